@@ -1,0 +1,116 @@
+//! The wasm engine boundary of walos.
+//!
+//! The kernel drives every engine through these traits and never names an
+//! engine type. An engine validates and instantiates modules, runs a call for
+//! a bounded slice of fuel, and routes every imported function to the kernel's
+//! [`Host`] together with the caller's linear memory. Host functions are thus
+//! written once, in the kernel, and every engine binds the same set.
+//!
+//! Preemption and blocking are part of the contract: [`Instance::run`] returns
+//! when the slice's fuel is spent ([`RunOutcome::Preempted`]) or when a host
+//! function asks to suspend ([`HostFlow::Yield`], [`HostFlow::Block`]), and the
+//! next `run` continues where the previous one stopped.
+
+#![no_std]
+
+extern crate alloc;
+
+mod error;
+mod host;
+mod trap;
+mod types;
+
+use alloc::boxed::Box;
+
+pub use error::Error;
+pub use host::{Host, HostFlow, HostFuncId};
+pub use trap::{Frame, Trap, TrapCode};
+pub use types::{Export, ExternType, FuncType, Import, Val, ValType};
+
+/// A wasm engine: turns bytes into [`Module`]s.
+pub trait Engine {
+    /// A short name for logs and the command line (`wasmi`, `wasmtime`).
+    fn name(&self) -> &'static str;
+
+    /// Validates and compiles a module.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] if `wasm` is not a valid module this engine supports.
+    fn load(&self, wasm: &[u8]) -> Result<Box<dyn Module>, Error>;
+}
+
+/// A validated module, ready to be instantiated any number of times.
+pub trait Module {
+    /// The module's imports, in declaration order.
+    fn imports(&self) -> &[Import];
+
+    /// The module's exports, in declaration order.
+    fn exports(&self) -> &[Export];
+
+    /// Creates an instance whose `i`-th import calls host function
+    /// `bindings[i]`, and runs the module's start function if it has one.
+    ///
+    /// Every import must be a function (the kernel's linker checks this and
+    /// the signatures before it gets here). Host calls made by the start
+    /// function reach `host`; they may not block.
+    ///
+    /// # Errors
+    /// [`Error::Instantiate`] if the bindings do not fit the imports or a
+    /// resource limit is exceeded, [`Error::Trap`] if the start function traps.
+    fn instantiate(
+        &self,
+        bindings: &[HostFuncId],
+        limits: &Limits,
+        host: &mut dyn Host,
+    ) -> Result<Box<dyn Instance>, Error>;
+}
+
+/// Per-instance resource limits, enforced by the engine.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Largest linear memory, in bytes; `memory.grow` beyond it returns -1.
+    pub memory_bytes: usize,
+    /// Fuel given to the module's start function, which cannot be preempted.
+    pub start_fuel: u64,
+}
+
+/// A running module: its memory, globals, tables and at most one call in
+/// progress.
+pub trait Instance {
+    /// Starts a call of the exported function `name`; the call makes progress
+    /// in the following [`run`](Instance::run)s.
+    ///
+    /// # Errors
+    /// [`Error::NoSuchExport`] if there is no exported function of that name,
+    /// [`Error::Busy`] if a call is already in progress, [`Error::Instantiate`]
+    /// if `args` do not match its parameters.
+    fn call(&mut self, name: &str, args: &[Val]) -> Result<(), Error>;
+
+    /// Runs the call in progress for at most `fuel` units of work (about one
+    /// wasm instruction each). Host calls made meanwhile reach `host`.
+    ///
+    /// After [`RunOutcome::Blocked`] the next `run` first calls the blocked
+    /// host function again with the same arguments.
+    fn run(&mut self, fuel: u64, host: &mut dyn Host) -> RunOutcome;
+
+    /// The exported linear memory `memory`; empty if the module has none.
+    fn memory(&mut self) -> &mut [u8];
+}
+
+/// Why [`Instance::run`] returned.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunOutcome {
+    /// The call returned these values; the instance is idle again.
+    Finished(alloc::vec::Vec<Val>),
+    /// The slice's fuel is spent; `run` again to continue.
+    Preempted,
+    /// A host function returned [`HostFlow::Yield`]; `run` again to continue.
+    Yielded,
+    /// A host function returned [`HostFlow::Block`]; `run` again when it may
+    /// succeed, and it is called again.
+    Blocked,
+    /// A host function returned [`HostFlow::Exit`] with this status.
+    Exited(u32),
+    /// The call trapped; the instance is idle again.
+    Trapped(Trap),
+}

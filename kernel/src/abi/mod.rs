@@ -1,0 +1,134 @@
+//! The interfaces the kernel offers to programs, and how an import finds
+//! its host function.
+
+pub mod native;
+pub mod wasi;
+
+use walos_engine::HostFuncId;
+
+use crate::syscall::{Interface, Syscall};
+
+/// Every built-in interface, by import module name.
+static INTERFACES: [&Interface; 5] = [&native::STDOUT, &native::STDIO, &native::SYS, &wasi::PREVIEW1, &wasi::UNSTABLE];
+
+/// Why an import has no built-in provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unresolved {
+    /// No interface has that module name.
+    NoInterface,
+    /// The interface exists but has no function of that name.
+    NoFunction,
+}
+
+fn index_of(iface: &Interface) -> usize {
+    INTERFACES.iter().position(|i| core::ptr::eq(*i, iface)).unwrap_or(0)
+}
+
+/// Host function ids: the interface imported from, the interface defining
+/// the function (it differs when inherited from a base) and the function's
+/// position there, 8 + 8 + 16 bits.
+fn encode(imported: usize, defining: usize, func: usize) -> HostFuncId {
+    ((imported as u32) << 24) | ((defining as u32) << 16) | func as u32
+}
+
+/// The host function an import `(module, name)` binds to.
+pub fn resolve(module: &str, name: &str) -> Result<(HostFuncId, &'static Syscall), Unresolved> {
+    let imported = INTERFACES.iter().position(|i| i.name == module).ok_or(Unresolved::NoInterface)?;
+    let mut iface = Some(INTERFACES[imported]);
+    while let Some(current) = iface {
+        if let Some(func) = current.funcs.iter().position(|f| f.name == name) {
+            return Ok((encode(imported, index_of(current), func), &current.funcs[func]));
+        }
+        iface = current.base;
+    }
+    Err(Unresolved::NoFunction)
+}
+
+/// The interface name (as imported) and the host function behind `id`.
+pub fn syscall(id: HostFuncId) -> Option<(&'static str, &'static Syscall)> {
+    let imported = INTERFACES.get((id >> 24) as usize)?;
+    let defining = INTERFACES.get(((id >> 16) & 0xff) as usize)?;
+    let func = defining.funcs.get((id & 0xffff) as usize)?;
+    Some((imported.name, func))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn imports_resolve_to_their_functions() {
+        let (id, func) = resolve("stdout", "putc").unwrap();
+        assert_eq!(func.name, "putc");
+        assert_eq!(syscall(id).map(|(iface, f)| (iface, f.name)), Some(("stdout", "putc")));
+        assert_eq!(resolve("stdout", "getc").err(), Some(Unresolved::NoFunction));
+        assert_eq!(resolve("env", "f").err(), Some(Unresolved::NoInterface));
+    }
+
+    #[test]
+    fn wasi_unstable_inherits_from_preview1_and_overrides() {
+        let (write, _) = resolve("wasi_unstable", "fd_write").unwrap();
+        let (p1_write, _) = resolve("wasi_snapshot_preview1", "fd_write").unwrap();
+        assert_eq!(syscall(write).map(|(iface, _)| iface), Some("wasi_unstable"));
+        assert_eq!(write & 0xff_ffff, p1_write & 0xff_ffff);
+        let (seek, _) = resolve("wasi_unstable", "fd_seek").unwrap();
+        let (p1_seek, _) = resolve("wasi_snapshot_preview1", "fd_seek").unwrap();
+        assert_ne!(seek & 0xff_ffff, p1_seek & 0xff_ffff);
+    }
+
+    #[test]
+    fn preview1_is_complete() {
+        const ALL: [&str; 46] = [
+            "args_get",
+            "args_sizes_get",
+            "environ_get",
+            "environ_sizes_get",
+            "clock_res_get",
+            "clock_time_get",
+            "fd_advise",
+            "fd_allocate",
+            "fd_close",
+            "fd_datasync",
+            "fd_fdstat_get",
+            "fd_fdstat_set_flags",
+            "fd_fdstat_set_rights",
+            "fd_filestat_get",
+            "fd_filestat_set_size",
+            "fd_filestat_set_times",
+            "fd_pread",
+            "fd_prestat_get",
+            "fd_prestat_dir_name",
+            "fd_pwrite",
+            "fd_read",
+            "fd_readdir",
+            "fd_renumber",
+            "fd_seek",
+            "fd_sync",
+            "fd_tell",
+            "fd_write",
+            "path_create_directory",
+            "path_filestat_get",
+            "path_filestat_set_times",
+            "path_link",
+            "path_open",
+            "path_readlink",
+            "path_remove_directory",
+            "path_rename",
+            "path_symlink",
+            "path_unlink_file",
+            "poll_oneoff",
+            "proc_exit",
+            "proc_raise",
+            "sched_yield",
+            "random_get",
+            "sock_accept",
+            "sock_recv",
+            "sock_send",
+            "sock_shutdown",
+        ];
+        for name in ALL {
+            assert!(resolve("wasi_snapshot_preview1", name).is_ok(), "{name} missing");
+        }
+        assert_eq!(wasi::PREVIEW1.funcs.len(), ALL.len());
+    }
+}

@@ -1,0 +1,93 @@
+//! The native walos interfaces of the original walos, kept compatible:
+//! `stdout`, `stdio` and `sys`. Results are WASI errno numbers (0 success).
+
+use alloc::string::String;
+
+use walos_engine::HostFlow;
+
+use crate::log::Level;
+use crate::process::WaitFor;
+use crate::syscall::sig::{ERRNO, I32, NONE};
+use crate::syscall::{Call, Interface, Stop, SysResult, Syscall};
+
+/// `stdout`: the program's output.
+pub static STDOUT: Interface = Interface {
+    name: "stdout",
+    base: None,
+    funcs: &[Syscall::new("write", &[I32, I32], ERRNO, write), Syscall::new("putc", &[I32], ERRNO, putc)],
+};
+
+/// `stdio`: output and input.
+pub static STDIO: Interface = Interface {
+    name: "stdio",
+    base: None,
+    funcs: &[
+        Syscall::new("write", &[I32, I32], ERRNO, write),
+        Syscall::new("putc", &[I32], ERRNO, putc),
+        Syscall::new("getc", NONE, &[I32], getc),
+    ],
+};
+
+/// `sys`: logging and scheduling.
+pub static SYS: Interface = Interface {
+    name: "sys",
+    base: None,
+    funcs: &[Syscall::new("log", &[I32, I32, I32], NONE, log), Syscall::new("yield", NONE, NONE, yield_now)],
+};
+
+const STDOUT_FD: u32 = 1;
+const STDIN_FD: u32 = 0;
+
+/// `write(ciovecs, count) -> status`: writes the buffers to descriptor 1.
+fn write(c: &mut Call<'_>) -> SysResult {
+    let iovecs = c.mem.iovecs(c.u32(0), c.u32(1))?;
+    let data = c.mem.gather(&iovecs)?;
+    c.proc.fds.get(STDOUT_FD)?.write(c.sys, &data)?;
+    Ok(())
+}
+
+/// `putc(c) -> status`: writes one byte.
+fn putc(c: &mut Call<'_>) -> SysResult {
+    let byte = c.u32(0) as u8;
+    c.proc.fds.get(STDOUT_FD)?.write(c.sys, &[byte])?;
+    Ok(())
+}
+
+/// `getc() -> byte`: the next input byte, waiting for it; -1 at end of input
+/// or if descriptor 0 cannot be read.
+fn getc(c: &mut Call<'_>) -> SysResult {
+    let mut byte = [0u8];
+    let read = match c.proc.fds.get(STDIN_FD) {
+        Ok(d) => d.read(c.sys, &mut byte),
+        Err(errno) => Err(errno),
+    };
+    match read {
+        Ok(None) => Err(c.block(WaitFor { stdin: true, ..WaitFor::default() })),
+        Ok(Some(1)) => {
+            c.ret_i32(i32::from(byte[0]));
+            Ok(())
+        }
+        Ok(Some(_)) | Err(_) => {
+            c.ret_i32(-1);
+            Ok(())
+        }
+    }
+}
+
+/// `log(level, ciovecs, count)`: one log line at a syslog level (0 emerg ..
+/// 7 debug), from this process.
+fn log(c: &mut Call<'_>) -> SysResult {
+    let level = Level::from_number(c.u32(0));
+    let iovecs = c.mem.iovecs(c.u32(1), c.u32(2))?;
+    let text = c.mem.gather(&iovecs)?;
+    let text = String::from_utf8_lossy(&text);
+    let text = text.trim_end_matches(['\n', '\r']);
+    let name = c.proc.name.clone();
+    c.sys.log(level, &name, format_args!("{text}"));
+    Ok(())
+}
+
+/// `yield()`: lets the others run.
+fn yield_now(_: &mut Call<'_>) -> SysResult {
+    Err(Stop::Flow(HostFlow::Yield))
+}

@@ -1,0 +1,50 @@
+//! Arguments and environment.
+
+use alloc::string::String;
+
+use crate::syscall::{Call, Memory, SysResult};
+
+/// `(count, total bytes with NULs)` of a string list.
+fn sizes(strings: &[String]) -> (u32, u32) {
+    let bytes: usize = strings.iter().map(|s| s.len() + 1).sum();
+    (strings.len() as u32, bytes as u32)
+}
+
+/// Writes NUL-terminated copies of `strings` at `buf` and pointers to them
+/// at `ptrs`, as `args_get` and `environ_get` do.
+fn write_strings(mem: &mut Memory<'_>, strings: &[String], ptrs: u32, buf: u32) -> SysResult {
+    let mut at = buf;
+    for (i, s) in strings.iter().enumerate() {
+        let slot = mem.offset(ptrs, 4 * i as u64)?;
+        mem.write_u32(slot, at)?;
+        mem.write_bytes(at, s.as_bytes())?;
+        let nul = mem.offset(at, s.len() as u64)?;
+        mem.write_u8(nul, 0)?;
+        at = mem.offset(nul, 1)?;
+    }
+    Ok(())
+}
+
+pub fn args_sizes_get(c: &mut Call<'_>) -> SysResult {
+    let (count, bytes) = sizes(&c.proc.args);
+    c.mem.write_u32(c.u32(0), count)?;
+    c.mem.write_u32(c.u32(1), bytes)?;
+    Ok(())
+}
+
+pub fn args_get(c: &mut Call<'_>) -> SysResult {
+    let (ptrs, buf) = (c.u32(0), c.u32(1));
+    write_strings(&mut c.mem, &c.proc.args, ptrs, buf)
+}
+
+pub fn environ_sizes_get(c: &mut Call<'_>) -> SysResult {
+    let (count, bytes) = sizes(&c.proc.env);
+    c.mem.write_u32(c.u32(0), count)?;
+    c.mem.write_u32(c.u32(1), bytes)?;
+    Ok(())
+}
+
+pub fn environ_get(c: &mut Call<'_>) -> SysResult {
+    let (ptrs, buf) = (c.u32(0), c.u32(1));
+    write_strings(&mut c.mem, &c.proc.env, ptrs, buf)
+}

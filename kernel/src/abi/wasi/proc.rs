@@ -1,0 +1,24 @@
+//! Process control and randomness.
+
+use walos_engine::HostFlow;
+
+use crate::syscall::{Call, Errno, Stop, SysResult};
+
+pub fn proc_exit(c: &mut Call<'_>) -> SysResult {
+    Err(Stop::Flow(HostFlow::Exit(c.u32(0))))
+}
+
+/// Signals are not delivered yet: nothing in walos sends or handles them.
+pub fn proc_raise(_: &mut Call<'_>) -> SysResult {
+    Err(Errno::NOSYS.into())
+}
+
+pub fn sched_yield(_: &mut Call<'_>) -> SysResult {
+    Err(Stop::Flow(HostFlow::Yield))
+}
+
+pub fn random_get(c: &mut Call<'_>) -> SysResult {
+    let buf = c.mem.bytes_mut(c.u32(0), c.u32(1))?;
+    c.sys.loader.random(buf).map_err(|_| Errno::IO)?;
+    Ok(())
+}

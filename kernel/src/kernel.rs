@@ -1,0 +1,272 @@
+//! The kernel: starts processes and schedules them.
+//!
+//! Scheduling is round-robin over engine slices: a process runs until its
+//! slice's fuel is spent, it yields, blocks, exits or traps. A blocked
+//! process waits for a deadline or console input; when nobody can run, the
+//! kernel asks the loader to wait for the next event. Nothing busy-waits.
+
+use alloc::boxed::Box;
+use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use walos_engine::{Engine, ExternType, FuncType, Limits, RunOutcome, Trap};
+
+use crate::fd::FdTable;
+use crate::linker::{self, LinkError};
+use crate::loader::{Loader, StoreError, Wake};
+use crate::log::Level;
+use crate::process::{Command, ExitStatus, Pid, ProcState, Process};
+use crate::syscall::Ctx;
+use crate::system::System;
+
+/// Kernel settings chosen by the loader.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The most verbose level logged.
+    pub log_level: Level,
+    /// Fuel of one scheduling slice (about one wasm instruction per unit).
+    pub slice_fuel: u64,
+    /// Fuel a module's start function may use (it cannot be preempted).
+    pub start_fuel: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { log_level: Level::Warn, slice_fuel: 1_000_000, start_fuel: 1_000_000_000 }
+    }
+}
+
+/// Why a program could not be started.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SpawnError {
+    /// The service store could not provide it.
+    Read { program: String, error: StoreError },
+    /// It is not a valid wasm module.
+    Invalid { program: String, error: walos_engine::Error },
+    /// Some imports cannot be bound.
+    Link { program: String, errors: Vec<LinkError> },
+    /// It has no `_start` function of type `() -> ()`.
+    NoEntry { program: String },
+    /// Instantiation failed (a limit, or its start function trapped).
+    Instantiate { program: String, error: walos_engine::Error },
+}
+
+impl fmt::Display for SpawnError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SpawnError::Read { program, error } => write!(f, "cannot read `{program}`: {error}"),
+            SpawnError::Invalid { program, error: walos_engine::Error::Invalid(msg) } => {
+                write!(f, "`{program}` is not a valid wasm module: {msg}")
+            }
+            SpawnError::Invalid { program, error } => write!(f, "cannot load `{program}`: {error}"),
+            SpawnError::Link { program, errors } => {
+                write!(f, "cannot link `{program}`:")?;
+                for error in errors {
+                    write!(f, "\n  {error}")?;
+                }
+                Ok(())
+            }
+            SpawnError::NoEntry { program } => {
+                write!(f, "`{program}` has no `_start` function of type (): it is not a command module")
+            }
+            SpawnError::Instantiate { program, error } => write!(f, "cannot start `{program}`: {error}"),
+        }
+    }
+}
+
+impl core::error::Error for SpawnError {}
+
+/// The kernel.
+pub struct Kernel {
+    sys: System,
+    engine: Box<dyn Engine>,
+    config: Config,
+    /// Live processes; the one running is taken out during its slice.
+    procs: BTreeMap<Pid, Process>,
+    ready: VecDeque<Pid>,
+    blocked: BTreeSet<Pid>,
+    /// Exit statuses not collected yet.
+    exited: BTreeMap<Pid, ExitStatus>,
+    next_pid: Pid,
+}
+
+impl Kernel {
+    pub fn new(loader: Box<dyn Loader>, engine: Box<dyn Engine>, config: Config) -> Self {
+        let mut sys = System::new(loader, config.log_level);
+        sys.log(Level::Info, "kernel", format_args!("walos {} with the {} engine", crate::VERSION, engine.name()));
+        Kernel {
+            sys,
+            engine,
+            config,
+            procs: BTreeMap::new(),
+            ready: VecDeque::new(),
+            blocked: BTreeSet::new(),
+            exited: BTreeMap::new(),
+            next_pid: 1,
+        }
+    }
+
+    /// Logs a line as `kernel`.
+    pub fn log(&mut self, level: Level, args: fmt::Arguments<'_>) {
+        self.sys.log(level, "kernel", args);
+    }
+
+    /// Loads, links and instantiates `command`'s program and makes it
+    /// runnable; it runs during [`Kernel::run_until_exit`].
+    pub fn spawn(&mut self, command: Command) -> Result<Pid, SpawnError> {
+        let program = command.program.clone();
+        let wasm = self
+            .sys
+            .loader
+            .services()
+            .load(&program)
+            .map_err(|error| SpawnError::Read { program: program.clone(), error })?;
+        let module =
+            self.engine.load(&wasm).map_err(|error| SpawnError::Invalid { program: program.clone(), error })?;
+        let bindings =
+            linker::link(module.imports()).map_err(|errors| SpawnError::Link { program: program.clone(), errors })?;
+        let entry = ExternType::Func(FuncType::default());
+        if !module.exports().iter().any(|e| e.name == "_start" && e.ty == entry) {
+            return Err(SpawnError::NoEntry { program });
+        }
+
+        let pid = self.next_pid;
+        let mut state = ProcState {
+            pid,
+            name: command.process_name(),
+            env: command.env.iter().map(|(k, v)| alloc::format!("{k}={v}")).collect(),
+            args: command.args,
+            fds: FdTable::new(&command.preopens),
+            cpu_ns: 0,
+            slice_start_ns: self.sys.now(),
+            wait: None,
+            poll_deadlines: None,
+        };
+        let limits = Limits { memory_bytes: self.sys.loader.memory_limit(), start_fuel: self.config.start_fuel };
+        let instantiate_error = |error| SpawnError::Instantiate { program: program.clone(), error };
+        let mut ctx = Ctx { sys: &mut self.sys, proc: &mut state };
+        let mut instance = module.instantiate(&bindings, &limits, &mut ctx).map_err(instantiate_error)?;
+        instance.call("_start", &[]).map_err(instantiate_error)?;
+
+        self.next_pid += 1;
+        self.sys.log(Level::Info, "kernel", format_args!("pid {pid}: started `{program}` as {}", state.name));
+        self.procs.insert(pid, Process { state, instance });
+        self.ready.push_back(pid);
+        Ok(pid)
+    }
+
+    /// Runs every process until `pid` has ended, and returns how it ended;
+    /// `None` if there is no such process.
+    pub fn run_until_exit(&mut self, pid: Pid) -> Option<ExitStatus> {
+        loop {
+            if let Some(status) = self.exited.remove(&pid) {
+                return Some(status);
+            }
+            if !self.procs.contains_key(&pid) {
+                return None;
+            }
+            self.wake_due();
+            match self.ready.pop_front() {
+                Some(next) => self.run_slice(next),
+                None => self.idle(),
+            }
+        }
+    }
+
+    fn run_slice(&mut self, pid: Pid) {
+        let Some(mut proc) = self.procs.remove(&pid) else {
+            return;
+        };
+        let start = self.sys.now();
+        proc.state.slice_start_ns = start;
+        let outcome = {
+            let mut ctx = Ctx { sys: &mut self.sys, proc: &mut proc.state };
+            proc.instance.run(self.config.slice_fuel, &mut ctx)
+        };
+        proc.state.cpu_ns += self.sys.now().saturating_sub(start);
+        match outcome {
+            RunOutcome::Preempted | RunOutcome::Yielded => self.ready.push_back(pid),
+            RunOutcome::Blocked if proc.state.wait.is_some() => {
+                self.blocked.insert(pid);
+            }
+            RunOutcome::Blocked => {
+                let name = proc.state.name.clone();
+                self.sys.log(Level::Err, "kernel", format_args!("pid {pid} ({name}) blocked without a reason"));
+                self.ready.push_back(pid);
+            }
+            RunOutcome::Finished(_) => return self.exit(proc, ExitStatus::Exited(0)),
+            RunOutcome::Exited(code) => return self.exit(proc, ExitStatus::Exited(code)),
+            RunOutcome::Trapped(trap) => {
+                let name = proc.state.name.clone();
+                self.sys.log(Level::Err, &name, format_args!("trap: {trap}"));
+                return self.exit(proc, ExitStatus::Trapped(trap));
+            }
+        }
+        self.procs.insert(pid, proc);
+    }
+
+    fn exit(&mut self, proc: Process, status: ExitStatus) {
+        let pid = proc.state.pid;
+        self.sys.log(Level::Info, "kernel", format_args!("pid {pid} ({}): {status}", proc.state.name));
+        self.exited.insert(pid, status);
+    }
+
+    /// Makes runnable every blocked process whose wait is over, without
+    /// waiting.
+    fn wake_due(&mut self) {
+        if self.blocked.is_empty() {
+            return;
+        }
+        if self.waits().stdin {
+            self.sys.stdin.fill(&mut *self.sys.loader);
+        }
+        let now = self.sys.now();
+        let stdin_ready = self.sys.stdin.ready();
+        let procs = &mut self.procs;
+        let ready = &mut self.ready;
+        self.blocked.retain(|pid| {
+            let Some(proc) = procs.get_mut(pid) else {
+                return false;
+            };
+            let wait = proc.state.wait.unwrap_or_default();
+            let due = wait.deadline.is_some_and(|at| at <= now) || (wait.stdin && stdin_ready);
+            if due {
+                proc.state.wait = None;
+                ready.push_back(*pid);
+            }
+            !due
+        });
+    }
+
+    /// What the blocked processes wait for, together.
+    fn waits(&self) -> Wake {
+        let mut wake = Wake::default();
+        for wait in self.blocked.iter().filter_map(|pid| self.procs.get(pid)?.state.wait) {
+            wake.stdin |= wait.stdin;
+            if let Some(at) = wait.deadline {
+                wake.deadline = Some(wake.deadline.map_or(at, |d| d.min(at)));
+            }
+        }
+        wake
+    }
+
+    /// Nobody can run: wait for the next event the blocked processes care
+    /// about.
+    fn idle(&mut self) {
+        let wake = self.waits();
+        if wake.deadline.is_none() && !wake.stdin {
+            // Nothing can ever wake them.
+            for pid in core::mem::take(&mut self.blocked) {
+                if let Some(proc) = self.procs.remove(&pid) {
+                    let name = proc.state.name.clone();
+                    self.sys.log(Level::Err, &name, format_args!("blocked forever: nothing can wake it"));
+                    self.exit(proc, ExitStatus::Trapped(Trap::host("deadlock: blocked forever")));
+                }
+            }
+            return;
+        }
+        self.sys.loader.wait(wake);
+    }
+}

@@ -1,0 +1,36 @@
+//! The walos kernel.
+//!
+//! walos runs every program and driver as a wasm module in one address
+//! space, isolated by the wasm sandbox: a syscall is a function call into
+//! this crate. The kernel is `no_std` and knows neither the machine nor the
+//! engine: a [`Loader`] gives it the machine (console, clocks, events,
+//! services) and a [`walos_engine::Engine`] runs the wasm.
+//!
+//! ```text
+//! Kernel::new(loader, engine, config)
+//!   .spawn(Command::new("hello.wasm"))   load, link, instantiate
+//!   .run_until_exit(pid)                 schedule until it ends
+//! ```
+
+#![no_std]
+
+extern crate alloc;
+
+mod abi;
+mod fd;
+mod kernel;
+mod linker;
+pub mod loader;
+pub mod log;
+mod process;
+mod syscall;
+mod system;
+
+pub use kernel::{Config, Kernel, SpawnError};
+pub use linker::LinkError;
+pub use loader::Loader;
+pub use process::{Command, ExitStatus, Pid};
+pub use syscall::Errno;
+
+/// The version of walos.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

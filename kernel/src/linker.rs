@@ -1,0 +1,108 @@
+//! Binds a module's imports to host functions, or says precisely why not.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use walos_engine::{ExternType, FuncType, HostFuncId, Import};
+
+use crate::abi::{self, Unresolved};
+
+/// An import that cannot be bound.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkError {
+    /// Nothing provides the import's module.
+    NoInterface { import: Import },
+    /// The interface exists but lacks the function.
+    NoFunction { import: Import },
+    /// walos provides functions only (no memories, tables or globals).
+    NotAFunction { import: Import },
+    /// The function exists with another signature.
+    Signature { import: Import, provided: FuncType },
+}
+
+fn describe(import: &Import) -> String {
+    alloc::format!("import `{}.{}` ({})", import.module, import.name, import.ty)
+}
+
+impl fmt::Display for LinkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LinkError::NoInterface { import } => {
+                write!(f, "{}: no interface `{}` is provided", describe(import), import.module)
+            }
+            LinkError::NoFunction { import } => {
+                write!(f, "{}: interface `{}` has no function `{}`", describe(import), import.module, import.name)
+            }
+            LinkError::NotAFunction { import } => {
+                write!(f, "{}: only functions can be imported", describe(import))
+            }
+            LinkError::Signature { import, provided } => {
+                write!(f, "{}: `{}.{}` has type {provided}", describe(import), import.module, import.name)
+            }
+        }
+    }
+}
+
+/// The host function for each import, in order; every import that cannot be
+/// bound is reported.
+pub fn link(imports: &[Import]) -> Result<Vec<HostFuncId>, Vec<LinkError>> {
+    let mut bindings = Vec::with_capacity(imports.len());
+    let mut errors = Vec::new();
+    for import in imports {
+        let ExternType::Func(ty) = &import.ty else {
+            errors.push(LinkError::NotAFunction { import: import.clone() });
+            continue;
+        };
+        match abi::resolve(&import.module, &import.name) {
+            Ok((id, syscall)) if syscall.params == ty.params && syscall.results == ty.results => bindings.push(id),
+            Ok((_, syscall)) => errors.push(LinkError::Signature { import: import.clone(), provided: syscall.ty() }),
+            Err(Unresolved::NoInterface) => errors.push(LinkError::NoInterface { import: import.clone() }),
+            Err(Unresolved::NoFunction) => errors.push(LinkError::NoFunction { import: import.clone() }),
+        }
+    }
+    if errors.is_empty() { Ok(bindings) } else { Err(errors) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+    use alloc::vec;
+    use walos_engine::ValType::{I32, I64};
+
+    fn func(
+        module: &str,
+        name: &str,
+        params: Vec<walos_engine::ValType>,
+        results: Vec<walos_engine::ValType>,
+    ) -> Import {
+        Import { module: module.into(), name: name.into(), ty: ExternType::Func(FuncType::new(params, results)) }
+    }
+
+    #[test]
+    fn matching_imports_bind() {
+        let imports = [func("stdout", "putc", vec![I32], vec![I32]), func("sys", "yield", vec![], vec![])];
+        assert_eq!(link(&imports).map(|b| b.len()), Ok(2));
+    }
+
+    #[test]
+    fn every_bad_import_is_named() {
+        let imports = [
+            func("env", "foo", vec![I32], vec![I32]),
+            func("wasi_snapshot_preview1", "fd_frobnicate", vec![], vec![]),
+            func("stdout", "putc", vec![I64], vec![I32]),
+            Import { module: "env".into(), name: "memory".into(), ty: ExternType::Memory },
+        ];
+        let errors: Vec<String> = link(&imports).unwrap_err().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            errors,
+            [
+                "import `env.foo` (func (i32) -> i32): no interface `env` is provided",
+                "import `wasi_snapshot_preview1.fd_frobnicate` (func ()): interface `wasi_snapshot_preview1` has no function `fd_frobnicate`",
+                "import `stdout.putc` (func (i64) -> i32): `stdout.putc` has type (i32) -> i32",
+                "import `env.memory` (memory): only functions can be imported",
+            ]
+        );
+    }
+}

@@ -1,0 +1,140 @@
+//! What a loader gives the kernel: the machine, seen through one trait.
+//!
+//! The same kernel runs as a Linux process (the `elf` loader), as a UEFI
+//! application and on bare metal; everything that differs between them is
+//! behind [`Loader`].
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::log::Level;
+
+/// The machine as the kernel sees it.
+pub trait Loader {
+    // --- logs ---
+
+    /// Writes one formatted log line (no trailing newline) to the log sink.
+    fn log(&mut self, level: Level, line: &str);
+
+    // --- clocks ---
+
+    /// Nanoseconds on a clock that never goes back (from an arbitrary origin).
+    fn monotonic_ns(&self) -> u64;
+
+    /// Nanoseconds since the Unix epoch, as well as the machine knows.
+    fn realtime_ns(&self) -> u64;
+
+    /// Resolution of both clocks, in nanoseconds.
+    fn clock_resolution_ns(&self) -> u64;
+
+    // --- events ---
+
+    /// Sleeps until the monotonic clock reaches `wake.deadline`, or input
+    /// arrives on stdin when `wake.stdin`, or any other event the loader knows
+    /// of. Returning early is allowed: the kernel checks what happened.
+    fn wait(&mut self, wake: Wake);
+
+    // --- entropy ---
+
+    /// Fills `buf` with cryptographically secure random bytes.
+    fn random(&mut self, buf: &mut [u8]) -> Result<(), IoError>;
+
+    // --- memory ---
+
+    /// The largest linear memory, in bytes, one process may grow to.
+    fn memory_limit(&self) -> usize;
+
+    // --- services ---
+
+    /// Where programs and services come from.
+    fn services(&mut self) -> &mut dyn ServiceStore;
+
+    // --- console ---
+
+    /// Writes all of `bytes` to standard output or error.
+    fn write(&mut self, stream: Stream, bytes: &[u8]) -> Result<(), IoError>;
+
+    /// Reads available standard input without waiting.
+    fn read_stdin(&mut self, buf: &mut [u8]) -> Input;
+
+    /// Whether a standard stream is an interactive terminal.
+    fn is_terminal(&self, stream: StdStream) -> bool;
+}
+
+/// An output stream of the console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// Any of the three standard streams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StdStream {
+    Stdin,
+    Stdout,
+    Stderr,
+}
+
+/// The outcome of a non-blocking read of standard input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    /// This many bytes were read (at least one).
+    Data(usize),
+    /// End of input.
+    Eof,
+    /// Nothing to read now; [`Loader::wait`] with `stdin` set returns when
+    /// there is.
+    Pending,
+}
+
+/// What the kernel waits for when no process can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Wake {
+    /// Monotonic time at which to return at the latest.
+    pub deadline: Option<u64>,
+    /// Return when standard input becomes readable.
+    pub stdin: bool,
+}
+
+/// A failed console or device operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IoError {
+    /// The reader went away.
+    BrokenPipe,
+    /// Anything else, described.
+    Other(String),
+}
+
+impl fmt::Display for IoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IoError::BrokenPipe => f.write_str("broken pipe"),
+            IoError::Other(msg) => f.write_str(msg),
+        }
+    }
+}
+
+/// Where programs and services come from: a directory, the EFI system
+/// partition, an initrd. Modules are read only when something needs them.
+pub trait ServiceStore {
+    /// The bytes of the module called `name`.
+    fn load(&mut self, name: &str) -> Result<Vec<u8>, StoreError>;
+}
+
+/// Why a module could not be read from the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    NotFound,
+    Io(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::NotFound => f.write_str("not found"),
+            StoreError::Io(msg) => f.write_str(msg),
+        }
+    }
+}

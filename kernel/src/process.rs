@@ -1,0 +1,134 @@
+//! Processes: a wasm instance plus what the kernel keeps for it.
+
+use alloc::boxed::Box;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt;
+
+use walos_engine::{Instance, Trap};
+
+use crate::fd::FdTable;
+
+/// A process identifier; the first process is 1.
+pub type Pid = u32;
+
+/// How a process ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExitStatus {
+    /// It exited with this status (`proc_exit`, or 0 when `_start` returned).
+    Exited(u32),
+    /// It trapped.
+    Trapped(Trap),
+}
+
+impl fmt::Display for ExitStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExitStatus::Exited(code) => write!(f, "exited with status {code}"),
+            ExitStatus::Trapped(trap) => write!(f, "trapped: {trap}"),
+        }
+    }
+}
+
+/// What to start: a program from the service store, its arguments, its
+/// environment and the directories it may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Command {
+    /// The program's name in the service store.
+    pub program: String,
+    /// `argv`, including `argv[0]` (the program name by default).
+    pub args: Vec<String>,
+    /// The environment, exactly.
+    pub env: Vec<(String, String)>,
+    /// Guest paths of the directories preopened for the program, in order
+    /// (descriptors 3, 4, ...).
+    pub preopens: Vec<String>,
+}
+
+impl Command {
+    pub fn new(program: impl Into<String>) -> Self {
+        let program = program.into();
+        Command { args: alloc::vec![program.clone()], program, env: Vec::new(), preopens: Vec::new() }
+    }
+
+    /// Appends arguments after `argv[0]`.
+    pub fn args<I: IntoIterator<Item = S>, S: Into<String>>(mut self, args: I) -> Self {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    pub fn preopen(mut self, guest_path: impl Into<String>) -> Self {
+        self.preopens.push(guest_path.into());
+        self
+    }
+
+    /// The process name for logs: the program's file name without `.wasm`.
+    pub fn process_name(&self) -> String {
+        let file = self.program.rsplit(['/', '\\']).next().unwrap_or(&self.program);
+        file.strip_suffix(".wasm").unwrap_or(file).to_string()
+    }
+}
+
+/// What a blocked process waits for; it is woken when any part holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WaitFor {
+    /// The monotonic time to wake up at.
+    pub deadline: Option<u64>,
+    /// Console input (or its end) is available.
+    pub stdin: bool,
+}
+
+/// What host functions may touch of their own process.
+#[derive(Debug)]
+pub struct ProcState {
+    pub pid: Pid,
+    pub name: String,
+    pub args: Vec<String>,
+    /// `KEY=VALUE` strings, as WASI hands them out.
+    pub env: Vec<String>,
+    pub fds: FdTable,
+    /// CPU time of the slices that ended.
+    pub cpu_ns: u64,
+    /// Monotonic time the current slice started.
+    pub slice_start_ns: u64,
+    /// Set by a host function that blocks.
+    pub wait: Option<WaitFor>,
+    /// The deadlines of a `poll_oneoff` that blocked, for its retry.
+    pub poll_deadlines: Option<Vec<Option<u64>>>,
+}
+
+impl ProcState {
+    /// CPU time used so far, including the current slice.
+    pub fn cpu_time(&self, now: u64) -> u64 {
+        self.cpu_ns + now.saturating_sub(self.slice_start_ns)
+    }
+}
+
+pub(crate) struct Process {
+    pub state: ProcState,
+    pub instance: Box<dyn Instance>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn process_names_come_from_the_file_name() {
+        assert_eq!(Command::new("target/sample/hello.wasm").process_name(), "hello");
+        assert_eq!(Command::new("hello").process_name(), "hello");
+        assert_eq!(Command::new("C:\\srv\\vga.wasm").process_name(), "vga");
+    }
+
+    #[test]
+    fn argv0_is_the_program() {
+        let cmd = Command::new("a.wasm").args(["x", "y"]).env("K", "V");
+        assert_eq!(cmd.args, ["a.wasm", "x", "y"]);
+        assert_eq!(cmd.env, [("K".into(), "V".into())]);
+    }
+}

@@ -1,0 +1,109 @@
+//! What every process shares: the loader, the logger, console input.
+
+use alloc::boxed::Box;
+use core::fmt;
+
+use crate::loader::{Input, Loader};
+use crate::log::{Level, Logger};
+
+/// Console input read from the loader but not yet consumed by a process.
+///
+/// The kernel reads ahead so that it can tell whether stdin is ready (for
+/// `poll_oneoff` and for waking readers) without consuming anything.
+#[derive(Debug, Default)]
+pub struct Stdin {
+    buf: alloc::collections::VecDeque<u8>,
+    /// End of input was seen and not yet reported to a reader.
+    eof: bool,
+}
+
+impl Stdin {
+    /// Whether a read would return without blocking (data or end of input).
+    pub fn ready(&self) -> bool {
+        !self.buf.is_empty() || self.eof
+    }
+
+    /// Bytes read ahead and not consumed.
+    pub fn buffered(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Whether end of input is next.
+    pub fn at_eof(&self) -> bool {
+        self.buf.is_empty() && self.eof
+    }
+
+    /// Reads ahead from the loader if nothing is buffered.
+    pub fn fill(&mut self, loader: &mut dyn Loader) {
+        if self.ready() {
+            return;
+        }
+        let mut chunk = [0u8; 4096];
+        match loader.read_stdin(&mut chunk) {
+            Input::Data(n) => self.buf.extend(&chunk[..n.min(chunk.len())]),
+            Input::Eof => self.eof = true,
+            Input::Pending => {}
+        }
+    }
+
+    /// Moves buffered input to `out`; 0 at end of input (which is then
+    /// consumed: a terminal may have more after a Ctrl-D).
+    pub fn read(&mut self, out: &mut [u8]) -> usize {
+        if self.buf.is_empty() {
+            self.eof = false;
+            return 0;
+        }
+        let n = out.len().min(self.buf.len());
+        for (slot, byte) in out.iter_mut().zip(self.buf.drain(..n)) {
+            *slot = byte;
+        }
+        n
+    }
+}
+
+/// The kernel state host functions may touch besides their own process.
+pub struct System {
+    pub loader: Box<dyn Loader>,
+    pub logger: Logger,
+    pub stdin: Stdin,
+}
+
+impl System {
+    pub fn new(loader: Box<dyn Loader>, level: Level) -> Self {
+        let boot = loader.monotonic_ns();
+        System { loader, logger: Logger::new(level, boot), stdin: Stdin::default() }
+    }
+
+    /// Logs a line from `who` (`kernel` or a process name) if `level` is on.
+    pub fn log(&mut self, level: Level, who: &str, args: fmt::Arguments<'_>) {
+        if self.logger.enabled(level) {
+            let line = self.logger.format(self.loader.monotonic_ns(), level, who, args);
+            self.loader.log(level, &line);
+        }
+    }
+
+    /// The monotonic clock.
+    pub fn now(&self) -> u64 {
+        self.loader.monotonic_ns()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stdin_reports_end_of_input_once_per_eof() {
+        let mut stdin = Stdin::default();
+        assert!(!stdin.ready());
+        stdin.buf.extend(b"ab");
+        stdin.eof = true;
+        let mut out = [0u8; 1];
+        assert_eq!(stdin.read(&mut out), 1);
+        assert_eq!(&out, b"a");
+        assert_eq!(stdin.read(&mut out), 1);
+        assert!(stdin.ready());
+        assert_eq!(stdin.read(&mut out), 0);
+        assert!(!stdin.ready());
+    }
+}

@@ -1,0 +1,196 @@
+//! A loader for tests: scripted console input, a clock that only moves when
+//! the kernel waits, and everything the kernel did, recorded.
+
+#![allow(dead_code)]
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
+
+use walos_engine_wasmi::WasmiEngine;
+use walos_kernel::loader::{Input, IoError, Loader, ServiceStore, StdStream, StoreError, Stream, Wake};
+use walos_kernel::log::Level;
+use walos_kernel::{Command, Config, ExitStatus, Kernel, SpawnError};
+
+/// What the test sees of the machine.
+#[derive(Default)]
+pub struct Machine {
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub logs: Vec<(Level, String)>,
+    /// Console input, one chunk per read; `None` is end of input.
+    pub stdin: VecDeque<Option<Vec<u8>>>,
+    /// Input that arrives each time the kernel waits for stdin; `None` is
+    /// end of input.
+    pub stdin_on_wait: VecDeque<Option<Vec<u8>>>,
+    pub now_ns: u64,
+    /// Every wait the kernel asked for.
+    pub waits: Vec<Wake>,
+    /// How many nanoseconds each clock read advances time (0: frozen).
+    pub tick_ns: u64,
+}
+
+impl Machine {
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    pub fn log_text(&self) -> String {
+        self.logs.iter().map(|(_, line)| format!("{line}\n")).collect()
+    }
+}
+
+pub struct TestLoader {
+    pub machine: Rc<RefCell<Machine>>,
+    store: MapStore,
+}
+
+#[derive(Default)]
+struct MapStore(BTreeMap<String, Vec<u8>>);
+
+impl ServiceStore for MapStore {
+    fn load(&mut self, name: &str) -> Result<Vec<u8>, StoreError> {
+        self.0.get(name).cloned().ok_or(StoreError::NotFound)
+    }
+}
+
+impl Loader for TestLoader {
+    fn log(&mut self, level: Level, line: &str) {
+        self.machine.borrow_mut().logs.push((level, line.to_string()));
+    }
+
+    fn monotonic_ns(&self) -> u64 {
+        let mut machine = self.machine.borrow_mut();
+        machine.now_ns += machine.tick_ns;
+        machine.now_ns
+    }
+
+    fn realtime_ns(&self) -> u64 {
+        1_700_000_000_000_000_000 + self.machine.borrow().now_ns
+    }
+
+    fn clock_resolution_ns(&self) -> u64 {
+        1
+    }
+
+    fn wait(&mut self, wake: Wake) {
+        let mut machine = self.machine.borrow_mut();
+        machine.waits.push(wake);
+        if wake.stdin
+            && let Some(input) = machine.stdin_on_wait.pop_front()
+        {
+            machine.stdin.push_back(input);
+            return;
+        }
+        match wake.deadline {
+            Some(at) => machine.now_ns = machine.now_ns.max(at),
+            None => panic!("the kernel waited with nothing to wake it: {wake:?}"),
+        }
+    }
+
+    fn random(&mut self, buf: &mut [u8]) -> Result<(), IoError> {
+        buf.iter_mut().enumerate().for_each(|(i, b)| *b = i as u8);
+        Ok(())
+    }
+
+    fn memory_limit(&self) -> usize {
+        16 << 20
+    }
+
+    fn services(&mut self) -> &mut dyn ServiceStore {
+        &mut self.store
+    }
+
+    fn write(&mut self, stream: Stream, bytes: &[u8]) -> Result<(), IoError> {
+        let mut machine = self.machine.borrow_mut();
+        match stream {
+            Stream::Stdout => machine.stdout.extend_from_slice(bytes),
+            Stream::Stderr => machine.stderr.extend_from_slice(bytes),
+        }
+        Ok(())
+    }
+
+    fn read_stdin(&mut self, buf: &mut [u8]) -> Input {
+        let mut machine = self.machine.borrow_mut();
+        match machine.stdin.pop_front() {
+            None => Input::Pending,
+            Some(None) => Input::Eof,
+            Some(Some(mut chunk)) => {
+                let n = chunk.len().min(buf.len());
+                buf[..n].copy_from_slice(&chunk[..n]);
+                if n < chunk.len() {
+                    machine.stdin.push_front(Some(chunk.split_off(n)));
+                }
+                Input::Data(n)
+            }
+        }
+    }
+
+    fn is_terminal(&self, _: StdStream) -> bool {
+        false
+    }
+}
+
+/// A kernel on a test machine, with programs given as WAT text.
+pub struct Harness {
+    pub kernel: Kernel,
+    pub machine: Rc<RefCell<Machine>>,
+}
+
+impl Harness {
+    pub fn new(programs: &[(&str, &str)]) -> Self {
+        Self::with_config(programs, Config { log_level: Level::Debug, ..Config::default() })
+    }
+
+    pub fn with_config(programs: &[(&str, &str)], config: Config) -> Self {
+        let machine = Rc::new(RefCell::new(Machine::default()));
+        let mut store = MapStore::default();
+        for (name, source) in programs {
+            let wasm = wat::parse_str(source).unwrap_or_else(|e| panic!("{name}: {e}"));
+            store.0.insert(name.to_string(), wasm);
+        }
+        store.0.insert("garbage".into(), b"this is not wasm".to_vec());
+        let valid = wat::parse_str(wasi_program("", "")).expect("valid");
+        store.0.insert("truncated".into(), valid[..valid.len() / 2].to_vec());
+        let loader = TestLoader { machine: machine.clone(), store };
+        let kernel = Kernel::new(Box::new(loader), Box::new(WasmiEngine::new()), config);
+        Harness { kernel, machine }
+    }
+
+    pub fn spawn(&mut self, command: Command) -> Result<u32, SpawnError> {
+        self.kernel.spawn(command)
+    }
+
+    /// Runs `name` to its end.
+    pub fn run(&mut self, command: Command) -> ExitStatus {
+        let pid = self.spawn(command).unwrap_or_else(|e| panic!("spawn: {e}"));
+        self.kernel.run_until_exit(pid).expect("the process exists")
+    }
+
+    pub fn stdout(&self) -> String {
+        self.machine.borrow().stdout()
+    }
+
+    pub fn logs(&self) -> String {
+        self.machine.borrow().log_text()
+    }
+}
+
+/// WAT for a module importing `fd_write` and `proc_exit`, with `body` as
+/// `_start` and a helper `$print(ptr, len)` that writes to stdout. `data`
+/// (more imports, data from offset 1024, helper functions) goes before the
+/// memory, since imports come first.
+pub fn wasi_program(data: &str, body: &str) -> String {
+    format!(
+        r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  {data}
+  (memory (export "memory") 1)
+  (func $print (param $ptr i32) (param $len i32) (result i32)
+    (i32.store (i32.const 0) (local.get $ptr))
+    (i32.store (i32.const 4) (local.get $len))
+    (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+  (func (export "_start") {body}))"#
+    )
+}

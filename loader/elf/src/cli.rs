@@ -1,0 +1,90 @@
+//! The command line.
+
+use std::ffi::OsString;
+
+use clap::{Args, Parser, Subcommand};
+use walos_kernel::log::Level;
+
+#[derive(Debug, Parser)]
+#[command(name = "walos", version, about = "walos, the WebAssembly operating system, as a Linux process")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Commands,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Commands {
+    /// Runs a WebAssembly program (a WASI command or a walos program).
+    Run(RunOptions),
+}
+
+#[derive(Debug, Args)]
+pub struct RunOptions {
+    /// Sets an environment variable of the program; `NAME` alone passes on
+    /// the host's value. The program sees exactly these.
+    #[arg(long = "env", value_name = "NAME[=VAL]")]
+    pub env: Vec<String>,
+
+    /// Grants the program a host directory, seen as GUEST (default: the same
+    /// path).
+    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+    pub dirs: Vec<String>,
+
+    /// The most verbose kernel log level shown on stderr: emerg, alert,
+    /// crit, err, warn, notice, info or debug (debug traces every syscall).
+    #[arg(long, value_name = "LEVEL", default_value = "warn")]
+    pub log: Level,
+
+    /// The wasm file, then the program's arguments: everything after the
+    /// file is passed on. The path, as given, is the program's argv[0].
+    #[arg(value_name = "WASM", required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
+    pub program_and_args: Vec<String>,
+}
+
+/// `walos FILE.wasm ...` means `walos run FILE.wasm ...`, as with wasmtime.
+pub fn with_implicit_run(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    let mut args: Vec<OsString> = args.into_iter().collect();
+    let explicit = ["run", "help", "-h", "--help", "-V", "--version"];
+    if let Some(first) = args.get(1)
+        && !explicit.iter().any(|e| first == e)
+    {
+        args.insert(1, "run".into());
+    }
+    args
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<RunOptions, clap::Error> {
+        let args = with_implicit_run(args.iter().map(OsString::from));
+        Cli::try_parse_from(args).map(|cli| match cli.command {
+            Commands::Run(options) => options,
+        })
+    }
+
+    #[test]
+    fn program_arguments_are_not_walos_options() {
+        let run = parse(&["walos", "run", "--env", "A=1", "x.wasm", "--env", "-v", "B=2"]).unwrap();
+        assert_eq!(run.env, ["A=1"]);
+        assert_eq!(run.program_and_args, ["x.wasm", "--env", "-v", "B=2"]);
+    }
+
+    #[test]
+    fn run_is_implied() {
+        let run = parse(&["walos", "x.wasm", "arg"]).unwrap();
+        assert_eq!(run.program_and_args, ["x.wasm", "arg"]);
+        assert_eq!(run.log, Level::Warn);
+    }
+
+    #[test]
+    fn options_are_checked() {
+        let err = parse(&["walos", "run", "--log", "loud", "x.wasm"]).unwrap_err();
+        assert!(err.to_string().contains("unknown log level `loud`"), "{err}");
+        assert!(parse(&["walos", "run"]).is_err());
+        let run = parse(&["walos", "run", "--dir", "a::/b", "--dir", "c", "--log", "debug", "x.wasm"]).unwrap();
+        assert_eq!(run.dirs, ["a::/b", "c"]);
+        assert_eq!(run.log, Level::Debug);
+    }
+}

@@ -1,0 +1,128 @@
+//! The machine of the Linux loader: the process's own stdio, the host
+//! clocks, `ppoll` for waiting, `getrandom` for entropy.
+
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use walos_kernel::loader::{Input, IoError, Loader, ServiceStore, StdStream, Stream, Wake};
+use walos_kernel::log::Level;
+
+use crate::store::FileStore;
+
+/// A 32-bit wasm memory cannot exceed 4 GiB; the host decides the rest.
+const MEMORY_LIMIT: usize = 4 << 30;
+
+pub struct HostLoader {
+    store: FileStore,
+}
+
+impl HostLoader {
+    pub fn new(store: FileStore) -> Self {
+        HostLoader { store }
+    }
+}
+
+fn clock_ns(clock: libc::clockid_t) -> u64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a valid timespec to write to; the clock ids used here
+    // exist on every Linux.
+    unsafe { libc::clock_gettime(clock, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+/// Waits until fd 0 is readable (or hung up) or `timeout` passes; `None`
+/// waits without a time limit. Returns whether stdin is ready.
+fn poll_stdin(timeout: Option<Duration>) -> bool {
+    let mut fds = [libc::pollfd { fd: 0, events: libc::POLLIN, revents: 0 }];
+    let ts = timeout.map(|t| libc::timespec {
+        tv_sec: t.as_secs().min(i64::MAX as u64) as libc::time_t,
+        tv_nsec: t.subsec_nanos().into(),
+    });
+    let ts_ptr = ts.as_ref().map_or(std::ptr::null(), |ts| ts as *const libc::timespec);
+    // SAFETY: one valid pollfd, a valid or null timeout, no signal mask.
+    let ready = unsafe { libc::ppoll(fds.as_mut_ptr(), 1, ts_ptr, std::ptr::null()) };
+    ready > 0 && fds[0].revents != 0
+}
+
+impl Loader for HostLoader {
+    fn log(&mut self, _: Level, line: &str) {
+        let mut stderr = std::io::stderr().lock();
+        let _ = writeln!(stderr, "{line}");
+    }
+
+    fn monotonic_ns(&self) -> u64 {
+        clock_ns(libc::CLOCK_MONOTONIC)
+    }
+
+    fn realtime_ns(&self) -> u64 {
+        SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
+    }
+
+    fn clock_resolution_ns(&self) -> u64 {
+        let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        // SAFETY: as in `clock_ns`.
+        unsafe { libc::clock_getres(libc::CLOCK_MONOTONIC, &mut ts) };
+        (ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64).max(1)
+    }
+
+    fn wait(&mut self, wake: Wake) {
+        let timeout = wake.deadline.map(|at| Duration::from_nanos(at.saturating_sub(self.monotonic_ns())));
+        match (wake.stdin, timeout) {
+            (true, timeout) => {
+                poll_stdin(timeout);
+            }
+            (false, Some(timeout)) => std::thread::sleep(timeout),
+            // Nothing to wait for: the kernel does not ask for that.
+            (false, None) => {}
+        }
+    }
+
+    fn random(&mut self, buf: &mut [u8]) -> Result<(), IoError> {
+        getrandom::fill(buf).map_err(|err| IoError::Other(err.to_string()))
+    }
+
+    fn memory_limit(&self) -> usize {
+        MEMORY_LIMIT
+    }
+
+    fn services(&mut self) -> &mut dyn ServiceStore {
+        &mut self.store
+    }
+
+    fn write(&mut self, stream: Stream, bytes: &[u8]) -> Result<(), IoError> {
+        let result = match stream {
+            Stream::Stdout => {
+                let mut out = std::io::stdout().lock();
+                out.write_all(bytes).and_then(|()| out.flush())
+            }
+            Stream::Stderr => std::io::stderr().lock().write_all(bytes),
+        };
+        result.map_err(|err| match err.kind() {
+            std::io::ErrorKind::BrokenPipe => IoError::BrokenPipe,
+            _ => IoError::Other(err.to_string()),
+        })
+    }
+
+    fn read_stdin(&mut self, buf: &mut [u8]) -> Input {
+        if !poll_stdin(Some(Duration::ZERO)) {
+            return Input::Pending;
+        }
+        // SAFETY: `buf` is valid for `buf.len()` bytes of writes.
+        let n = unsafe { libc::read(0, buf.as_mut_ptr().cast(), buf.len()) };
+        match n {
+            n if n > 0 => Input::Data(n as usize),
+            0 => Input::Eof,
+            _ if std::io::Error::last_os_error().kind() == std::io::ErrorKind::WouldBlock => Input::Pending,
+            // A closed or unreadable stdin is the end of input.
+            _ => Input::Eof,
+        }
+    }
+
+    fn is_terminal(&self, stream: StdStream) -> bool {
+        match stream {
+            StdStream::Stdin => std::io::stdin().is_terminal(),
+            StdStream::Stdout => std::io::stdout().is_terminal(),
+            StdStream::Stderr => std::io::stderr().is_terminal(),
+        }
+    }
+}

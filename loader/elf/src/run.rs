@@ -1,0 +1,93 @@
+//! `walos run`: one program on a fresh kernel.
+
+use std::path::Path;
+
+use walos_engine_wasmi::WasmiEngine;
+use walos_kernel::{Command, Config, ExitStatus, Kernel};
+
+use crate::cli::RunOptions;
+use crate::host::HostLoader;
+use crate::store::FileStore;
+
+/// The exit status of a trapped program: 128 + SIGABRT, as wasmtime uses.
+pub const TRAP_STATUS: i32 = 134;
+
+/// Exit status when walos could not start the program.
+pub const ERROR_STATUS: i32 = 1;
+
+/// Runs the program and returns the status `walos` exits with.
+pub fn run(options: RunOptions) -> i32 {
+    match start(options) {
+        Ok(status) => status,
+        Err(message) => {
+            eprintln!("walos: {message}");
+            ERROR_STATUS
+        }
+    }
+}
+
+fn start(options: RunOptions) -> Result<i32, String> {
+    let (program, args) = options.program_and_args.split_first().ok_or("no program given")?;
+    let env = options.env.iter().filter_map(|spec| environment(spec)).collect();
+    let mut preopens = Vec::new();
+    for spec in &options.dirs {
+        preopens.push(preopen(spec)?);
+    }
+
+    let mut store = FileStore::default();
+    store.add(program.as_str(), program.as_str());
+    let loader = HostLoader::new(store);
+    let config = Config { log_level: options.log, ..Config::default() };
+    let mut kernel = Kernel::new(Box::new(loader), Box::new(WasmiEngine::new()), config);
+
+    let command = Command { env, preopens, ..Command::new(program.as_str()).args(args) };
+    let pid = kernel.spawn(command).map_err(|err| err.to_string())?;
+    Ok(match kernel.run_until_exit(pid) {
+        // The host keeps the low 8 bits, as for any exit status.
+        Some(ExitStatus::Exited(code)) => code as i32,
+        Some(ExitStatus::Trapped(_)) => TRAP_STATUS,
+        None => ERROR_STATUS,
+    })
+}
+
+/// `NAME=VALUE` as given; `NAME` alone takes the host's value, and is left
+/// out if the host has none (as wasmtime does).
+fn environment(spec: &str) -> Option<(String, String)> {
+    match spec.split_once('=') {
+        Some((name, value)) => Some((name.into(), value.into())),
+        None => std::env::var(spec).ok().map(|value| (spec.into(), value)),
+    }
+}
+
+/// `HOST::GUEST` or `DIR`: checks that the host directory exists and returns
+/// the guest path.
+fn preopen(spec: &str) -> Result<String, String> {
+    let (host, guest) = spec.split_once("::").unwrap_or((spec, spec));
+    if !Path::new(host).is_dir() {
+        return Err(format!("--dir {spec}: `{host}` is not a directory"));
+    }
+    Ok(guest.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_specs() {
+        assert_eq!(environment("A=1=2"), Some(("A".into(), "1=2".into())));
+        assert_eq!(environment("EMPTY="), Some(("EMPTY".into(), String::new())));
+        assert_eq!(environment("WALOS_TEST_SURELY_UNSET_VARIABLE"), None);
+    }
+
+    #[test]
+    fn preopen_specs() {
+        let here = env!("CARGO_MANIFEST_DIR");
+        assert_eq!(preopen(&format!("{here}::/sandbox")), Ok("/sandbox".into()));
+        assert_eq!(preopen(here), Ok(here.into()));
+        assert_eq!(
+            preopen("/nonexistent/walos::/x"),
+            Err("--dir /nonexistent/walos::/x: `/nonexistent/walos` is not a directory".into())
+        );
+    }
+}

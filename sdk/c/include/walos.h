@@ -1,0 +1,10 @@
+/* All walos native interfaces. */
+#ifndef WALOS_H
+#define WALOS_H
+
+#include "walos/stdio.h"
+#include "walos/stdout.h"
+#include "walos/sys.h"
+#include "walos/types.h"
+
+#endif

@@ -1,0 +1,40 @@
+/* walos `sys` interface: the kernel log and the scheduler. */
+#ifndef WALOS_SYS_H
+#define WALOS_SYS_H
+
+#include "types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Log levels, most severe first (syslog order). */
+enum walos_log_level {
+    WALOS_LOG_EMERG = 0,
+    WALOS_LOG_ALERT = 1,
+    WALOS_LOG_CRIT = 2,
+    WALOS_LOG_ERR = 3,
+    WALOS_LOG_WARN = 4,
+    WALOS_LOG_NOTICE = 5,
+    WALOS_LOG_INFO = 6,
+    WALOS_LOG_DEBUG = 7,
+};
+
+/* Logs the buffers, joined, as one line prefixed with the process name;
+ * shown if the kernel's log level (`walos run --log`) lets `level` through. */
+WALOS_IMPORT(sys, log) void sys_log(uint32_t level, const walos_ciovec *iovs, uint32_t count);
+
+/* Gives the CPU to the other processes. */
+WALOS_IMPORT(sys, yield) void sys_yield(void);
+
+/* Logs a NUL-terminated string. */
+static inline void walos_log(enum walos_log_level level, const char *message) {
+    walos_ciovec iov = {message, (uint32_t)__builtin_strlen(message)};
+    sys_log((uint32_t)level, &iov, 1);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,120 @@
+//! Helpers for the end-to-end tests: where the built artifacts are, running
+//! `walos` and the reference runtime, and what came out.
+//!
+//! The artifacts come from `cargo xtask build` (run by `make test`); the
+//! paths can be overridden with `WALOS_BIN`, `WALOS_WASM` and
+//! `WALOS_REFERENCE_PYTHON`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is in the repository").to_path_buf()
+}
+
+fn existing(path: PathBuf, what: &str) -> PathBuf {
+    assert!(path.exists(), "{what} {} is missing: run `make test` once first", path.display());
+    path
+}
+
+/// The `walos` command of the Linux loader.
+pub fn walos_bin() -> PathBuf {
+    let path = std::env::var_os("WALOS_BIN").map_or_else(|| root().join("target/release/walos"), PathBuf::from);
+    existing(path, "the walos binary")
+}
+
+fn wasm_dir() -> PathBuf {
+    std::env::var_os("WALOS_WASM").map_or_else(|| root().join("target/wasm"), PathBuf::from)
+}
+
+/// A built sample, `target/wasm/sample/NAME.wasm`.
+pub fn sample(name: &str) -> PathBuf {
+    existing(wasm_dir().join("sample").join(format!("{name}.wasm")), "the sample")
+}
+
+/// A built test program from `tests/programs/NAME.c`.
+pub fn program(name: &str) -> PathBuf {
+    existing(wasm_dir().join("tests").join(format!("{name}.wasm")), "the test program")
+}
+
+/// Writes `bytes` to a fresh file in a temporary directory and returns its
+/// path (the directory lives as long as the test process).
+pub fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("walos-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("temp file");
+    path
+}
+
+/// A module written in WAT, saved as `NAME.wasm`.
+pub fn wat_file(name: &str, source: &str) -> PathBuf {
+    let wasm = wat::parse_str(source).unwrap_or_else(|err| panic!("{name}: {err}"));
+    temp_file(&format!("{name}.wasm"), &wasm)
+}
+
+/// What a run printed and how it ended.
+#[derive(Debug)]
+pub struct Run {
+    pub status: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Run {
+        Run {
+            status: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+/// Runs `command` with `stdin` as its input, to its end.
+pub fn run_with_input(mut command: Command, stdin: &[u8]) -> Run {
+    command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap_or_else(|err| panic!("cannot start {command:?}: {err}"));
+    let mut input = child.stdin.take().expect("piped stdin");
+    // Feed the input while the output is read, or both pipes could fill up.
+    let stdin = stdin.to_vec();
+    let feeder = std::thread::spawn(move || {
+        // The program may exit without reading everything: not an error.
+        let _ = input.write_all(&stdin);
+    });
+    let output = child.wait_with_output().expect("wait");
+    feeder.join().expect("stdin feeder");
+    output.into()
+}
+
+/// `walos ARGS...` with empty input.
+pub fn walos(args: &[&str]) -> Run {
+    walos_with_input(args, b"")
+}
+
+pub fn walos_with_input(args: &[&str], stdin: &[u8]) -> Run {
+    let mut command = Command::new(walos_bin());
+    command.args(args).env_clear();
+    run_with_input(command, stdin)
+}
+
+/// `walos run [OPTIONS] FILE ARGS...` for a file path.
+pub fn walos_run(options: &[&str], file: &Path, args: &[&str]) -> Run {
+    let mut all = vec!["run"];
+    all.extend(options);
+    all.push(file.to_str().expect("UTF-8 path"));
+    all.extend(args);
+    walos(&all)
+}
+
+/// The same command line on the reference runtime (wasmtime).
+pub fn reference_run(options: &[&str], file: &Path, args: &[&str], stdin: &[u8]) -> Run {
+    let python = std::env::var_os("WALOS_REFERENCE_PYTHON")
+        .map_or_else(|| root().join("target/reference-venv/bin/python3"), PathBuf::from);
+    let python = existing(python, "the reference runtime's Python");
+    let mut command = Command::new(python);
+    command.arg(root().join("tests/reference/wasmtime_run.py")).args(options).arg(file).args(args).env_clear();
+    run_with_input(command, stdin)
+}

@@ -1,0 +1,167 @@
+//! Bad input on the Linux loader: each case gets a clear message naming the
+//! culprit and a non-zero status; walos itself never panics.
+
+use walos_tests::{Run, program, sample, temp_file, walos_run, wat_file};
+
+fn run_file(path: &std::path::Path) -> Run {
+    walos_run(&[], path, &[])
+}
+
+/// Nothing in stderr looks like a Rust panic.
+fn no_panic(run: &Run) {
+    assert!(!run.stderr.contains("panicked"), "walos panicked: {}", run.stderr);
+}
+
+#[test]
+fn a_file_that_is_not_wasm() {
+    let path = temp_file("notes.wasm", b"these are notes, not wasm\n");
+    let run = run_file(&path);
+    assert_eq!(run.status, 1);
+    assert!(
+        run.stderr.starts_with(&format!("walos: `{}` is not a valid wasm module: ", path.display())),
+        "{}",
+        run.stderr
+    );
+    no_panic(&run);
+}
+
+#[test]
+fn a_truncated_module() {
+    let wasm = std::fs::read(sample("hello-wasi")).unwrap();
+    for cut in [4, 9, wasm.len() / 3, wasm.len() - 1] {
+        let path = temp_file(&format!("cut{cut}.wasm"), &wasm[..cut]);
+        let run = run_file(&path);
+        assert_eq!(run.status, 1, "cut at {cut}");
+        assert!(run.stderr.contains("is not a valid wasm module"), "cut at {cut}: {}", run.stderr);
+        no_panic(&run);
+    }
+}
+
+#[test]
+fn a_missing_file() {
+    let run = run_file(std::path::Path::new("/nonexistent/prog.wasm"));
+    assert_eq!(run.status, 1);
+    assert_eq!(run.stderr, "walos: cannot read `/nonexistent/prog.wasm`: No such file or directory (os error 2)\n");
+}
+
+#[test]
+fn imports_nobody_provides_are_listed() {
+    let path = wat_file(
+        "needy",
+        r#"(module
+          (import "env" "magic" (func (param i32) (result i32)))
+          (import "stdout" "putc" (func (param i64) (result i32)))
+          (import "wasi_snapshot_preview1" "fd_teleport" (func))
+          (func (export "_start")))"#,
+    );
+    let run = run_file(&path);
+    assert_eq!(run.status, 1);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "walos: cannot link `{}`:\n  \
+             import `env.magic` (func (i32) -> i32): no interface `env` is provided\n  \
+             import `stdout.putc` (func (i64) -> i32): `stdout.putc` has type (i32) -> i32\n  \
+             import `wasi_snapshot_preview1.fd_teleport` (func ()): interface `wasi_snapshot_preview1` has no function `fd_teleport`\n",
+            path.display()
+        )
+    );
+}
+
+#[test]
+fn a_library_module_is_not_a_command() {
+    let path = wat_file(
+        "library",
+        r#"(module (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))"#,
+    );
+    let run = run_file(&path);
+    assert_eq!(run.status, 1);
+    assert_eq!(
+        run.stderr,
+        format!("walos: `{}` has no `_start` function of type (): it is not a command module\n", path.display())
+    );
+}
+
+#[test]
+fn unreachable_traps_with_the_program_name() {
+    let path = wat_file("crash", r#"(module (func (export "_start") unreachable))"#);
+    let run = run_file(&path);
+    assert_eq!(run.status, 134);
+    assert!(run.stderr.contains("err    crash: trap: unreachable instruction executed"), "{}", run.stderr);
+    no_panic(&run);
+}
+
+#[test]
+fn an_out_of_bounds_load_traps() {
+    let path = wat_file("oob", r#"(module (memory 1) (func (export "_start") (drop (i64.load (i32.const 65530)))))"#);
+    let run = run_file(&path);
+    assert_eq!(run.status, 134);
+    assert!(run.stderr.contains("oob: trap: out of bounds memory access"), "{}", run.stderr);
+}
+
+#[test]
+fn a_bad_pointer_passed_to_a_syscall_traps_naming_it() {
+    // fd_write with an iovec pointing past the end of memory.
+    let path = wat_file(
+        "badptr",
+        r#"(module
+          (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+          (memory (export "memory") 1)
+          (data (i32.const 0) "\00\ff\00\00\00\02\00\00")
+          (func (export "_start") (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#,
+    );
+    let run = run_file(&path);
+    assert_eq!(run.status, 134);
+    assert!(
+        run.stderr.contains(
+            "badptr: trap: wasi_snapshot_preview1.fd_write: buffer 0xff00..0x10100 (512 bytes) is outside the 65536-byte memory"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stdout, "", "nothing was written");
+}
+
+#[test]
+fn a_huge_length_passed_to_a_native_call_traps() {
+    let path = wat_file(
+        "huge",
+        r#"(module
+          (import "stdout" "write" (func $write (param i32 i32) (result i32)))
+          (memory (export "memory") 1)
+          (func (export "_start") (drop (call $write (i32.const 0) (i32.const 0x7fffffff)))))"#,
+    );
+    let run = run_file(&path);
+    assert_eq!(run.status, 134);
+    assert!(run.stderr.contains("huge: trap: stdout.write: buffer 0x0..0x3fffffff8"), "{}", run.stderr);
+}
+
+#[test]
+fn abort_in_c_is_a_trap_after_the_output() {
+    let run = run_file(&program("abort"));
+    assert_eq!(run.stdout, "about to abort\n");
+    assert_eq!(run.status, 134);
+    assert!(run.stderr.contains("abort: trap: unreachable instruction executed"), "{}", run.stderr);
+}
+
+#[test]
+fn endless_recursion_exhausts_the_stack_not_walos() {
+    let run = run_file(&program("stack_overflow"));
+    assert_eq!(run.status, 134);
+    assert!(run.stderr.contains("stack_overflow: trap: call stack exhausted"), "{}", run.stderr);
+    no_panic(&run);
+}
+
+#[test]
+fn a_trapping_start_function_stops_the_launch() {
+    let path = wat_file(
+        "badstart",
+        r#"(module (func $s (drop (i32.div_s (i32.const 1) (i32.const 0)))) (start $s) (func (export "_start")))"#,
+    );
+    let run = run_file(&path);
+    assert_eq!(run.status, 1);
+    assert_eq!(
+        run.stderr,
+        format!("walos: cannot start `{}`: start function trapped: integer divide by zero\n", path.display())
+    );
+}

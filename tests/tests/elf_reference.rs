@@ -1,0 +1,79 @@
+//! Differential tests: the same WASI programs and command lines on walos and
+//! on the reference runtime (wasmtime); output and exit status must agree.
+
+use std::path::Path;
+
+use walos_tests::{program, reference_run, sample, walos_bin};
+
+/// Runs on both and compares exit status and stdout; stderr too unless the
+/// program traps (the trap reports are worded differently).
+fn agree(options: &[&str], file: &Path, args: &[&str], stdin: &[u8]) {
+    let mut command = std::process::Command::new(walos_bin());
+    command.arg("run").args(options).arg(file).args(args).env_clear();
+    let walos = walos_tests::run_with_input(command, stdin);
+    let reference = reference_run(options, file, args, stdin);
+    let what = format!("{} {options:?} {args:?}", file.display());
+    assert_eq!(
+        walos.status, reference.status,
+        "{what}: exit status\nwalos: {}\nreference: {}",
+        walos.stderr, reference.stderr
+    );
+    assert_eq!(walos.stdout, reference.stdout, "{what}: stdout");
+    if walos.status != 134 {
+        assert_eq!(walos.stderr, reference.stderr, "{what}: stderr");
+    }
+}
+
+#[test]
+fn arguments() {
+    let file = program("args_env");
+    agree(&[], &file, &[], b"");
+    agree(&[], &file, &["one"], b"");
+    agree(&[], &file, &["", "two words", "ünïcødé ✓", "--flag", "-x"], b"");
+}
+
+#[test]
+fn environment() {
+    let file = program("args_env");
+    agree(&["--env", "A=1"], &file, &[], b"");
+    agree(&["--env", "A=1", "--env", "EMPTY=", "--env", "EQ=a=b", "--env", "SPACE=x y"], &file, &["arg"], b"");
+}
+
+/// Statuses 126 and above differ on purpose: walos passes them on as a
+/// POSIX system does (the host keeps the low 8 bits, see `elf_cli.rs`),
+/// where wasmtime traps.
+#[test]
+fn exit_statuses() {
+    for status in ["0", "1", "2", "42", "100", "125"] {
+        agree(&[], &program("exit_code"), &[status], b"");
+    }
+    for status in ["0", "7", "99"] {
+        agree(&["--env", &format!("EXIT_STATUS={status}")], &program("args_env"), &[], b"");
+    }
+}
+
+#[test]
+fn standard_input() {
+    agree(&[], &program("cat"), &[], b"");
+    agree(&[], &program("cat"), &[], b"line one\nline two\n");
+    let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    agree(&[], &program("cat"), &[], &big);
+}
+
+#[test]
+fn traps() {
+    agree(&[], &program("abort"), &[], b"");
+    agree(&[], &program("stack_overflow"), &[], b"");
+}
+
+#[test]
+fn clocks_random_and_sleep() {
+    agree(&[], &program("clocks"), &[], b"");
+    agree(&[], &program("random"), &[], b"");
+    agree(&[], &program("sleep"), &["20"], b"");
+}
+
+#[test]
+fn the_wasi_sample() {
+    agree(&["--env", "NAME=reference"], &sample("hello-wasi"), &["a", "b c"], b"");
+}

@@ -1,0 +1,139 @@
+//! Building walos and the wasm programs: the samples (C and Rust) and the
+//! C test programs.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{exec, root};
+
+/// The target of Rust programs.
+pub const RUST_WASM_TARGET: &str = "wasm32-wasip1";
+
+/// How a program is compiled.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    /// C without libc, on the native walos interfaces.
+    CNative,
+    /// C with wasi-libc.
+    CWasi,
+    /// A Rust crate of the workspace, for `wasm32-wasip1`.
+    Rust,
+}
+
+struct Sample {
+    name: &'static str,
+    kind: Kind,
+}
+
+/// The samples, each in `sample/NAME/`.
+const SAMPLES: &[Sample] = &[
+    Sample { name: "hello", kind: Kind::CNative },
+    Sample { name: "hello-wasi", kind: Kind::CWasi },
+    Sample { name: "hello-rs", kind: Kind::Rust },
+];
+
+/// The workspace crates that only build for wasm.
+pub fn rust_wasm_packages() -> Vec<&'static str> {
+    let mut packages = vec!["walos-sdk"];
+    packages.extend(SAMPLES.iter().filter(|s| matches!(s.kind, Kind::Rust)).map(|s| s.name));
+    packages
+}
+
+/// Where built wasm programs go: `samples/` and `tests/` below it.
+pub fn wasm_dir() -> PathBuf {
+    root().join("target/wasm")
+}
+
+pub fn walos_binary() -> PathBuf {
+    root().join("target/release/walos")
+}
+
+pub fn all() -> Result<(), String> {
+    walos()?;
+    samples()?;
+    test_programs()
+}
+
+/// The `walos` command, release build.
+pub fn walos() -> Result<(), String> {
+    exec::cargo(&["build", "--release", "-p", "walos-loader-elf"])
+}
+
+pub fn samples() -> Result<(), String> {
+    SAMPLES.iter().try_for_each(|sample| build_sample(sample).map(|_| ()))
+}
+
+fn build_sample(sample: &Sample) -> Result<PathBuf, String> {
+    let dir = root().join("sample").join(sample.name);
+    let out = wasm_dir().join("sample").join(format!("{}.wasm", sample.name));
+    match sample.kind {
+        Kind::CNative | Kind::CWasi => compile_c(sample.kind, &c_sources(&dir)?, &out)?,
+        Kind::Rust => {
+            exec::cargo(&["build", "--release", "--target", RUST_WASM_TARGET, "-p", sample.name])?;
+            let built =
+                root().join("target").join(RUST_WASM_TARGET).join("release").join(format!("{}.wasm", sample.name));
+            copy(&built, &out)?;
+        }
+    }
+    Ok(out)
+}
+
+/// Every `tests/programs/*.c`, each a WASI program of its own.
+pub fn test_programs() -> Result<(), String> {
+    let sources = c_sources(&root().join("tests/programs"))?;
+    for source in sources {
+        let name = source.file_stem().and_then(|s| s.to_str()).ok_or("bad file name")?;
+        let out = wasm_dir().join("tests").join(format!("{name}.wasm"));
+        compile_c(Kind::CWasi, std::slice::from_ref(&source), &out)?;
+    }
+    Ok(())
+}
+
+/// The `.c` files of a directory, sorted.
+fn c_sources(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let entries = std::fs::read_dir(dir).map_err(|err| format!("{}: {err}", dir.display()))?;
+    let mut sources: Vec<PathBuf> =
+        entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "c")).collect();
+    sources.sort();
+    if sources.is_empty() {
+        return Err(format!("{}: no C sources", dir.display()));
+    }
+    Ok(sources)
+}
+
+fn compile_c(kind: Kind, sources: &[PathBuf], out: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(out.parent().expect("output in a directory")).map_err(|err| err.to_string())?;
+    let mut clang = Command::new("clang");
+    clang.args(["-O2", "-Wall", "-Wextra", "-I"]).arg(root().join("sdk/c/include"));
+    match kind {
+        Kind::CNative => {
+            clang.args(["--target=wasm32", "-nostdlib", "-Wl,--no-entry", "-Wl,--export=_start"]);
+        }
+        Kind::CWasi => {
+            clang.arg("--target=wasm32-wasi");
+        }
+        Kind::Rust => unreachable!("not C"),
+    }
+    clang.arg("-o").arg(out).args(sources);
+    exec::run(&mut clang)
+}
+
+fn copy(from: &Path, to: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(to.parent().expect("output in a directory")).map_err(|err| err.to_string())?;
+    std::fs::copy(from, to).map(|_| ()).map_err(|err| format!("copy {} to {}: {err}", from.display(), to.display()))
+}
+
+/// The wasm file of an entry: `sample/NAME` (or `NAME`) is built first; a
+/// path to a `.wasm` file is taken as it is.
+pub fn entry(spec: &str) -> Result<PathBuf, String> {
+    let name = spec.trim_end_matches('/').strip_prefix("sample/").unwrap_or(spec);
+    if let Some(sample) = SAMPLES.iter().find(|s| s.name == name) {
+        return build_sample(sample);
+    }
+    let path = PathBuf::from(spec);
+    if path.is_file() {
+        return Ok(path);
+    }
+    let names: Vec<String> = SAMPLES.iter().map(|s| format!("sample/{}", s.name)).collect();
+    Err(format!("no entry `{spec}`: give a .wasm file or one of {}", names.join(", ")))
+}

@@ -1,0 +1,103 @@
+//! walos's build tool, in the `cargo xtask` convention: the Makefile's
+//! targets are thin wrappers around these commands, so everything is also
+//! reachable with cargo alone.
+
+mod build;
+mod exec;
+mod reference;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  build                     build walos (release), the samples and the test programs
+  run [options] [-- ARGS]   build, then run an entry program
+      --entry ENTRY         sample/NAME or a .wasm file [default: sample/hello]
+      --loader LOADER       elf [default: elf]
+      --log LEVEL           kernel log level [default: warn]
+  lint                      check formatting and clippy lints
+  test                      lint, build, then run every test
+  help                      show this
+";
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("build") => build::all(),
+        Some("run") => run(&args[1..]),
+        Some("lint") => lint(),
+        Some("test") => test(),
+        Some("help" | "-h" | "--help") | None => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `run`: builds what is needed and runs the entry on a loader; exits with
+/// the entry's status.
+fn run(args: &[String]) -> Result<(), String> {
+    let (options, program_args) = match args.iter().position(|a| a == "--") {
+        Some(split) => (&args[..split], &args[split + 1..]),
+        None => (args, &[][..]),
+    };
+    let mut entry = "sample/hello".to_string();
+    let mut loader = "elf".to_string();
+    let mut log = "warn".to_string();
+    let mut options = options.iter();
+    while let Some(option) = options.next() {
+        let value = options.next().ok_or(format!("{option} needs a value"))?;
+        match option.as_str() {
+            "--entry" => entry = value.clone(),
+            "--loader" => loader = value.clone(),
+            "--log" => log = value.clone(),
+            _ => return Err(format!("unknown run option `{option}`\n\n{USAGE}")),
+        }
+    }
+    if loader != "elf" {
+        return Err(format!("unknown loader `{loader}`: the loaders are: elf"));
+    }
+    build::walos()?;
+    let wasm = build::entry(&entry)?;
+    let mut walos = std::process::Command::new(build::walos_binary());
+    walos.arg("run").arg("--log").arg(&log).arg(&wasm).args(program_args);
+    let status = exec::status(&mut walos)?;
+    std::process::exit(status.code().unwrap_or(1));
+}
+
+fn lint() -> Result<(), String> {
+    exec::cargo(&["fmt", "--all", "--", "--check"])?;
+    exec::cargo(&["clippy", "--release", "--all-targets", "--", "-D", "warnings"])?;
+    let mut wasm = vec!["clippy", "--release", "--target", build::RUST_WASM_TARGET];
+    for package in build::rust_wasm_packages() {
+        wasm.extend(["-p", package]);
+    }
+    wasm.extend(["--", "-D", "warnings"]);
+    exec::cargo(&wasm)
+}
+
+/// `test`: what CI runs.
+fn test() -> Result<(), String> {
+    lint()?;
+    build::all()?;
+    let python = reference::python()?;
+    let mut tests = exec::cargo_command(&["test", "--release"]);
+    tests.env("WALOS_REFERENCE_PYTHON", python);
+    exec::run(&mut tests)
+}
