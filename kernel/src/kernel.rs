@@ -108,11 +108,6 @@ impl Kernel {
         }
     }
 
-    /// Logs a line as `kernel`.
-    pub fn log(&mut self, level: Level, args: fmt::Arguments<'_>) {
-        self.sys.log(level, "kernel", args);
-    }
-
     /// Loads, links and instantiates `command`'s program and makes it
     /// runnable; it runs during [`Kernel::run_until_exit`].
     pub fn spawn(&mut self, command: Command) -> Result<Pid, SpawnError> {

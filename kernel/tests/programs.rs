@@ -266,3 +266,26 @@ fn a_nonblocking_stdin_read_without_input_is_eagain() {
     assert_eq!(h.run(Command::new("nonblock")), ExitStatus::Exited(6));
     assert!(h.machine.borrow().waits.is_empty(), "it never blocked");
 }
+
+#[test]
+fn large_writes_are_copied_in_bounded_pieces() {
+    // A 3 MiB buffer: the native write takes it all, fd_write writes the
+    // first 1 MiB and says so (a short write, as POSIX allows).
+    let program = r#"(module
+      (import "stdout" "write" (func $write (param i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+      (memory (export "memory") 64)
+      (func (export "_start")
+        (memory.fill (i32.const 1024) (i32.const 120) (i32.const 3145728))
+        (i32.store (i32.const 0) (i32.const 1024))
+        (i32.store (i32.const 4) (i32.const 3145728))
+        (if (call $write (i32.const 0) (i32.const 1)) (then (call $exit (i32.const 1))))
+        (if (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)) (then (call $exit (i32.const 2))))
+        (call $exit (i32.ne (i32.load (i32.const 8)) (i32.const 1048576)))))"#;
+    let mut h = Harness::new(&[("big", program)]);
+    assert_eq!(h.run(Command::new("big")), ExitStatus::Exited(0));
+    let machine = h.machine.borrow();
+    assert_eq!(machine.stdout.len(), 3 * 1048576 + 1048576);
+    assert!(machine.stdout.iter().all(|&b| b == b'x'));
+}

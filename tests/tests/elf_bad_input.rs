@@ -12,36 +12,34 @@ fn no_panic(run: &Run) {
     assert!(!run.stderr.contains("panicked"), "walos panicked: {}", run.stderr);
 }
 
+/// Runs a file that walos must refuse to start (status 1); returns its
+/// message with the file's path written as `FILE`.
+fn refusal(path: &std::path::Path) -> String {
+    let run = run_file(path);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    no_panic(&run);
+    run.stderr.replace(path.to_str().expect("UTF-8 path"), "FILE")
+}
+
 #[test]
 fn a_file_that_is_not_wasm() {
-    let path = temp_file("notes.wasm", b"these are notes, not wasm\n");
-    let run = run_file(&path);
-    assert_eq!(run.status, 1);
-    assert!(
-        run.stderr.starts_with(&format!("walos: `{}` is not a valid wasm module: ", path.display())),
-        "{}",
-        run.stderr
-    );
-    no_panic(&run);
+    let message = refusal(&temp_file("notes.wasm", b"these are notes, not wasm\n"));
+    assert!(message.starts_with("walos: `FILE` is not a valid wasm module: "), "{message}");
 }
 
 #[test]
 fn a_truncated_module() {
     let wasm = std::fs::read(sample("hello-wasi")).unwrap();
     for cut in [4, 9, wasm.len() / 3, wasm.len() - 1] {
-        let path = temp_file(&format!("cut{cut}.wasm"), &wasm[..cut]);
-        let run = run_file(&path);
-        assert_eq!(run.status, 1, "cut at {cut}");
-        assert!(run.stderr.contains("is not a valid wasm module"), "cut at {cut}: {}", run.stderr);
-        no_panic(&run);
+        let message = refusal(&temp_file(&format!("cut{cut}.wasm"), &wasm[..cut]));
+        assert!(message.starts_with("walos: `FILE` is not a valid wasm module: "), "cut at {cut}: {message}");
     }
 }
 
 #[test]
 fn a_missing_file() {
-    let run = run_file(std::path::Path::new("/nonexistent/prog.wasm"));
-    assert_eq!(run.status, 1);
-    assert_eq!(run.stderr, "walos: cannot read `/nonexistent/prog.wasm`: No such file or directory (os error 2)\n");
+    let message = refusal(std::path::Path::new("/nonexistent/prog.wasm"));
+    assert_eq!(message, "walos: cannot read `FILE`: No such file or directory (os error 2)\n");
 }
 
 #[test]
@@ -54,17 +52,12 @@ fn imports_nobody_provides_are_listed() {
           (import "wasi_snapshot_preview1" "fd_teleport" (func))
           (func (export "_start")))"#,
     );
-    let run = run_file(&path);
-    assert_eq!(run.status, 1);
     assert_eq!(
-        run.stderr,
-        format!(
-            "walos: cannot link `{}`:\n  \
-             import `env.magic` (func (i32) -> i32): no interface `env` is provided\n  \
-             import `stdout.putc` (func (i64) -> i32): `stdout.putc` has type (i32) -> i32\n  \
-             import `wasi_snapshot_preview1.fd_teleport` (func ()): interface `wasi_snapshot_preview1` has no function `fd_teleport`\n",
-            path.display()
-        )
+        refusal(&path),
+        "walos: cannot link `FILE`:\n  \
+         import `env.magic` (func (i32) -> i32): no interface `env` is provided\n  \
+         import `stdout.putc` (func (i64) -> i32): `stdout.putc` has type (i32) -> i32\n  \
+         import `wasi_snapshot_preview1.fd_teleport` (func ()): interface `wasi_snapshot_preview1` has no function `fd_teleport`\n"
     );
 }
 
@@ -74,12 +67,7 @@ fn a_library_module_is_not_a_command() {
         "library",
         r#"(module (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))"#,
     );
-    let run = run_file(&path);
-    assert_eq!(run.status, 1);
-    assert_eq!(
-        run.stderr,
-        format!("walos: `{}` has no `_start` function of type (): it is not a command module\n", path.display())
-    );
+    assert_eq!(refusal(&path), "walos: `FILE` has no `_start` function of type (): it is not a command module\n");
 }
 
 #[test]
@@ -158,10 +146,5 @@ fn a_trapping_start_function_stops_the_launch() {
         "badstart",
         r#"(module (func $s (drop (i32.div_s (i32.const 1) (i32.const 0)))) (start $s) (func (export "_start")))"#,
     );
-    let run = run_file(&path);
-    assert_eq!(run.status, 1);
-    assert_eq!(
-        run.stderr,
-        format!("walos: cannot start `{}`: start function trapped: integer divide by zero\n", path.display())
-    );
+    assert_eq!(refusal(&path), "walos: cannot start `FILE`: start function trapped: integer divide by zero\n");
 }

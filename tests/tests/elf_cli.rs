@@ -121,16 +121,22 @@ fn read_until(reader: &mut impl Read, expected: &str) -> String {
     String::from_utf8_lossy(&seen).into_owned()
 }
 
-#[test]
-fn a_blocked_reader_wakes_on_each_line() {
-    let mut child = Command::new(walos_bin())
+/// Starts `walos run` on a test program, every stream piped.
+fn start(name: &str, args: &[&str]) -> Child {
+    Command::new(walos_bin())
         .arg("run")
-        .arg(program("cat"))
+        .arg(program(name))
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("start walos");
+        .expect("start walos")
+}
+
+#[test]
+fn a_blocked_reader_wakes_on_each_line() {
+    let mut child = start("cat", &[]);
     let mut stdin = child.stdin.take().unwrap();
     let mut stdout = child.stdout.take().unwrap();
     // The first line comes back while the input is still open: the read
@@ -158,11 +164,7 @@ fn reap(child: &Child) -> (i32, Duration) {
 #[test]
 #[expect(clippy::zombie_processes, reason = "reaped by wait4, which also gives its CPU time")]
 fn sleeping_does_not_busy_wait() {
-    let child = Command::new(walos_bin())
-        .args(["run", program("sleep").to_str().unwrap(), "800"])
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start walos");
+    let child = start("sleep", &["800"]);
     let (status, cpu) = reap(&child);
     assert_eq!(status, 0);
     // Loading and running the program takes a few milliseconds of CPU; a
@@ -173,14 +175,7 @@ fn sleeping_does_not_busy_wait() {
 #[test]
 #[expect(clippy::zombie_processes, reason = "reaped by wait4, which also gives its CPU time")]
 fn waiting_for_input_does_not_busy_wait() {
-    let mut child = Command::new(walos_bin())
-        .arg("run")
-        .arg(program("cat"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start walos");
+    let mut child = start("cat", &[]);
     std::thread::sleep(Duration::from_millis(800));
     drop(child.stdin.take());
     let (status, cpu) = reap(&child);

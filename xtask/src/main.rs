@@ -18,7 +18,7 @@ commands:
       --entry ENTRY         sample/NAME or a .wasm file [default: sample/hello]
       --loader LOADER       elf [default: elf]
       --log LEVEL           kernel log level [default: warn]
-  lint                      check formatting and clippy lints
+  lint                      check formatting, clippy lints and doc links
   test                      lint, build, then run every test
   help                      show this
 ";
@@ -81,15 +81,21 @@ fn run(args: &[String]) -> Result<(), String> {
     std::process::exit(status.code().unwrap_or(1));
 }
 
+/// Formatting, clippy and doc links, for the host crates and the wasm ones.
 fn lint() -> Result<(), String> {
     exec::cargo(&["fmt", "--all", "--", "--check"])?;
     exec::cargo(&["clippy", "--release", "--all-targets", "--", "-D", "warnings"])?;
-    let mut wasm = vec!["clippy", "--release", "--target", build::RUST_WASM_TARGET];
+    let mut wasm_packages = vec!["--target", build::RUST_WASM_TARGET];
     for package in build::rust_wasm_packages() {
-        wasm.extend(["-p", package]);
+        wasm_packages.extend(["-p", package]);
     }
-    wasm.extend(["--", "-D", "warnings"]);
-    exec::cargo(&wasm)
+    exec::cargo(&[&["clippy", "--release"], &wasm_packages[..], &["--", "-D", "warnings"]].concat())?;
+    let mut docs = exec::cargo_command(&["doc", "--no-deps", "--document-private-items"]);
+    docs.env("RUSTDOCFLAGS", "-D warnings");
+    exec::run(&mut docs)?;
+    let mut wasm_docs = exec::cargo_command(&[&["doc", "--no-deps"], &wasm_packages[..]].concat());
+    wasm_docs.env("RUSTDOCFLAGS", "-D warnings");
+    exec::run(&mut wasm_docs)
 }
 
 /// `test`: what CI runs.

@@ -16,6 +16,8 @@ pub enum Error {
     Trap(Trap),
     /// No exported function has this name.
     NoSuchExport(String),
+    /// The arguments of a call do not fit the function's parameters.
+    Arguments(String),
     /// A call is already in progress on this instance.
     Busy,
 }
@@ -27,6 +29,7 @@ impl fmt::Display for Error {
             Error::Instantiate(msg) => write!(f, "cannot instantiate: {msg}"),
             Error::Trap(trap) => write!(f, "start function trapped: {trap}"),
             Error::NoSuchExport(name) => write!(f, "no exported function `{name}`"),
+            Error::Arguments(msg) => write!(f, "bad arguments: {msg}"),
             Error::Busy => f.write_str("a call is already in progress"),
         }
     }

@@ -11,10 +11,12 @@
 //! function asks to suspend ([`HostFlow::Yield`], [`HostFlow::Block`]), and the
 //! next `run` continues where the previous one stopped.
 
-#![no_std]
+#![cfg_attr(not(feature = "conformance"), no_std)]
 
 extern crate alloc;
 
+#[cfg(feature = "conformance")]
+pub mod conformance;
 mod error;
 mod host;
 mod trap;
@@ -82,7 +84,7 @@ pub trait Instance {
     ///
     /// # Errors
     /// [`Error::NoSuchExport`] if there is no exported function of that name,
-    /// [`Error::Busy`] if a call is already in progress, [`Error::Instantiate`]
+    /// [`Error::Busy`] if a call is already in progress, [`Error::Arguments`]
     /// if `args` do not match its parameters.
     fn call(&mut self, name: &str, args: &[Val]) -> Result<(), Error>;
 

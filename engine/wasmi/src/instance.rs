@@ -13,7 +13,7 @@ use crate::trampoline::{self, Suspend};
 
 /// What the store carries for the trampolines.
 pub struct StoreData {
-    /// The kernel's host, set only while [`Instance::run`] (or instantiation)
+    /// The kernel's host, set only while `Instance::run` (or instantiation)
     /// is on the stack.
     host: Option<NonNull<dyn Host>>,
     /// The instance's `memory` export, cached for the trampolines.
@@ -199,7 +199,7 @@ impl api::Instance for Instance {
         let args: Vec<wasmi::Val> = args.iter().copied().map(convert::to_wasmi).collect();
         let arg_types: Vec<wasmi::ValType> = args.iter().map(wasmi::Val::ty).collect();
         if arg_types.as_slice() != ty.params() {
-            return Err(Error::Instantiate(format!(
+            return Err(Error::Arguments(format!(
                 "`{name}` has type {}, called with {} arguments",
                 convert::func_type(&ty),
                 args.len()

@@ -2,9 +2,9 @@
 //! [`walos_engine`] traits.
 //!
 //! Preemption uses wasmi's fuel and resumable calls: a call that runs out of
-//! fuel is kept as a [`ResumableCallOutOfFuel`], and a host function that
-//! needs to suspend its caller returns a [`Suspend`] host error, which turns
-//! the call into a [`ResumableCallHostTrap`] that the next
+//! fuel is kept as a [`wasmi::ResumableCallOutOfFuel`], and a host function
+//! that needs to suspend its caller returns a `Suspend` host error, which
+//! turns the call into a [`wasmi::ResumableCallHostTrap`] that the next
 //! [`run`](walos_engine::Instance::run) resumes.
 
 #![no_std]

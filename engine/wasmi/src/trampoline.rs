@@ -1,5 +1,6 @@
 //! The wasmi function behind every import: it converts the arguments and
-//! hands the call to the kernel's [`Host`] with the caller's memory.
+//! hands the call to the kernel's [`walos_engine::Host`] with the caller's
+//! memory.
 
 use alloc::vec::Vec;
 use core::fmt;
@@ -28,8 +29,8 @@ impl fmt::Display for Suspend {
 
 impl wasmi::errors::HostError for Suspend {}
 
-/// Most host functions take a handful of arguments: keep them on the stack.
-const INLINE_ARGS: usize = 16;
+/// Most host functions take a handful of arguments.
+const INLINE: usize = 16;
 
 /// Creates the wasmi function that forwards calls of an import of type `ty`
 /// to host function `id`.
@@ -43,39 +44,57 @@ pub fn host_func(store: &mut Store<StoreData>, ty: wasmi::FuncType, id: HostFunc
         return Err(unsupported(convert::val_type(param)));
     }
     Ok(Func::new(store, ty, move |mut caller: Caller<'_, StoreData>, params, results| {
-        let mut inline = [Val::I32(0); INLINE_ARGS];
-        let heap: Vec<Val>;
-        let args: &[Val] = if params.len() <= INLINE_ARGS {
-            for (slot, param) in inline.iter_mut().zip(params) {
-                *slot = convert::from_wasmi(param).unwrap_or(Val::I32(0));
-            }
-            &inline[..params.len()]
-        } else {
-            heap = params.iter().map(|p| convert::from_wasmi(p).unwrap_or(Val::I32(0))).collect();
-            &heap
-        };
+        let (mut args, mut rets) = (Values::default(), Values::default());
+        let args = args.fill(params.iter().map(|p| convert::from_wasmi(p).unwrap_or(Val::I32(0))));
+        let rets = rets.fill(zeros.iter().copied());
         if caller.data().memory.is_none() {
             // Still instantiating (a start function): the instance, and so its
             // memory export, is not known to the store data yet.
             let memory = caller.get_export("memory").and_then(Extern::into_memory);
             caller.data_mut().memory = memory;
         }
-        let mut rets = zeros.clone();
-        let flow = call_host(&mut caller, id, args, &mut rets);
-        let flow = match flow {
+        let flow = match call_host(&mut caller, id, args, rets) {
             HostFlow::Yield if caller.data().in_start => HostFlow::Return,
             flow => flow,
         };
         match flow {
             HostFlow::Return => {
-                for (slot, ret) in results.iter_mut().zip(rets) {
-                    *slot = convert::to_wasmi(ret);
+                for (slot, ret) in results.iter_mut().zip(rets.iter()) {
+                    *slot = convert::to_wasmi(*ret);
                 }
                 Ok(())
             }
-            flow => Err(wasmi::Error::host(Suspend { func: id, args: args.to_vec(), results: rets, flow })),
+            flow => Err(wasmi::Error::host(Suspend { func: id, args: args.to_vec(), results: rets.to_vec(), flow })),
         }
     }))
+}
+
+/// Room for a call's values: on the stack for the usual handful, on the
+/// heap beyond, so that a host call allocates nothing.
+struct Values {
+    inline: [Val; INLINE],
+    heap: Vec<Val>,
+}
+
+impl Default for Values {
+    fn default() -> Self {
+        Values { inline: [Val::I32(0); INLINE], heap: Vec::new() }
+    }
+}
+
+impl Values {
+    fn fill(&mut self, values: impl ExactSizeIterator<Item = Val>) -> &mut [Val] {
+        let slots = if values.len() <= INLINE {
+            &mut self.inline[..values.len()]
+        } else {
+            self.heap.resize(values.len(), Val::I32(0));
+            &mut self.heap[..]
+        };
+        for (slot, value) in slots.iter_mut().zip(values) {
+            *slot = value;
+        }
+        slots
+    }
 }
 
 fn unsupported(ty: ValType) -> Error {

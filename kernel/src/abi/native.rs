@@ -38,11 +38,23 @@ pub static SYS: Interface = Interface {
 const STDOUT_FD: u32 = 1;
 const STDIN_FD: u32 = 0;
 
-/// `write(ciovecs, count) -> status`: writes the buffers to descriptor 1.
+/// The most the kernel copies out of a guest at once.
+const CHUNK: usize = 1 << 20;
+
+/// The longest `sys.log` line; the rest is cut.
+const MAX_LOG_LINE: usize = 4096;
+
+/// `write(ciovecs, count) -> status`: writes all the buffers to descriptor 1.
 fn write(c: &mut Call<'_>) -> SysResult {
     let iovecs = c.mem.iovecs(c.u32(0), c.u32(1))?;
-    let data = c.mem.gather(&iovecs)?;
-    c.proc.fds.get(STDOUT_FD)?.write(c.sys, &data)?;
+    let total: u64 = iovecs.iter().map(|iov| u64::from(iov.len)).sum();
+    let stdout = c.proc.fds.get(STDOUT_FD)?;
+    let mut done = 0;
+    while done < total {
+        let data = c.mem.gather(&iovecs, done, CHUNK)?;
+        stdout.write(c.sys, &data)?;
+        done += data.len() as u64;
+    }
     Ok(())
 }
 
@@ -79,7 +91,7 @@ fn getc(c: &mut Call<'_>) -> SysResult {
 fn log(c: &mut Call<'_>) -> SysResult {
     let level = Level::from_number(c.u32(0));
     let iovecs = c.mem.iovecs(c.u32(1), c.u32(2))?;
-    let text = c.mem.gather(&iovecs)?;
+    let text = c.mem.gather(&iovecs, 0, MAX_LOG_LINE)?;
     let text = String::from_utf8_lossy(&text);
     let text = text.trim_end_matches(['\n', '\r']);
     let name = c.proc.name.clone();

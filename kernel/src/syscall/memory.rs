@@ -84,9 +84,9 @@ impl<'a> Memory<'a> {
 
     /// Checks that a `len`-byte structure aligned to `align` fits at `ptr`,
     /// before writing it field by field.
-    pub fn check(&self, ptr: u32, len: u32, align: u32) -> Result<()> {
+    pub fn check(&self, ptr: u32, len: u64, align: u32) -> Result<()> {
         self.aligned(ptr, align)?;
-        self.range(ptr, len.into()).map(|_| ())
+        self.range(ptr, len).map(|_| ())
     }
 
     pub fn bytes(&self, ptr: u32, len: u32) -> Result<&[u8]> {
@@ -168,11 +168,20 @@ impl<'a> Memory<'a> {
         Ok(vecs)
     }
 
-    /// The bytes of `iovecs` (from [`Memory::iovecs`]) joined together.
-    pub fn gather(&self, iovecs: &[IoVec]) -> Result<Vec<u8>> {
+    /// The bytes of `iovecs` (from [`Memory::iovecs`]) joined together,
+    /// leaving out the first `skip` and stopping after `max`: the kernel
+    /// copies guest buffers in bounded pieces, whatever lengths it is given.
+    pub fn gather(&self, iovecs: &[IoVec], mut skip: u64, max: usize) -> Result<Vec<u8>> {
         let mut out = Vec::new();
         for iov in iovecs {
-            out.extend_from_slice(self.bytes(iov.ptr, iov.len)?);
+            if out.len() == max {
+                break;
+            }
+            let bytes = self.bytes(iov.ptr, iov.len)?;
+            let skipped = skip.min(bytes.len() as u64) as usize;
+            skip -= skipped as u64;
+            let rest = &bytes[skipped..];
+            out.extend_from_slice(&rest[..rest.len().min(max - out.len())]);
         }
         Ok(out)
     }
@@ -235,7 +244,9 @@ mod tests {
         let mut mem = Memory::new(&mut backing);
         let vecs = mem.iovecs(0, 2).unwrap();
         assert_eq!(vecs, [IoVec { ptr: 32, len: 5 }, IoVec { ptr: 40, len: 3 }]);
-        assert_eq!(mem.gather(&vecs).unwrap(), b"Hello\0\0\0");
+        assert_eq!(mem.gather(&vecs, 0, usize::MAX).unwrap(), b"Hello\0\0\0");
+        assert_eq!(mem.gather(&vecs, 3, 3).unwrap(), b"lo\0");
+        assert_eq!(mem.gather(&vecs, 8, 3).unwrap(), b"");
         assert_eq!(mem.scatter(&vecs, b"abcdefghij"), Ok(8));
         assert_eq!(mem.bytes(32, 5).unwrap(), b"abcde");
         assert_eq!(mem.bytes(40, 3).unwrap(), b"fgh");

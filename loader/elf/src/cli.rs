@@ -36,7 +36,7 @@ pub struct RunOptions {
     pub log: Level,
 
     /// The wasm file, then the program's arguments: everything after the
-    /// file is passed on. The path, as given, is the program's argv[0].
+    /// file is passed on. The path, as given, is the program's `argv[0]`.
     #[arg(value_name = "WASM", required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
     pub program_and_args: Vec<String>,
 }

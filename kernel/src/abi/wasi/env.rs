@@ -2,6 +2,7 @@
 
 use alloc::string::String;
 
+use crate::process::ProcState;
 use crate::syscall::{Call, Memory, SysResult};
 
 /// `(count, total bytes with NULs)` of a string list.
@@ -25,26 +26,32 @@ fn write_strings(mem: &mut Memory<'_>, strings: &[String], ptrs: u32, buf: u32) 
     Ok(())
 }
 
-pub fn args_sizes_get(c: &mut Call<'_>) -> SysResult {
-    let (count, bytes) = sizes(&c.proc.args);
+/// `*_sizes_get(count_ptr, bytes_ptr)` for one list.
+fn sizes_get(c: &mut Call<'_>, list: fn(&ProcState) -> &[String]) -> SysResult {
+    let (count, bytes) = sizes(list(c.proc));
     c.mem.write_u32(c.u32(0), count)?;
     c.mem.write_u32(c.u32(1), bytes)?;
     Ok(())
+}
+
+/// `*_get(ptrs, buf)` for one list.
+fn get(c: &mut Call<'_>, list: fn(&ProcState) -> &[String]) -> SysResult {
+    let (ptrs, buf) = (c.u32(0), c.u32(1));
+    write_strings(&mut c.mem, list(c.proc), ptrs, buf)
+}
+
+pub fn args_sizes_get(c: &mut Call<'_>) -> SysResult {
+    sizes_get(c, |p| &p.args)
 }
 
 pub fn args_get(c: &mut Call<'_>) -> SysResult {
-    let (ptrs, buf) = (c.u32(0), c.u32(1));
-    write_strings(&mut c.mem, &c.proc.args, ptrs, buf)
+    get(c, |p| &p.args)
 }
 
 pub fn environ_sizes_get(c: &mut Call<'_>) -> SysResult {
-    let (count, bytes) = sizes(&c.proc.env);
-    c.mem.write_u32(c.u32(0), count)?;
-    c.mem.write_u32(c.u32(1), bytes)?;
-    Ok(())
+    sizes_get(c, |p| &p.env)
 }
 
 pub fn environ_get(c: &mut Call<'_>) -> SysResult {
-    let (ptrs, buf) = (c.u32(0), c.u32(1));
-    write_strings(&mut c.mem, &c.proc.env, ptrs, buf)
+    get(c, |p| &p.env)
 }

@@ -18,6 +18,10 @@ use crate::syscall::{Call, Errno, SysResult};
 
 const EVENT_SIZE: u32 = 32;
 
+/// The most subscriptions one call may have (`EINVAL` beyond): the kernel
+/// keeps them all while the caller waits.
+const MAX_SUBSCRIPTIONS: u32 = 1 << 16;
+
 /// One subscription, decoded.
 #[derive(Debug, Clone, Copy)]
 struct Subscription {
@@ -40,7 +44,7 @@ enum Kind {
 
 fn read_subscriptions(c: &Call<'_>, ptr: u32, count: u32, abi: Abi) -> Result<Vec<Subscription>, crate::syscall::Stop> {
     let size = abi.subscription_size();
-    c.mem.check(ptr, size.checked_mul(count).ok_or(Errno::INVAL)?, 8)?;
+    c.mem.check(ptr, u64::from(size) * u64::from(count), 8)?;
     let mut subs = Vec::with_capacity(count as usize);
     for i in 0..count {
         let at = ptr + i * size;
@@ -78,11 +82,11 @@ struct Event {
 fn poll(c: &mut Call<'_>, abi: Abi) -> SysResult {
     let (input, output, count, nevents) = (c.u32(0), c.u32(1), c.u32(2), c.u32(3));
     let remembered = c.proc.poll_deadlines.take();
-    if count == 0 {
+    if count == 0 || count > MAX_SUBSCRIPTIONS {
         return Err(Errno::INVAL.into());
     }
     let subs = read_subscriptions(c, input, count, abi)?;
-    c.mem.check(output, EVENT_SIZE * count, 8)?;
+    c.mem.check(output, u64::from(EVENT_SIZE) * u64::from(count), 8)?;
     c.mem.check(nevents, 4, 4)?;
 
     let now = c.sys.now();

@@ -1,0 +1,341 @@
+//! The contract every engine must keep, as tests: each engine crate runs
+//! them with [`conformance_tests!`](crate::conformance_tests).
+//!
+//! The kernel relies on all of this: preemption by fuel, suspension and
+//! retry of host calls, exits, traps named the same whatever the engine,
+//! memory limits, and errors instead of panics.
+
+use alloc::boxed::Box;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use crate::{
+    Engine, Error, ExternType, FuncType, Host, HostFlow, HostFuncId, Instance, Limits, RunOutcome, Trap, TrapCode, Val,
+    ValType,
+};
+
+/// Generates one `#[test]` per check for the engine built by `$engine`.
+#[macro_export]
+macro_rules! conformance_tests {
+    ($engine:expr) => {
+        $crate::conformance_tests!(@tests $engine;
+            invalid_modules_are_rejected,
+            imports_and_exports_are_described,
+            calls_run_to_completion,
+            host_calls_get_arguments_and_memory,
+            fuel_preempts_and_resumes,
+            yield_resumes_with_the_results,
+            block_retries_the_host_call,
+            exit_ends_the_call,
+            host_traps_end_the_call,
+            wasm_traps_are_classified,
+            memory_growth_is_limited,
+            start_functions_can_call_the_host,
+            start_functions_cannot_block,
+            start_function_traps_are_errors,
+            call_errors,
+            memory_is_visible,
+        );
+    };
+    (@tests $engine:expr; $($check:ident,)*) => {
+        $(
+            #[test]
+            fn $check() {
+                $crate::conformance::$check(&$engine);
+            }
+        )*
+    };
+}
+
+const LIMITS: Limits = Limits { memory_bytes: 1 << 20, start_fuel: 1_000_000 };
+const FUEL: u64 = 1_000_000;
+
+/// A host that records its calls and answers from a script.
+#[derive(Default)]
+struct ScriptedHost {
+    /// `(func, args, memory size, first 8 bytes of memory)` of every call.
+    calls: Vec<(HostFuncId, Vec<Val>, usize, Vec<u8>)>,
+    /// Flows to answer with, in order; `Return` once they run out.
+    flows: Vec<HostFlow>,
+    /// The value written to every result.
+    result: i32,
+}
+
+impl Host for ScriptedHost {
+    fn call(&mut self, func: HostFuncId, memory: &mut [u8], args: &[Val], results: &mut [Val]) -> HostFlow {
+        self.calls.push((func, args.to_vec(), memory.len(), memory.iter().take(8).copied().collect()));
+        if let Some(first) = memory.first_mut() {
+            *first = first.wrapping_add(1);
+        }
+        let flow = if self.flows.is_empty() { HostFlow::Return } else { self.flows.remove(0) };
+        if !matches!(flow, HostFlow::Block) {
+            for result in results.iter_mut() {
+                *result = Val::I32(self.result);
+            }
+        }
+        flow
+    }
+}
+
+fn module(engine: &dyn Engine, wat: &str) -> Box<dyn crate::Module> {
+    let wasm = wat::parse_str(wat).expect("test module");
+    engine.load(&wasm).expect("valid module")
+}
+
+/// Instantiates with import `i` bound to host function `100 + i`.
+fn instance(engine: &dyn Engine, wat: &str, host: &mut ScriptedHost) -> Box<dyn Instance> {
+    let module = module(engine, wat);
+    let bindings: Vec<HostFuncId> = (0..module.imports().len() as u32).map(|i| 100 + i).collect();
+    module.instantiate(&bindings, &LIMITS, host).expect("instantiates")
+}
+
+fn run_to_end(instance: &mut dyn Instance, host: &mut ScriptedHost, fuel: u64) -> (RunOutcome, usize) {
+    for slices in 1..10_000 {
+        match instance.run(fuel, host) {
+            RunOutcome::Preempted | RunOutcome::Yielded | RunOutcome::Blocked => continue,
+            outcome => return (outcome, slices),
+        }
+    }
+    panic!("the call never ended");
+}
+
+pub fn invalid_modules_are_rejected(engine: &dyn Engine) {
+    for bytes in [&b"not wasm"[..], b"\0asm", b"\0asm\x01\0\0\0\x01\x05", b""] {
+        assert!(matches!(engine.load(bytes), Err(Error::Invalid(_))), "{bytes:?}");
+    }
+}
+
+pub fn imports_and_exports_are_described(engine: &dyn Engine) {
+    let module = module(
+        engine,
+        r#"(module
+          (import "m" "f" (func (param i32 i64) (result i32)))
+          (import "m" "mem" (memory 1))
+          (func (export "g") (result f64) (f64.const 1))
+          (global (export "x") i32 (i32.const 0)))"#,
+    );
+    let imports = module.imports();
+    assert_eq!(imports.len(), 2);
+    assert_eq!((imports[0].module.as_str(), imports[0].name.as_str()), ("m", "f"));
+    assert_eq!(imports[0].ty, ExternType::Func(FuncType::new(vec![ValType::I32, ValType::I64], vec![ValType::I32])));
+    assert_eq!(imports[1].ty, ExternType::Memory);
+    let exports = module.exports();
+    assert_eq!(exports.len(), 2);
+    assert_eq!(exports[0].name, "g");
+    assert_eq!(exports[0].ty, ExternType::Func(FuncType::new(vec![], vec![ValType::F64])));
+    assert_eq!(exports[1].ty, ExternType::Global);
+}
+
+pub fn calls_run_to_completion(engine: &dyn Engine) {
+    let mut host = ScriptedHost::default();
+    let mut instance = instance(
+        engine,
+        r#"(module (func (export "add") (param i32 i64) (result i64)
+             (i64.add (i64.extend_i32_s (local.get 0)) (local.get 1))))"#,
+        &mut host,
+    );
+    instance.call("add", &[Val::I32(-2), Val::I64(10)]).unwrap();
+    assert_eq!(instance.run(FUEL, &mut host), RunOutcome::Finished(vec![Val::I64(8)]));
+    // The instance is idle again and can be called anew.
+    instance.call("add", &[Val::I32(1), Val::I64(1)]).unwrap();
+    assert_eq!(instance.run(FUEL, &mut host), RunOutcome::Finished(vec![Val::I64(2)]));
+}
+
+const CALLS_HOST: &str = r#"(module
+  (import "h" "f" (func $f (param i32 i64) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "\07")
+  (func (export "go") (result i32) (call $f (i32.const 5) (i64.const -1))))"#;
+
+pub fn host_calls_get_arguments_and_memory(engine: &dyn Engine) {
+    let mut host = ScriptedHost { result: 42, ..Default::default() };
+    let mut instance = instance(engine, CALLS_HOST, &mut host);
+    instance.call("go", &[]).unwrap();
+    assert_eq!(instance.run(FUEL, &mut host), RunOutcome::Finished(vec![Val::I32(42)]));
+    assert_eq!(host.calls, [(100, vec![Val::I32(5), Val::I64(-1)], 65536, vec![7, 0, 0, 0, 0, 0, 0, 0])]);
+    // The host's write to memory is visible to the instance.
+    assert_eq!(instance.memory()[0], 8);
+}
+
+pub fn fuel_preempts_and_resumes(engine: &dyn Engine) {
+    let mut host = ScriptedHost::default();
+    let mut instance = instance(
+        engine,
+        r#"(module (func (export "sum") (param $n i32) (result i32) (local $acc i32)
+             (loop $l
+               (local.set $acc (i32.add (local.get $acc) (local.get $n)))
+               (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+               (br_if $l (local.get $n)))
+             (local.get $acc)))"#,
+        &mut host,
+    );
+    instance.call("sum", &[Val::I32(100_000)]).unwrap();
+    let (outcome, slices) = run_to_end(instance.as_mut(), &mut host, 10_000);
+    assert_eq!(outcome, RunOutcome::Finished(vec![Val::I32(705_082_704)]));
+    assert!(slices > 10, "only {slices} slices of 10 000 fuel for 100 000 iterations");
+}
+
+pub fn yield_resumes_with_the_results(engine: &dyn Engine) {
+    let mut host = ScriptedHost { flows: vec![HostFlow::Yield], result: 9, ..Default::default() };
+    let mut instance = instance(engine, CALLS_HOST, &mut host);
+    instance.call("go", &[]).unwrap();
+    assert_eq!(instance.run(FUEL, &mut host), RunOutcome::Yielded);
+    assert_eq!(instance.run(FUEL, &mut host), RunOutcome::Finished(vec![Val::I32(9)]));
+    assert_eq!(host.calls.len(), 1, "a yield does not repeat the call");
+}
+
+pub fn block_retries_the_host_call(engine: &dyn Engine) {
+    let mut host = ScriptedHost { flows: vec![HostFlow::Block, HostFlow::Block], result: 3, ..Default::default() };
+    let mut instance = instance(engine, CALLS_HOST, &mut host);
+    instance.call("go", &[]).unwrap();
+    assert_eq!(instance.run(FUEL, &mut host), RunOutcome::Blocked);
+    assert_eq!(instance.run(FUEL, &mut host), RunOutcome::Blocked);
+    assert_eq!(instance.run(FUEL, &mut host), RunOutcome::Finished(vec![Val::I32(3)]));
+    assert_eq!(host.calls.len(), 3);
+    assert!(host.calls.iter().all(|(func, args, ..)| *func == 100 && args == &[Val::I32(5), Val::I64(-1)]));
+    // Retries see the memory as the previous attempts left it.
+    assert_eq!(host.calls[2].3[0], 9);
+}
+
+pub fn exit_ends_the_call(engine: &dyn Engine) {
+    let mut host = ScriptedHost { flows: vec![HostFlow::Exit(3)], ..Default::default() };
+    let mut instance = instance(engine, CALLS_HOST, &mut host);
+    instance.call("go", &[]).unwrap();
+    assert_eq!(instance.run(FUEL, &mut host), RunOutcome::Exited(3));
+}
+
+pub fn host_traps_end_the_call(engine: &dyn Engine) {
+    let mut host = ScriptedHost { flows: vec![HostFlow::Trap(Trap::host("bad pointer"))], ..Default::default() };
+    let mut instance = instance(engine, CALLS_HOST, &mut host);
+    instance.call("go", &[]).unwrap();
+    match instance.run(FUEL, &mut host) {
+        RunOutcome::Trapped(trap) => assert_eq!(trap.code, TrapCode::Host("bad pointer".into())),
+        other => panic!("expected a trap, got {other:?}"),
+    }
+    // The instance can be called again.
+    instance.call("go", &[]).unwrap();
+    assert_eq!(instance.run(FUEL, &mut host), RunOutcome::Finished(vec![Val::I32(0)]));
+}
+
+pub fn wasm_traps_are_classified(engine: &dyn Engine) {
+    let cases: [(&str, TrapCode); 8] = [
+        ("unreachable", TrapCode::Unreachable),
+        ("(drop (i32.load (i32.const 65535)))", TrapCode::MemoryOutOfBounds),
+        ("(drop (i32.div_u (i32.const 1) (i32.const 0)))", TrapCode::IntegerDivisionByZero),
+        ("(drop (i32.div_s (i32.const -2147483648) (i32.const -1)))", TrapCode::IntegerOverflow),
+        ("(drop (i32.trunc_f32_s (f32.const nan)))", TrapCode::BadConversionToInteger),
+        ("(call_indirect (type $v) (i32.const 1))", TrapCode::IndirectCallToNull),
+        ("(call_indirect (type $v) (i32.const 0))", TrapCode::BadSignature),
+        ("(call $deep)", TrapCode::StackOverflow),
+    ];
+    for (body, code) in cases {
+        let wat = alloc::format!(
+            r#"(module
+              (type $v (func))
+              (memory 1)
+              (table 2 funcref)
+              (elem (i32.const 0) $int)
+              (func $int (result i32) (i32.const 0))
+              (func $deep (call $deep))
+              (func (export "go") {body}))"#
+        );
+        let mut host = ScriptedHost::default();
+        let mut instance = instance(engine, &wat, &mut host);
+        instance.call("go", &[]).unwrap();
+        match run_to_end(instance.as_mut(), &mut host, FUEL).0 {
+            RunOutcome::Trapped(trap) => assert_eq!(trap.code, code, "{body}"),
+            other => panic!("{body}: expected a trap, got {other:?}"),
+        }
+    }
+}
+
+pub fn memory_growth_is_limited(engine: &dyn Engine) {
+    // LIMITS allows 1 MiB: 16 pages.
+    let mut host = ScriptedHost::default();
+    let mut instance = instance(
+        engine,
+        r#"(module (memory 1)
+             (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#,
+        &mut host,
+    );
+    for (pages, result) in [(16, -1), (15, 1), (1, -1)] {
+        instance.call("grow", &[Val::I32(pages)]).unwrap();
+        assert_eq!(instance.run(FUEL, &mut host), RunOutcome::Finished(vec![Val::I32(result)]), "grow {pages}");
+    }
+}
+
+pub fn start_functions_can_call_the_host(engine: &dyn Engine) {
+    // Yielding in a start function is harmless: it just returns.
+    let mut host = ScriptedHost { flows: vec![HostFlow::Yield], result: 1, ..Default::default() };
+    let mut instance = instance(
+        engine,
+        r#"(module
+          (import "h" "f" (func $f (result i32)))
+          (memory (export "memory") 1)
+          (data (i32.const 0) "\05")
+          (global $g (mut i32) (i32.const 0))
+          (func $init (global.set $g (call $f)))
+          (start $init)
+          (func (export "g") (result i32) (global.get $g)))"#,
+        &mut host,
+    );
+    assert_eq!(host.calls.len(), 1);
+    assert_eq!(host.calls[0].2, 65536, "the start function's host call sees the memory");
+    assert_eq!(host.calls[0].3[0], 5);
+    instance.call("g", &[]).unwrap();
+    assert_eq!(instance.run(FUEL, &mut host), RunOutcome::Finished(vec![Val::I32(1)]));
+}
+
+const START_CALLS_HOST: &str = r#"(module
+  (import "h" "f" (func $f))
+  (func $init (call $f))
+  (start $init))"#;
+
+pub fn start_functions_cannot_block(engine: &dyn Engine) {
+    let module = module(engine, START_CALLS_HOST);
+    let mut host = ScriptedHost { flows: vec![HostFlow::Block], ..Default::default() };
+    let err = module.instantiate(&[1], &LIMITS, &mut host).err().expect("refused");
+    assert_eq!(err, Error::Instantiate("the start function made a blocking call".into()));
+    let mut host = ScriptedHost::default();
+    let endless = self::module(engine, r#"(module (func $s (loop (br 0))) (start $s))"#);
+    let err = endless.instantiate(&[], &LIMITS, &mut host).err().expect("refused");
+    assert_eq!(err, Error::Instantiate("the start function did not finish within its fuel budget".into()));
+}
+
+pub fn start_function_traps_are_errors(engine: &dyn Engine) {
+    let module = module(engine, START_CALLS_HOST);
+    let mut host = ScriptedHost { flows: vec![HostFlow::Trap(Trap::host("no"))], ..Default::default() };
+    let err = module.instantiate(&[1], &LIMITS, &mut host).err().expect("refused");
+    assert_eq!(err, Error::Trap(Trap::host("no")));
+    let unreachable = self::module(engine, r#"(module (func $s unreachable) (start $s))"#);
+    let err = unreachable.instantiate(&[], &LIMITS, &mut host).err().expect("refused");
+    assert_eq!(err, Error::Trap(Trap::new(TrapCode::Unreachable)));
+}
+
+pub fn call_errors(engine: &dyn Engine) {
+    let mut host = ScriptedHost { flows: vec![HostFlow::Yield], ..Default::default() };
+    let mut instance = instance(engine, CALLS_HOST, &mut host);
+    assert_eq!(instance.call("nope", &[]), Err(Error::NoSuchExport("nope".into())));
+    assert_eq!(instance.call("memory", &[]), Err(Error::NoSuchExport("memory".into())));
+    assert_eq!(
+        instance.call("go", &[Val::I32(1)]),
+        Err(Error::Arguments("`go` has type () -> i32, called with 1 arguments".into()))
+    );
+    instance.call("go", &[]).unwrap();
+    assert_eq!(instance.run(FUEL, &mut host), RunOutcome::Yielded);
+    assert_eq!(instance.call("go", &[]), Err(Error::Busy));
+    // Bindings that do not fit the imports are refused, not a panic.
+    let module = module(engine, CALLS_HOST);
+    assert!(matches!(module.instantiate(&[], &LIMITS, &mut host), Err(Error::Instantiate(_))));
+}
+
+pub fn memory_is_visible(engine: &dyn Engine) {
+    let mut host = ScriptedHost::default();
+    let mut with = instance(engine, r#"(module (memory (export "memory") 2) (data (i32.const 9) "x"))"#, &mut host);
+    assert_eq!(with.memory().len(), 2 * 65536);
+    assert_eq!(with.memory()[9], b'x');
+    with.memory()[10] = b'y';
+    assert_eq!(with.memory()[10], b'y');
+    let mut without = instance(engine, r#"(module (func (export "f")))"#, &mut host);
+    assert!(without.memory().is_empty());
+}

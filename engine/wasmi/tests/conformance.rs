@@ -1,0 +1,3 @@
+//! wasmi keeps the engine contract.
+
+walos_engine::conformance_tests!(walos_engine_wasmi::WasmiEngine::new());
