@@ -74,6 +74,18 @@ fn clocks_random_and_sleep() {
 }
 
 #[test]
+fn rust_std() {
+    let file = program("std-tour");
+    agree(&[], &file, &[], b"");
+    agree(
+        &["--env", "B=2", "--env", "A=1", "--env", "EXIT=3"],
+        &file,
+        &["x", "--y"],
+        b"first\nsecond line\nno newline",
+    );
+}
+
+#[test]
 fn the_wasi_sample() {
     agree(&["--env", "NAME=reference"], &sample("hello-wasi"), &["a", "b c"], b"");
 }

@@ -32,10 +32,14 @@ const SAMPLES: &[Sample] = &[
     Sample { name: "hello-rs", kind: Kind::Rust },
 ];
 
+/// The Rust test programs, each a crate in `tests/programs/NAME/`.
+const RUST_TEST_PROGRAMS: &[&str] = &["std-tour"];
+
 /// The workspace crates that only build for wasm.
 pub fn rust_wasm_packages() -> Vec<&'static str> {
     let mut packages = vec!["walos-sdk"];
     packages.extend(SAMPLES.iter().filter(|s| matches!(s.kind, Kind::Rust)).map(|s| s.name));
+    packages.extend(RUST_TEST_PROGRAMS);
     packages
 }
 
@@ -68,23 +72,29 @@ fn build_sample(sample: &Sample) -> Result<PathBuf, String> {
     let out = wasm_dir().join("sample").join(format!("{}.wasm", sample.name));
     match sample.kind {
         Kind::CNative | Kind::CWasi => compile_c(sample.kind, &c_sources(&dir)?, &out)?,
-        Kind::Rust => {
-            exec::cargo(&["build", "--release", "--target", RUST_WASM_TARGET, "-p", sample.name])?;
-            let built =
-                root().join("target").join(RUST_WASM_TARGET).join("release").join(format!("{}.wasm", sample.name));
-            copy(&built, &out)?;
-        }
+        Kind::Rust => build_rust(sample.name, &out)?,
     }
     Ok(out)
 }
 
-/// Every `tests/programs/*.c`, each a WASI program of its own.
+/// Builds the workspace crate `package` for wasm and copies it to `out`.
+fn build_rust(package: &str, out: &Path) -> Result<(), String> {
+    exec::cargo(&["build", "--release", "--target", RUST_WASM_TARGET, "-p", package])?;
+    let built = root().join("target").join(RUST_WASM_TARGET).join("release").join(format!("{package}.wasm"));
+    copy(&built, out)
+}
+
+/// Every `tests/programs/*.c`, each a WASI program of its own, and the Rust
+/// test programs.
 pub fn test_programs() -> Result<(), String> {
     let sources = c_sources(&root().join("tests/programs"))?;
     for source in sources {
         let name = source.file_stem().and_then(|s| s.to_str()).ok_or("bad file name")?;
         let out = wasm_dir().join("tests").join(format!("{name}.wasm"));
         compile_c(Kind::CWasi, std::slice::from_ref(&source), &out)?;
+    }
+    for package in RUST_TEST_PROGRAMS {
+        build_rust(package, &wasm_dir().join("tests").join(format!("{package}.wasm")))?;
     }
     Ok(())
 }
