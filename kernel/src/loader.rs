@@ -60,6 +60,25 @@ pub trait Loader {
 
     /// Whether a standard stream is an interactive terminal.
     fn is_terminal(&self, stream: StdStream) -> bool;
+
+    // --- hardware features ---
+
+    /// The screen, if the machine has one; behind the `vga` interface.
+    fn framebuffer(&mut self) -> Option<&mut dyn Framebuffer> {
+        None
+    }
+}
+
+/// A screen of 32-bit pixels, as `vga.info` and `vga.put` see it.
+pub trait Framebuffer {
+    /// Width and height in pixels.
+    fn size(&self) -> (u32, u32);
+
+    /// Draws one horizontal run of pixels starting at (`x`, `y`). Pixels are
+    /// `0x00BBGGRR` (the `vga.put` format); one whose top byte is not 0 is
+    /// transparent and left undrawn. The kernel has clipped the run to the
+    /// screen: `x + pixels.len() <= width` and `y < height`.
+    fn put_row(&mut self, x: u32, y: u32, pixels: &[u32]);
 }
 
 /// An output stream of the console.
