@@ -17,6 +17,7 @@
 extern crate alloc;
 
 mod abi;
+pub mod boot;
 mod fd;
 mod kernel;
 mod linker;
