@@ -34,6 +34,10 @@ impl WasmiEngine {
     pub fn new() -> Self {
         let mut config = Config::default();
         config.consume_fuel(true);
+        // Lazy translation charges fuel when a function first runs, and when
+        // that fuel is short wasmi 2.0 fails the call instead of returning a
+        // resumable out-of-fuel: a program would trap at a slice boundary.
+        config.compilation_mode(wasmi::CompilationMode::Eager);
         WasmiEngine { engine: wasmi::Engine::new(&config) }
     }
 }
