@@ -13,6 +13,7 @@ use core::fmt;
 
 use walos_engine::{Engine, ExternType, FuncType, Limits, RunOutcome, Trap};
 
+use crate::abi::Device;
 use crate::fd::FdTable;
 use crate::linker::{self, LinkError};
 use crate::loader::{Loader, StoreError, Wake};
@@ -120,8 +121,12 @@ impl Kernel {
             .map_err(|error| SpawnError::Read { program: program.clone(), error })?;
         let module =
             self.engine.load(&wasm).map_err(|error| SpawnError::Invalid { program: program.clone(), error })?;
-        let bindings =
-            linker::link(module.imports()).map_err(|errors| SpawnError::Link { program: program.clone(), errors })?;
+        let framebuffer = self.sys.loader.framebuffer().is_some();
+        let has = |device| match device {
+            Device::Framebuffer => framebuffer,
+        };
+        let bindings = linker::link(module.imports(), &has)
+            .map_err(|errors| SpawnError::Link { program: program.clone(), errors })?;
         let entry = ExternType::Func(FuncType::default());
         if !module.exports().iter().any(|e| e.name == "_start" && e.ty == entry) {
             return Err(SpawnError::NoEntry { program });

@@ -6,7 +6,7 @@ use core::fmt;
 
 use walos_engine::{ExternType, FuncType, HostFuncId, Import};
 
-use crate::abi::{self, Unresolved};
+use crate::abi::{self, Device, Unresolved};
 
 /// An import that cannot be bound.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +19,9 @@ pub enum LinkError {
     NotAFunction { import: Import },
     /// The function exists with another signature.
     Signature { import: Import, provided: FuncType },
+    /// The interface needs hardware this machine does not have (`vga`
+    /// without a framebuffer).
+    NoDevice { import: Import, device: &'static str },
 }
 
 fn describe(import: &Import) -> String {
@@ -40,13 +43,16 @@ impl fmt::Display for LinkError {
             LinkError::Signature { import, provided } => {
                 write!(f, "{}: `{}.{}` has type {provided}", describe(import), import.module, import.name)
             }
+            LinkError::NoDevice { import, device } => {
+                write!(f, "{}: this machine has no {device}", describe(import))
+            }
         }
     }
 }
 
 /// The host function for each import, in order; every import that cannot be
-/// bound is reported.
-pub fn link(imports: &[Import]) -> Result<Vec<HostFuncId>, Vec<LinkError>> {
+/// bound is reported. `has` tells which devices the machine has.
+pub fn link(imports: &[Import], has: &dyn Fn(Device) -> bool) -> Result<Vec<HostFuncId>, Vec<LinkError>> {
     let mut bindings = Vec::with_capacity(imports.len());
     let mut errors = Vec::new();
     for import in imports {
@@ -55,7 +61,12 @@ pub fn link(imports: &[Import]) -> Result<Vec<HostFuncId>, Vec<LinkError>> {
             continue;
         };
         match abi::resolve(&import.module, &import.name) {
-            Ok((id, syscall)) if syscall.params == ty.params && syscall.results == ty.results => bindings.push(id),
+            Ok((id, syscall)) if syscall.params == ty.params && syscall.results == ty.results => {
+                match abi::device(&import.module).filter(|&device| !has(device)) {
+                    Some(device) => errors.push(LinkError::NoDevice { import: import.clone(), device: device.name() }),
+                    None => bindings.push(id),
+                }
+            }
             Ok((_, syscall)) => errors.push(LinkError::Signature { import: import.clone(), provided: syscall.ty() }),
             Err(Unresolved::NoInterface) => errors.push(LinkError::NoInterface { import: import.clone() }),
             Err(Unresolved::NoFunction) => errors.push(LinkError::NoFunction { import: import.clone() }),
@@ -83,7 +94,30 @@ mod tests {
     #[test]
     fn matching_imports_bind() {
         let imports = [func("stdout", "putc", vec![I32], vec![I32]), func("sys", "yield", vec![], vec![])];
-        assert_eq!(link(&imports).map(|b| b.len()), Ok(2));
+        assert_eq!(link(&imports, &|_| false).map(|b| b.len()), Ok(2));
+    }
+
+    #[test]
+    fn vga_needs_a_framebuffer() {
+        let imports = [
+            func("vga", "info", vec![I32, I32], vec![I32]),
+            func("vga", "put", vec![I32, I32, I32, I32, I32, I32], vec![I32]),
+        ];
+        assert_eq!(link(&imports, &|device| device == Device::Framebuffer).map(|b| b.len()), Ok(2));
+        let errors: Vec<String> = link(&imports, &|_| false).unwrap_err().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            errors,
+            [
+                "import `vga.info` (func (i32, i32) -> i32): this machine has no framebuffer",
+                "import `vga.put` (func (i32, i32, i32, i32, i32, i32) -> i32): this machine has no framebuffer",
+            ]
+        );
+        // A wrong signature is reported as such, screen or not.
+        let wrong = [func("vga", "info", vec![I32], vec![I32])];
+        assert_eq!(
+            link(&wrong, &|_| false).unwrap_err()[0].to_string(),
+            "import `vga.info` (func (i32) -> i32): `vga.info` has type (i32, i32) -> i32"
+        );
     }
 
     #[test]
@@ -94,7 +128,7 @@ mod tests {
             func("stdout", "putc", vec![I64], vec![I32]),
             Import { module: "env".into(), name: "memory".into(), ty: ExternType::Memory },
         ];
-        let errors: Vec<String> = link(&imports).unwrap_err().iter().map(ToString::to_string).collect();
+        let errors: Vec<String> = link(&imports, &|_| true).unwrap_err().iter().map(ToString::to_string).collect();
         assert_eq!(
             errors,
             [

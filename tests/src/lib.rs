@@ -5,6 +5,8 @@
 //! paths can be overridden with `WALOS_BIN`, `WALOS_WASM` and
 //! `WALOS_REFERENCE_PYTHON`.
 
+pub mod ppm;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -30,7 +30,26 @@ const SAMPLES: &[Sample] = &[
     Sample { name: "hello", kind: Kind::CNative },
     Sample { name: "hello-wasi", kind: Kind::CWasi },
     Sample { name: "hello-rs", kind: Kind::Rust },
+    Sample { name: "vga", kind: Kind::Rust },
 ];
+
+/// The samples that draw on the screen: `run` gives them one.
+const SCREEN_SAMPLES: &[&str] = &["vga"];
+
+/// Whether the entry `spec` (as `run` takes it) draws on the screen.
+pub fn needs_screen(spec: &str) -> bool {
+    let name = spec.trim_end_matches('/').strip_prefix("sample/").unwrap_or(spec);
+    SCREEN_SAMPLES.contains(&name)
+}
+
+/// Where `run` saves the screen on the Linux loader.
+pub fn screen_file() -> PathBuf {
+    root().join("target/vga.ppm")
+}
+
+/// Wasm crates whose library also builds on the host, where its unit tests
+/// run (the sample's binary is for wasm only).
+pub const HOST_TESTED_LIBS: &[&str] = &["vga"];
 
 /// The Rust test programs, each a crate in `tests/programs/NAME/`.
 const RUST_TEST_PROGRAMS: &[&str] = &["std-tour"];

@@ -4,6 +4,7 @@
 
 mod build;
 mod exec;
+mod logo;
 mod reference;
 
 use std::path::PathBuf;
@@ -20,6 +21,7 @@ commands:
       --log LEVEL           kernel log level [default: warn]
   lint                      check formatting, clippy lints and doc links
   test                      lint, build, then run every test
+  logo                      draw the walos logo into sample/vga/logo.tga
   help                      show this
 ";
 
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("lint") => lint(),
         Some("test") => test(),
+        Some("logo") => logo::write(),
         Some("help" | "-h" | "--help") | None => {
             print!("{USAGE}");
             Ok(())
@@ -76,8 +79,16 @@ fn run(args: &[String]) -> Result<(), String> {
     build::walos()?;
     let wasm = build::entry(&entry)?;
     let mut walos = std::process::Command::new(build::walos_binary());
-    walos.arg("run").arg("--log").arg(&log).arg(&wasm).args(program_args);
+    walos.arg("run").arg("--log").arg(&log);
+    let screen = build::needs_screen(&entry).then(build::screen_file);
+    if let Some(screen) = &screen {
+        walos.arg("--framebuffer").arg(screen);
+    }
+    walos.arg(&wasm).args(program_args);
     let status = exec::status(&mut walos)?;
+    if let Some(screen) = &screen {
+        eprintln!("xtask: the screen was saved to {}", screen.display());
+    }
     std::process::exit(status.code().unwrap_or(1));
 }
 
@@ -90,6 +101,10 @@ fn lint() -> Result<(), String> {
         wasm_packages.extend(["-p", package]);
     }
     exec::cargo(&[&["clippy", "--release"], &wasm_packages[..], &["--", "-D", "warnings"]].concat())?;
+    for package in build::HOST_TESTED_LIBS {
+        // The test profile lints the unit tests too (`--tests` would take the wasm binary).
+        exec::cargo(&["clippy", "-p", package, "--lib", "--profile", "test", "--", "-D", "warnings"])?;
+    }
     let mut docs = exec::cargo_command(&["doc", "--no-deps", "--document-private-items"]);
     docs.env("RUSTDOCFLAGS", "-D warnings");
     exec::run(&mut docs)?;
@@ -105,5 +120,6 @@ fn test() -> Result<(), String> {
     let python = reference::python()?;
     let mut tests = exec::cargo_command(&["test", "--release"]);
     tests.env("WALOS_REFERENCE_PYTHON", python);
-    exec::run(&mut tests)
+    exec::run(&mut tests)?;
+    build::HOST_TESTED_LIBS.iter().try_for_each(|package| exec::cargo(&["test", "--release", "-p", package, "--lib"]))
 }

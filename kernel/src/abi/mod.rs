@@ -2,6 +2,7 @@
 //! its host function.
 
 pub mod native;
+pub mod vga;
 pub mod wasi;
 
 use walos_engine::HostFuncId;
@@ -9,7 +10,31 @@ use walos_engine::HostFuncId;
 use crate::syscall::{Interface, Syscall};
 
 /// Every built-in interface, by import module name.
-static INTERFACES: [&Interface; 5] = [&native::STDOUT, &native::STDIO, &native::SYS, &wasi::PREVIEW1, &wasi::UNSTABLE];
+static INTERFACES: [&Interface; 6] =
+    [&native::STDOUT, &native::STDIO, &native::SYS, &wasi::PREVIEW1, &wasi::UNSTABLE, &vga::VGA];
+
+/// Hardware that an interface needs from the loader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Device {
+    /// A screen ([`crate::loader::Loader::framebuffer`]): `vga`.
+    Framebuffer,
+}
+
+impl Device {
+    /// What the machine lacks, for error messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Device::Framebuffer => "framebuffer",
+        }
+    }
+}
+
+/// The device an interface's imports need, if any: a program that uses the
+/// screen on a machine without one fails to start instead of drawing
+/// nothing.
+pub fn device(module: &str) -> Option<Device> {
+    (module == vga::VGA.name).then_some(Device::Framebuffer)
+}
 
 /// Why an import has no built-in provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

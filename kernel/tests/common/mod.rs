@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
 use walos_engine_wasmi::WasmiEngine;
-use walos_kernel::loader::{Input, IoError, Loader, ServiceStore, StdStream, StoreError, Stream, Wake};
+use walos_kernel::loader::{Framebuffer, Input, IoError, Loader, ServiceStore, StdStream, StoreError, Stream, Wake};
 use walos_kernel::log::Level;
 use walos_kernel::{Command, Config, ExitStatus, Kernel, SpawnError};
 
@@ -28,6 +28,10 @@ pub struct Machine {
     pub waits: Vec<Wake>,
     /// How many nanoseconds each clock read advances time (0: frozen).
     pub tick_ns: u64,
+    /// The screen's pixels, row after row (with [`Harness::with_screen`]).
+    pub screen: Vec<u32>,
+    /// Every run of pixels the kernel drew: x, y, length.
+    pub screen_runs: Vec<(u32, u32, usize)>,
 }
 
 impl Machine {
@@ -43,6 +47,31 @@ impl Machine {
 pub struct TestLoader {
     pub machine: Rc<RefCell<Machine>>,
     store: MapStore,
+    screen: Option<TestScreen>,
+}
+
+/// A screen whose pixels live in the [`Machine`].
+struct TestScreen {
+    machine: Rc<RefCell<Machine>>,
+    size: (u32, u32),
+}
+
+impl Framebuffer for TestScreen {
+    fn size(&self) -> (u32, u32) {
+        self.size
+    }
+
+    fn put_row(&mut self, x: u32, y: u32, pixels: &[u32]) {
+        let mut machine = self.machine.borrow_mut();
+        assert!(x as usize + pixels.len() <= self.size.0 as usize && y < self.size.1, "unclipped run at {x},{y}");
+        machine.screen_runs.push((x, y, pixels.len()));
+        let start = (y * self.size.0 + x) as usize;
+        for (dst, &src) in machine.screen[start..start + pixels.len()].iter_mut().zip(pixels) {
+            if src >> 24 == 0 {
+                *dst = src;
+            }
+        }
+    }
 }
 
 #[derive(Default)]
@@ -129,6 +158,10 @@ impl Loader for TestLoader {
     fn is_terminal(&self, _: StdStream) -> bool {
         false
     }
+
+    fn framebuffer(&mut self) -> Option<&mut dyn Framebuffer> {
+        self.screen.as_mut().map(|screen| screen as &mut dyn Framebuffer)
+    }
 }
 
 /// A kernel on a test machine, with programs given as WAT text.
@@ -142,8 +175,23 @@ impl Harness {
         Self::with_config(programs, Config { log_level: Level::Debug, ..Config::default() })
     }
 
+    /// A machine with a `width` x `height` screen, all pixels
+    /// `0x00ABCDEF` at first.
+    pub fn with_screen(programs: &[(&str, &str)], width: u32, height: u32) -> Self {
+        let config = Config { log_level: Level::Debug, ..Config::default() };
+        Self::build(programs, config, Some((width, height)))
+    }
+
     pub fn with_config(programs: &[(&str, &str)], config: Config) -> Self {
+        Self::build(programs, config, None)
+    }
+
+    fn build(programs: &[(&str, &str)], config: Config, screen: Option<(u32, u32)>) -> Self {
         let machine = Rc::new(RefCell::new(Machine::default()));
+        let screen = screen.map(|size| {
+            machine.borrow_mut().screen = vec![0x00AB_CDEF; (size.0 * size.1) as usize];
+            TestScreen { machine: machine.clone(), size }
+        });
         let mut store = MapStore::default();
         for (name, source) in programs {
             let wasm = wat::parse_str(source).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -152,7 +200,7 @@ impl Harness {
         store.0.insert("garbage".into(), b"this is not wasm".to_vec());
         let valid = wat::parse_str(wasi_program("", "")).expect("valid");
         store.0.insert("truncated".into(), valid[..valid.len() / 2].to_vec());
-        let loader = TestLoader { machine: machine.clone(), store };
+        let loader = TestLoader { machine: machine.clone(), store, screen };
         let kernel = Kernel::new(Box::new(loader), Box::new(WasmiEngine::new()), config);
         Harness { kernel, machine }
     }

@@ -1,9 +1,12 @@
 //! The command line.
 
 use std::ffi::OsString;
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use walos_kernel::log::Level;
+
+use crate::framebuffer::Size;
 
 #[derive(Debug, Parser)]
 #[command(name = "walos", version, about = "walos, the WebAssembly operating system, as a Linux process")]
@@ -39,6 +42,15 @@ pub struct RunOptions {
     /// file is passed on. The path, as given, is the program's `argv[0]`.
     #[arg(value_name = "WASM", required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
     pub program_and_args: Vec<String>,
+
+    /// Gives the program a screen (the `vga` interface), saved to FILE as a
+    /// binary PPM image when the program ends.
+    #[arg(long, value_name = "FILE.ppm")]
+    pub framebuffer: Option<PathBuf>,
+
+    /// The size of the `--framebuffer` screen, in pixels.
+    #[arg(long, value_name = "WIDTHxHEIGHT", default_value = "800x600", requires = "framebuffer")]
+    pub framebuffer_size: Size,
 }
 
 /// `walos FILE.wasm ...` means `walos run FILE.wasm ...`, as with wasmtime.
@@ -86,5 +98,21 @@ mod tests {
         let run = parse(&["walos", "run", "--dir", "a::/b", "--dir", "c", "--log", "debug", "x.wasm"]).unwrap();
         assert_eq!(run.dirs, ["a::/b", "c"]);
         assert_eq!(run.log, Level::Debug);
+    }
+
+    #[test]
+    fn a_framebuffer_has_a_default_size() {
+        let run = parse(&["walos", "run", "--framebuffer", "out.ppm", "x.wasm"]).unwrap();
+        assert_eq!(run.framebuffer, Some(PathBuf::from("out.ppm")));
+        assert_eq!(run.framebuffer_size, Size { width: 800, height: 600 });
+        let run =
+            parse(&["walos", "run", "--framebuffer", "o.ppm", "--framebuffer-size", "320x200", "x.wasm"]).unwrap();
+        assert_eq!(run.framebuffer_size, Size { width: 320, height: 200 });
+        assert_eq!(parse(&["walos", "x.wasm"]).unwrap().framebuffer, None);
+        let err = parse(&["walos", "run", "--framebuffer-size", "320x200", "x.wasm"]).unwrap_err();
+        assert!(err.to_string().contains("--framebuffer <FILE.ppm>"), "{err}");
+        let err =
+            parse(&["walos", "run", "--framebuffer", "o.ppm", "--framebuffer-size", "big", "x.wasm"]).unwrap_err();
+        assert!(err.to_string().contains("`big` is not a screen size"), "{err}");
     }
 }

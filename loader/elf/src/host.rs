@@ -4,9 +4,10 @@
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use walos_kernel::loader::{Input, IoError, Loader, ServiceStore, StdStream, Stream, Wake};
+use walos_kernel::loader::{Framebuffer, Input, IoError, Loader, ServiceStore, StdStream, Stream, Wake};
 use walos_kernel::log::Level;
 
+use crate::framebuffer::Screen;
 use crate::store::FileStore;
 
 /// A 32-bit wasm memory cannot exceed 4 GiB; the host decides the rest.
@@ -14,11 +15,17 @@ const MEMORY_LIMIT: usize = 4 << 30;
 
 pub struct HostLoader {
     store: FileStore,
+    screen: Option<Screen>,
 }
 
 impl HostLoader {
     pub fn new(store: FileStore) -> Self {
-        HostLoader { store }
+        HostLoader { store, screen: None }
+    }
+
+    /// Gives the machine a screen (`--framebuffer`).
+    pub fn with_screen(self, screen: Screen) -> Self {
+        HostLoader { screen: Some(screen), ..self }
     }
 }
 
@@ -124,5 +131,9 @@ impl Loader for HostLoader {
             StdStream::Stdout => std::io::stdout().is_terminal(),
             StdStream::Stderr => std::io::stderr().is_terminal(),
         }
+    }
+
+    fn framebuffer(&mut self) -> Option<&mut dyn Framebuffer> {
+        self.screen.as_mut().map(|screen| screen as &mut dyn Framebuffer)
     }
 }

@@ -5,6 +5,7 @@
 //! tools written for wasmtime can drive walos.
 
 mod cli;
+mod framebuffer;
 mod host;
 mod run;
 mod store;

@@ -3,9 +3,10 @@
 use std::path::Path;
 
 use walos_engine_wasmi::WasmiEngine;
-use walos_kernel::{Command, Config, ExitStatus, Kernel};
+use walos_kernel::{Command, Config, ExitStatus, Kernel, LinkError, SpawnError};
 
 use crate::cli::RunOptions;
+use crate::framebuffer::{Output, Screen};
 use crate::host::HostLoader;
 use crate::store::FileStore;
 
@@ -36,18 +37,49 @@ fn start(options: RunOptions) -> Result<i32, String> {
 
     let mut store = FileStore::default();
     store.add(program.as_str(), program.as_str());
-    let loader = HostLoader::new(store);
+    let mut loader = HostLoader::new(store);
+    let mut screen = None;
+    if let Some(path) = &options.framebuffer {
+        let output = Output::create(path)?;
+        let pixels = Screen::new(options.framebuffer_size);
+        screen = Some((output, pixels.pixels()));
+        loader = loader.with_screen(pixels);
+    }
     let config = Config { log_level: options.log, ..Config::default() };
     let mut kernel = Kernel::new(Box::new(loader), Box::new(WasmiEngine::new()), config);
 
     let command = Command { env, preopens, ..Command::new(program.as_str()).args(args) };
-    let pid = kernel.spawn(command).map_err(|err| err.to_string())?;
+    let outcome = execute(&mut kernel, command);
+    // The screen is saved however the program ended.
+    if let Some((output, pixels)) = screen {
+        output.save(&pixels.borrow()).map_err(|err| match &outcome {
+            Err(first) => format!("{first}\nwalos: {err}"),
+            Ok(_) => err,
+        })?;
+    }
+    outcome
+}
+
+/// Starts the program and runs it to its end.
+fn execute(kernel: &mut Kernel, command: Command) -> Result<i32, String> {
+    let pid = kernel.spawn(command).map_err(|err| spawn_error(&err))?;
     Ok(match kernel.run_until_exit(pid) {
         // The host keeps the low 8 bits, as for any exit status.
         Some(ExitStatus::Exited(code)) => code as i32,
         Some(ExitStatus::Trapped(_)) => TRAP_STATUS,
         None => ERROR_STATUS,
     })
+}
+
+/// The kernel's message, and what to do when a device is missing.
+fn spawn_error(err: &SpawnError) -> String {
+    let needs_screen = matches!(err, SpawnError::Link { errors, .. }
+        if errors.iter().any(|e| matches!(e, LinkError::NoDevice { device: "framebuffer", .. })));
+    if needs_screen {
+        format!("{err}\n(`walos run --framebuffer FILE.ppm` gives the program a screen)")
+    } else {
+        err.to_string()
+    }
 }
 
 /// `NAME=VALUE` as given; `NAME` alone takes the host's value, and is left

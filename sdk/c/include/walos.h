@@ -6,5 +6,6 @@
 #include "walos/stdout.h"
 #include "walos/sys.h"
 #include "walos/types.h"
+#include "walos/vga.h"
 
 #endif

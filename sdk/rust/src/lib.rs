@@ -2,8 +2,8 @@
 //!
 //! walos runs WASI programs as they are (use `std` for files, time,
 //! arguments); this crate adds the interfaces that are walos's own:
-//! [`stdout`], [`stdio`] and [`sys`] (kernel log, yielding). It is `no_std`
-//! and allocates nothing.
+//! [`stdout`], [`stdio`], [`sys`] (kernel log, yielding) and [`vga`] (the
+//! screen). It is `no_std` and allocates nothing.
 //!
 //! ```no_run
 //! walos_sdk::sys::log(walos_sdk::sys::Level::Info, "hello from Rust");
@@ -31,7 +31,12 @@ impl Error {
     pub const IO: Error = Error(29);
     /// The reader went away.
     pub const PIPE: Error = Error(64);
+    /// An argument is wrong (a buffer too small for what it should hold).
+    pub const INVAL: Error = Error(28);
+    /// The machine cannot do this (no screen for `vga`).
+    pub const NOTSUP: Error = Error(58);
 
+    #[cfg(target_family = "wasm")]
     fn check(status: i32) -> Result<(), Error> {
         if status == 0 { Ok(()) } else { Err(Error(status as u32)) }
     }
@@ -46,6 +51,7 @@ impl fmt::Display for Error {
 impl core::error::Error for Error {}
 
 /// A read-only buffer as the interfaces take it (`{ptr: u32, len: u32}`).
+#[cfg(target_family = "wasm")]
 #[repr(C)]
 #[derive(Clone, Copy)]
 struct CioVec {
@@ -140,5 +146,47 @@ pub mod sys {
     pub fn yield_now() {
         // SAFETY: no arguments.
         unsafe { super::raw::sys_yield() }
+    }
+}
+
+/// The `vga` interface: the screen, a framebuffer of 32-bit pixels.
+///
+/// Pixels are `0x00BBGGRR` (see [`vga::rgb`]); one whose top byte is not 0
+/// is transparent. A program importing `vga` does not start on a machine
+/// without a screen (`walos run --framebuffer FILE.ppm` gives the Linux
+/// loader one).
+pub mod vga {
+    /// A transparent pixel: `put` leaves the screen under it unchanged.
+    pub const TRANSPARENT: u32 = 0xff00_0000;
+
+    /// A pixel from its red, green and blue components.
+    pub const fn rgb(r: u8, g: u8, b: u8) -> u32 {
+        r as u32 | (g as u32) << 8 | (b as u32) << 16
+    }
+
+    /// Whether `put` draws this pixel.
+    pub const fn is_opaque(pixel: u32) -> bool {
+        pixel >> 24 == 0
+    }
+
+    /// The screen's width and height in pixels; [`super::Error::NOTSUP`]
+    /// without a screen.
+    #[cfg(target_family = "wasm")]
+    pub fn info() -> Result<(u32, u32), super::Error> {
+        let (mut width, mut height) = (0, 0);
+        // SAFETY: both pointers are to live, aligned `u32`s.
+        super::Error::check(unsafe { super::raw::vga_info(&mut width, &mut height) })?;
+        Ok((width, height))
+    }
+
+    /// Draws `pixels`, a `width` x `height` block stored row after row, with
+    /// its top-left corner at (`x`, `y`); what falls off the screen is
+    /// dropped. [`super::Error::INVAL`] if `pixels` is shorter than the
+    /// block.
+    #[cfg(target_family = "wasm")]
+    pub fn put(x: u32, y: u32, width: u32, height: u32, pixels: &[u32]) -> Result<(), super::Error> {
+        let size = u32::try_from(core::mem::size_of_val(pixels)).unwrap_or(u32::MAX);
+        // SAFETY: the kernel reads at most `size` bytes of `pixels`.
+        super::Error::check(unsafe { super::raw::vga_put(x, y, pixels.as_ptr(), size, width, height) })
     }
 }

@@ -27,3 +27,11 @@ unsafe extern "C" {
     #[link_name = "yield"]
     pub fn sys_yield();
 }
+
+#[link(wasm_import_module = "vga")]
+unsafe extern "C" {
+    #[link_name = "info"]
+    pub fn vga_info(width: *mut u32, height: *mut u32) -> i32;
+    #[link_name = "put"]
+    pub fn vga_put(x: u32, y: u32, buf: *const u32, buf_size: u32, width: u32, height: u32) -> i32;
+}
