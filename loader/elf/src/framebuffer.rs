@@ -44,14 +44,13 @@ pub struct Pixels {
 /// The screen the kernel draws on; the loader keeps a handle on the same
 /// pixels to save them after the kernel is done.
 pub struct Screen {
-    size: Size,
     pixels: Rc<RefCell<Pixels>>,
 }
 
 impl Screen {
     pub fn new(size: Size) -> Screen {
         let data = vec![0; size.width as usize * size.height as usize];
-        Screen { size, pixels: Rc::new(RefCell::new(Pixels { size, data })) }
+        Screen { pixels: Rc::new(RefCell::new(Pixels { size, data })) }
     }
 
     /// The pixels, shared with the screen.
@@ -62,12 +61,13 @@ impl Screen {
 
 impl Framebuffer for Screen {
     fn size(&self) -> (u32, u32) {
-        (self.size.width, self.size.height)
+        let size = self.pixels.borrow().size;
+        (size.width, size.height)
     }
 
     fn put_row(&mut self, x: u32, y: u32, pixels: &[u32]) {
         let mut screen = self.pixels.borrow_mut();
-        let start = y as usize * self.size.width as usize + x as usize;
+        let start = y as usize * screen.size.width as usize + x as usize;
         // The kernel clipped the run; `get_mut` keeps a wrong one harmless.
         let Some(row) = screen.data.get_mut(start..start + pixels.len()) else { return };
         for (dst, &src) in row.iter_mut().zip(pixels) {
