@@ -24,12 +24,12 @@ extern "C" {
 /* Stores the screen size in pixels. 0, or WALOS_ENOTSUP without a screen. */
 WALOS_IMPORT(vga, info) walos_res vga_info(uint32_t *width, uint32_t *height);
 
-/* Draws the `width` x `height` block of pixels at `buf` (`buf_size` bytes,
- * rows top to bottom, no padding) with its top-left corner at (x, y).
- * What falls off the screen is dropped. 0, or WALOS_EINVAL if `buf_size` is
- * less than width * height * 4. */
+/* Draws the `width` x `height` block of uint32_t pixels at `buf`
+ * (`buf_size` bytes, rows top to bottom, no padding) with its top-left
+ * corner at (x, y). What falls off the screen is dropped. 0, or
+ * WALOS_EINVAL if `buf_size` is less than width * height * 4. */
 WALOS_IMPORT(vga, put)
-walos_res vga_put(uint32_t x, uint32_t y, const uint32_t *buf, uint32_t buf_size, uint32_t width, uint32_t height);
+walos_res vga_put(uint32_t x, uint32_t y, const void *buf, uint32_t buf_size, uint32_t width, uint32_t height);
 
 #ifdef __cplusplus
 }
