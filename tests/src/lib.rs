@@ -5,6 +5,7 @@
 //! paths can be overridden with `WALOS_BIN`, `WALOS_WASM` and
 //! `WALOS_REFERENCE_PYTHON`.
 
+pub mod logo;
 pub mod ppm;
 
 use std::io::Write;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use vga::tga::{self, TRANSPARENT};
 use walos_tests::ppm::{self, Ppm};
-use walos_tests::{Run, program, root, sample, temp_file, walos_run, wat_file};
+use walos_tests::{Run, program, sample, temp_file, walos_run, wat_file};
 
 const BLACK: u32 = 0;
 
@@ -26,7 +26,7 @@ fn read(path: &Path) -> Ppm {
 }
 
 fn logo() -> tga::Image {
-    tga::decode(&std::fs::read(root().join("sample/vga/logo.tga")).expect("logo.tga")).expect("a TGA image")
+    walos_tests::logo::image()
 }
 
 /// Every pixel of `screen` is the logo's at (x, y) where it is opaque, and
@@ -63,6 +63,18 @@ fn the_sample_draws_the_logo_centred() {
     assert_eq!(screen.pixel(0, 0), BLACK);
     assert_eq!(screen.pixel(799, 599), BLACK);
     assert_logo_at(&screen, 304, 236);
+    assert_eq!(walos_tests::logo::check_centred(&screen), Ok(()));
+    // The check used on QEMU's screen finds a wrong pixel.
+    let mut spoiled = screen.clone();
+    spoiled.pixels[300 * 800 + 400] ^= 1;
+    let err = walos_tests::logo::check_centred(&spoiled).unwrap_err();
+    assert_eq!(
+        err,
+        format!(
+            "1 pixels of the logo are wrong on the 800x600 screen; first at (400, 300): {:#08x} instead of {centre:#08x}",
+            centre ^ 1
+        )
+    );
 }
 
 #[test]
