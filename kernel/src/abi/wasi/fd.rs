@@ -337,9 +337,10 @@ pub fn fd_readdir(c: &mut Call<'_>) -> SysResult {
     c.mem.bytes(buf, buf_len)?;
     c.mem.check(bufused, 4, 4)?;
     let d = c.proc.fds.get(fd)?;
+    // A file is `EBADF` here, as in wasmtime.
     let dir = match d.node()? {
         open if open.dir => open.clone(),
-        _ => return Err(Errno::NOTDIR.into()),
+        _ => return Err(Errno::BADF.into()),
     };
     d.require(rights::FD_READDIR)?;
     let fs = c.sys.mounts.fs(dir.mount)?;

@@ -159,9 +159,6 @@ pub fn path_open(c: &mut Call<'_>) -> SysResult {
     if has(oflags::CREAT) {
         c.proc.fds.get(c.u32(0))?.require(rights::PATH_CREATE_FILE)?;
     }
-    if has(oflags::TRUNC) {
-        c.proc.fds.get(c.u32(0))?.require(rights::PATH_FILESTAT_SET_SIZE)?;
-    }
     let writing = base & rights::WRITING != 0;
     let (node, kind) = at(c, &dir, &path, follow, |fs, t, now| {
         let node = match &t.name {

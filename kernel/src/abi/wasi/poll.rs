@@ -159,7 +159,8 @@ fn deadline(c: &Call<'_>, sub: &Subscription, now: u64) -> Option<u64> {
 }
 
 /// `Ok(Some((bytes available, end of input)))` if a read would not block.
-/// A file is always ready, with the bytes left after its position.
+/// A file is always ready, with the bytes left after its position, and
+/// "hung up" at its end (as wasmtime reports it).
 fn readable(c: &mut Call<'_>, fd: u32) -> Result<Option<(u64, bool)>, Errno> {
     let d = c.proc.fds.get(fd)?;
     match &d.object {
@@ -168,7 +169,8 @@ fn readable(c: &mut Call<'_>, fd: u32) -> Result<Option<(u64, bool)>, Errno> {
             d.require(rights::POLL_FD_READWRITE)?;
             let open = open.clone();
             let size = c.sys.mounts.fs(open.mount)?.stat(open.node)?.size;
-            return Ok(Some((size.saturating_sub(open.offset), false)));
+            let left = size.saturating_sub(open.offset);
+            return Ok(Some((left, left == 0)));
         }
         _ => return Err(Errno::BADF),
     }
