@@ -93,9 +93,10 @@ impl Descriptor {
         self.node().and_then(|open| if open.dir { Err(Errno::BADF) } else { Ok(open) })
     }
 
-    /// The open directory, or `ENOTDIR` for a file and `EBADF` for a stream.
+    /// The open directory, or `EBADF` (for a file too, as wasmtime
+    /// answers when a file is used as the directory of a `path_*` call).
     pub fn dir(&self) -> Result<&OpenNode, Errno> {
-        self.node().and_then(|open| if open.dir { Ok(open) } else { Err(Errno::NOTDIR) })
+        self.node().and_then(|open| if open.dir { Ok(open) } else { Err(Errno::BADF) })
     }
 
     /// Writes `data` at the file position (at the end with `APPEND`);

@@ -91,10 +91,11 @@ pub fn fd_close(c: &mut Call<'_>) -> SysResult {
     Ok(())
 }
 
-/// `fd_sync` and `fd_datasync`.
+/// `fd_sync` and `fd_datasync`, on files only (`EBADF` for a directory, as
+/// in wasmtime).
 fn sync(c: &mut Call<'_>, right: u64) -> SysResult {
     let d = c.proc.fds.get(c.u32(0))?;
-    let open = d.node()?.clone();
+    let open = d.file()?.clone();
     d.require(right)?;
     c.sys.mounts.fs(open.mount)?.sync(open.node)?;
     Ok(())
@@ -126,6 +127,10 @@ pub fn fd_fdstat_get(c: &mut Call<'_>) -> SysResult {
 pub fn fd_fdstat_set_flags(c: &mut Call<'_>) -> SysResult {
     let flags = c.u32(1);
     let d = c.proc.fds.get_mut(c.u32(0))?;
+    // A directory has no flags to change (`EBADF`, as in wasmtime).
+    if matches!(&d.object, Object::Node(open) if open.dir) {
+        return Err(Errno::BADF.into());
+    }
     d.require(rights::FD_FDSTAT_SET_FLAGS)?;
     // APPEND and NONBLOCK can change; the synchronous-I/O flags are fixed at
     // open (`EINVAL`, as in wasmtime).
