@@ -40,6 +40,14 @@ pub struct MemFs {
 
 const ROOT: NodeId = 1;
 
+/// Extends a file with zeros; `ENOSPC` when the kernel heap cannot hold it
+/// (never an allocation failure, which would stop the kernel).
+fn grow(bytes: &mut Vec<u8>, len: usize) -> Result<(), Errno> {
+    bytes.try_reserve(len - bytes.len()).map_err(|_| Errno::NOSPC)?;
+    bytes.resize(len, 0);
+    Ok(())
+}
+
 impl MemFs {
     /// An empty file system created at `now` (ns since the epoch); `dev` is
     /// its device number in `filestat`.
@@ -194,7 +202,7 @@ impl FileSystem for MemFs {
         };
         let end = offset.checked_add(data.len() as u64).filter(|&end| end <= MAX_FILE).ok_or(Errno::FBIG)?;
         if end as usize > bytes.len() {
-            bytes.resize(end as usize, 0);
+            grow(bytes, end as usize)?;
         }
         bytes[offset as usize..end as usize].copy_from_slice(data);
         node.mtim = now;
@@ -210,7 +218,10 @@ impl FileSystem for MemFs {
         if size > MAX_FILE {
             return Err(Errno::FBIG);
         }
-        bytes.resize(size as usize, 0);
+        if size as usize > bytes.len() {
+            grow(bytes, size as usize)?;
+        }
+        bytes.truncate(size as usize);
         node.mtim = now;
         node.ctim = now;
         Ok(())

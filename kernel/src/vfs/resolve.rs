@@ -146,3 +146,82 @@ fn walk(
     }
     Ok(Target { dir: top(stack), name: None, must_be_dir })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vfs::NewNode;
+    use crate::vfs::mem::MemFs;
+
+    /// `/d/f`, `/d/up -> ..`, `/out -> ../x`, `/abs -> /etc`, `/loop -> loop`,
+    /// `/fl -> d/f`.
+    fn tree() -> (MemFs, NodeId) {
+        let mut fs = MemFs::new(1, 0);
+        let root = fs.root().unwrap();
+        fs.create(root, "d", NewNode::Directory, 0).unwrap();
+        let d = fs.lookup(root, "d").unwrap();
+        fs.create(d, "f", NewNode::File, 0).unwrap();
+        fs.create(d, "up", NewNode::Symlink(".."), 0).unwrap();
+        fs.release(d);
+        for (name, target) in [("out", "../x"), ("abs", "/etc"), ("loop", "loop"), ("fl", "d/f")] {
+            fs.create(root, name, NewNode::Symlink(target), 0).unwrap();
+        }
+        (fs, root)
+    }
+
+    fn name(fs: &mut MemFs, root: NodeId, path: &str, follow: bool) -> Result<Option<String>, Errno> {
+        let target = resolve(fs, root, path, follow)?;
+        fs.release(target.dir);
+        Ok(target.name)
+    }
+
+    #[test]
+    fn paths_stay_inside() {
+        let (mut fs, root) = tree();
+        assert_eq!(name(&mut fs, root, "d/f", true), Ok(Some("f".into())));
+        assert_eq!(name(&mut fs, root, "d/../d/./f", true), Ok(Some("f".into())));
+        assert_eq!(name(&mut fs, root, "d/up/d/up", true), Ok(None));
+        assert_eq!(name(&mut fs, root, "fl", true), Ok(Some("f".into())));
+        assert_eq!(name(&mut fs, root, "fl", false), Ok(Some("fl".into())));
+        assert_eq!(name(&mut fs, root, "..", true), Err(Errno::PERM));
+        assert_eq!(name(&mut fs, root, "d/../..", true), Err(Errno::PERM));
+        assert_eq!(name(&mut fs, root, "/d", true), Err(Errno::PERM));
+        assert_eq!(name(&mut fs, root, "out", true), Err(Errno::PERM));
+        assert_eq!(name(&mut fs, root, "abs/passwd", false), Err(Errno::PERM));
+        assert_eq!(name(&mut fs, root, "loop", true), Err(Errno::LOOP));
+        assert_eq!(name(&mut fs, root, "d/f/x", true), Err(Errno::NOTDIR));
+        assert_eq!(name(&mut fs, root, "nothing/x", true), Err(Errno::NOENT));
+        let target = resolve(&mut fs, root, "d/f/", false).unwrap();
+        assert!(target.must_be_dir);
+        fs.release(target.dir);
+    }
+
+    #[test]
+    fn bad_paths() {
+        assert_eq!(check_path(b"a\0b"), Err(Errno::INVAL));
+        assert_eq!(check_path(b"\xff"), Err(Errno::ILSEQ));
+        assert_eq!(check_path(b""), Err(Errno::NOENT));
+        assert_eq!(check_path(&[b'a'; MAX_NAME + 1]), Err(Errno::NAMETOOLONG));
+        assert_eq!(check_path(&[b'a'; MAX_NAME]).map(str::len), Ok(MAX_NAME));
+        let long: alloc::vec::Vec<u8> = b"a/".iter().copied().cycle().take(MAX_PATH + 2).collect();
+        assert_eq!(check_path(&long), Err(Errno::NAMETOOLONG));
+    }
+
+    #[test]
+    fn references_are_given_back() {
+        let (mut fs, root) = tree();
+        for path in ["d/up/d/f", "loop", "out", "d/f/x"] {
+            let _ = name(&mut fs, root, path, true);
+        }
+        let d = fs.lookup(root, "d").unwrap();
+        fs.remove_dir(root, "d", 0).unwrap_err();
+        fs.release(d);
+        // Only the test's own references remain: the unlinked file is freed
+        // as soon as it is removed.
+        let d = fs.lookup(root, "d").unwrap();
+        let f = fs.lookup(d, "f").unwrap();
+        fs.release(f);
+        fs.unlink(d, "f", 0).unwrap();
+        assert_eq!(fs.stat(f), Err(Errno::BADF));
+    }
+}
