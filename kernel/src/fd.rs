@@ -93,10 +93,9 @@ impl Descriptor {
         self.node().and_then(|open| if open.dir { Err(Errno::BADF) } else { Ok(open) })
     }
 
-    /// The open directory, or `EBADF` (for a file too, as wasmtime
-    /// answers when a file is used as the directory of a `path_*` call).
+    /// The open directory, or `ENOTDIR` for a file and `EBADF` for a stream.
     pub fn dir(&self) -> Result<&OpenNode, Errno> {
-        self.node().and_then(|open| if open.dir { Ok(open) } else { Err(Errno::BADF) })
+        self.node().and_then(|open| if open.dir { Ok(open) } else { Err(Errno::NOTDIR) })
     }
 
     /// Writes `data` at the file position (at the end with `APPEND`);

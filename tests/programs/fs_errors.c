@@ -23,7 +23,7 @@ int32_t raw_path_filestat_get(int32_t, int32_t, const char *, int32_t, void *) I
 int main(void) {
     __wasi_filestat_t st;
     __wasi_fd_t fd;
-    int32_t out;
+    int32_t out, fd2;
     char name[300];
     memset(name, 'n', sizeof name - 1);
     name[sizeof name - 1] = 0;
@@ -55,6 +55,8 @@ int main(void) {
     ERR(raw_path_open(3, 0, "r", 1, 0, __WASI_RIGHTS_FD_READ, 0, 0, &out), 0);
     ERR(__wasi_fd_renumber(fd, (__wasi_fd_t)out), 0);
     ERR(__wasi_fd_close(fd), __WASI_ERRNO_BADF);
+    ERR(raw_path_open(3, 0, "r", 1, 0, __WASI_RIGHTS_FD_READ, 0, 0, &out), 0);
+    ERR(raw_path_open((int32_t)out, 0, "x", 1, 0, 0, 0, 0, &fd2), __WASI_ERRNO_NOTDIR);
     ERR(__wasi_fd_close((__wasi_fd_t)out), 0);
     ERR(__wasi_path_unlink_file(3, "r"), 0);
     ERR(__wasi_fd_readdir(1, (uint8_t *)name, 100, 0, (__wasi_size_t *)&out), __WASI_ERRNO_BADF);

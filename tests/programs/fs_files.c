@@ -19,6 +19,7 @@ int main(void) {
     FAILS(open("missing/x.txt", O_RDONLY | O_CREAT, 0644), ENOENT);
     FAILS(open("a.txt/x", O_RDONLY), ENOTDIR);
     FAILS(open("a.txt/", O_RDONLY), ENOTDIR);
+    FAILS(open("a.txt/.", O_RDONLY), ENOTDIR);
     FAILS(open("a.txt", O_RDONLY | O_DIRECTORY), ENOTDIR);
 
     fd = open("a.txt", O_RDONLY);

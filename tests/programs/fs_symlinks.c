@@ -17,6 +17,9 @@ int main(void) {
 
     OK(symlink("target.txt", "link"));
     FAILS(symlink("target.txt", "link"), EEXIST);
+    FAILS(symlink("x", "dir/"), EEXIST);
+    FAILS(symlink("x", "target.txt/"), ENOTDIR);
+    FAILS(symlink("x", "new/"), ENOENT);
     OK(symlink("../target.txt", "dir/up"));
     OK(symlink("dir", "dirlink"));
     OK(symlink("missing", "dangling"));

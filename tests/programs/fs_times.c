@@ -38,6 +38,12 @@ int main(void) {
     OK(utimensat(AT_FDCWD, "l", times, 0));
     OK(stat("t", &st));
     CHECK(st.st_mtim.tv_sec == 1500000000);
+    /* The link itself, not its target. */
+    OK(utimensat(AT_FDCWD, "l", later, AT_SYMLINK_NOFOLLOW));
+    OK(lstat("l", &st));
+    CHECK(st.st_mtim.tv_sec == 1300000000);
+    OK(stat("t", &st));
+    CHECK(st.st_mtim.tv_sec == 1500000000);
     FAILS(utimensat(AT_FDCWD, "missing", times, 0), ENOENT);
     struct timespec bad[2] = {{0, 2000000000}, {0, 0}};
     FAILS(utimensat(AT_FDCWD, "t", bad, 0), EINVAL);

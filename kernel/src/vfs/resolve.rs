@@ -8,7 +8,7 @@
 //! - a NUL byte is `EINVAL`, invalid UTF-8 `EILSEQ`, a component longer
 //!   than [`MAX_NAME`] bytes or a path longer than [`MAX_PATH`]
 //!   `ENAMETOOLONG`, an empty path `ENOENT`;
-//! - a trailing `/` asks for a directory.
+//! - a trailing `/` (or `/.`) asks for a directory.
 
 use alloc::collections::VecDeque;
 use alloc::string::{String, ToString};
@@ -89,7 +89,8 @@ fn walk(
     path: &str,
     follow: bool,
 ) -> Result<Target, Errno> {
-    let must_be_dir = path.ends_with('/');
+    // `file/` and `file/.` name a directory, or nothing.
+    let must_be_dir = path.ends_with('/') || path.ends_with("/.");
     let mut parts: VecDeque<String> = components(path).map(ToString::to_string).collect();
     let mut links = 0;
     let top = |stack: &Vec<NodeId>| stack.last().copied().unwrap_or(start);

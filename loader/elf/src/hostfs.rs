@@ -21,6 +21,9 @@ use walos_kernel::vfs::{DirEntry, FileSystem, Kind, NewNode, NodeId, SetTime, St
 struct Handle {
     fd: OwnedFd,
     refs: u32,
+    /// For a symlink (an `O_PATH` descriptor, which `futimens` refuses): its
+    /// directory and name, to set its times with `utimensat`.
+    at: Option<(OwnedFd, CString)>,
 }
 
 pub struct HostFs {
@@ -116,7 +119,7 @@ impl HostFs {
         }
         // SAFETY: `fd` was just opened.
         let fd = unsafe { OwnedFd::from_raw_fd(fd) };
-        Ok(HostFs { handles: BTreeMap::from([(ROOT, Handle { fd, refs: 1 })]), next: ROOT + 1 })
+        Ok(HostFs { handles: BTreeMap::from([(ROOT, Handle { fd, refs: 1, at: None })]), next: ROOT + 1 })
     }
 
     fn fd(&self, node: NodeId) -> Result<RawFd, Errno> {
@@ -176,6 +179,7 @@ impl FileSystem for HostFs {
         let name = c_name(name)?;
         let kind = stat_of(&self.stat_at(dir, &name)?).kind;
         let dir_fd = self.fd(dir)?;
+        let mut at = None;
         let fd = match kind {
             Kind::Directory => open_at(dir_fd, &name, libc::O_RDONLY | libc::O_DIRECTORY)?,
             // Read and write if the host allows it; the kernel decides what
@@ -185,11 +189,16 @@ impl FileSystem for HostFs {
                 Err(Errno::ACCES | Errno::ROFS | Errno::PERM) => open_at(dir_fd, &name, libc::O_RDONLY)?,
                 Err(err) => return Err(err),
             },
-            Kind::Symlink | Kind::Other => open_at(dir_fd, &name, libc::O_PATH)?,
+            Kind::Symlink | Kind::Other => {
+                let parent = self.handles.get(&dir).ok_or(Errno::BADF)?.fd.try_clone().map_err(errno)?;
+                let fd = open_at(dir_fd, &name, libc::O_PATH)?;
+                at = Some((parent, name));
+                fd
+            }
         };
         let node = self.next;
         self.next += 1;
-        self.handles.insert(node, Handle { fd, refs: 1 });
+        self.handles.insert(node, Handle { fd, refs: 1, at });
         Ok(node)
     }
 
@@ -255,6 +264,14 @@ impl FileSystem for HostFs {
             }
         };
         let times = [spec(atim), spec(mtim)];
+        if let Some((dir, name)) = self.handles.get(&node).and_then(|h| h.at.as_ref()) {
+            // SAFETY: `dir` is open, `name` NUL-terminated, `times` two
+            // timespecs.
+            let ret =
+                unsafe { libc::utimensat(dir.as_raw_fd(), name.as_ptr(), times.as_ptr(), libc::AT_SYMLINK_NOFOLLOW) };
+            check(ret)?;
+            return Ok(());
+        }
         // SAFETY: `fd` is open; `times` holds two timespecs.
         check(unsafe { libc::futimens(fd, times.as_ptr()) })?;
         Ok(())

@@ -262,7 +262,9 @@ pub fn path_remove_directory(c: &mut Call<'_>) -> SysResult {
 pub fn path_rename(c: &mut Call<'_>) -> SysResult {
     let (from_dir, _) = dir_arg(c, 0, rights::PATH_RENAME_SOURCE)?;
     let from = path_arg(c, 1, 2)?;
-    let (to_dir, _) = dir_arg(c, 3, rights::PATH_RENAME_TARGET)?;
+    // A file as the target directory is `EBADF` here (wasmtime).
+    let (to_dir, _) = dir_arg(c, 3, rights::PATH_RENAME_TARGET)
+        .map_err(|err| if err == Errno::NOTDIR { Errno::BADF } else { err })?;
     let to = path_arg(c, 4, 5)?;
     same_mount(&from_dir, &to_dir)?;
     at(c, &from_dir, &from, false, |fs, source, now| {
@@ -292,7 +294,15 @@ pub fn path_symlink(c: &mut Call<'_>) -> SysResult {
         return Err(Errno::PERM.into());
     }
     at(c, &dir, &path, false, |fs, t, now| match &t.name {
-        Some(_) if t.must_be_dir => Err(Errno::NOENT),
+        // `name/`: whatever is there is in the way.
+        Some(name) if t.must_be_dir => match fs.lookup(t.dir, name) {
+            Ok(node) => {
+                let kind = fs.stat(node).map(|s| s.kind);
+                fs.release(node);
+                Err(if kind? == Kind::Directory { Errno::EXIST } else { Errno::NOTDIR })
+            }
+            Err(err) => Err(err),
+        },
         Some(name) => fs.create(t.dir, name, NewNode::Symlink(&link_target), now),
         None => Err(Errno::EXIST),
     })?;
