@@ -55,6 +55,7 @@ int main(void) {
     ERR(raw_path_open(3, 0, "r", 1, 0, __WASI_RIGHTS_FD_READ, 0, 0, &out), 0);
     ERR(__wasi_fd_renumber(fd, (__wasi_fd_t)out), 0);
     ERR(__wasi_fd_close(fd), __WASI_ERRNO_BADF);
+    ERR(__wasi_fd_close((__wasi_fd_t)out), 0);
     ERR(raw_path_open(3, 0, "r", 1, 0, __WASI_RIGHTS_FD_READ, 0, 0, &out), 0);
     ERR(raw_path_open((int32_t)out, 0, "x", 1, 0, 0, 0, 0, &fd2), __WASI_ERRNO_NOTDIR);
     ERR(__wasi_fd_close((__wasi_fd_t)out), 0);
