@@ -6,6 +6,7 @@
 #define CHECK_H
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,6 +36,17 @@ static inline void check_at(int ok, const char *what, int line) {
             failures++; \
             printf("FAIL line %d: %s: want errno %d (%s), got %ld errno %d (%s)\n", __LINE__, #expr, (err), \
                    strerror(err), r_, e_, strerror(e_)); \
+        } \
+    } while (0)
+
+/* A raw WASI call returns errno `want` (0 for success). */
+#define ERR(expr, want) \
+    do { \
+        int32_t got_ = (expr); \
+        checks++; \
+        if (got_ != (want)) { \
+            failures++; \
+            printf("FAIL line %d: %s: want %d, got %d\n", __LINE__, #expr, (want), got_); \
         } \
     } while (0)
 

@@ -10,16 +10,6 @@ int32_t raw_path_open(int32_t, int32_t, const char *, int32_t, int32_t, int64_t,
     IMPORT("path_open");
 int32_t raw_path_filestat_get(int32_t, int32_t, const char *, int32_t, void *) IMPORT("path_filestat_get");
 
-#define ERR(expr, want) \
-    do { \
-        int32_t got_ = (expr); \
-        checks++; \
-        if (got_ != (want)) { \
-            failures++; \
-            printf("FAIL line %d: %s: want %d, got %d\n", __LINE__, #expr, (want), got_); \
-        } \
-    } while (0)
-
 int main(void) {
     __wasi_filestat_t st;
     __wasi_fd_t fd;

@@ -9,16 +9,6 @@
 
 #include "check.h"
 
-#define ERR(expr, want) \
-    do { \
-        int32_t got_ = (expr); \
-        checks++; \
-        if (got_ != (want)) { \
-            failures++; \
-            printf("FAIL line %d: %s: want %d, got %d\n", __LINE__, #expr, (want), got_); \
-        } \
-    } while (0)
-
 int main(void) {
     start();
     int fd = open("f", O_RDWR | O_CREAT, 0644);

@@ -217,33 +217,33 @@ pub fn fd_filestat_set_times(c: &mut Call<'_>) -> SysResult {
     Ok(())
 }
 
-/// `fd_pread` and `fd_pwrite` on a console stream: it has no position.
-fn positioned_stream(d: &Descriptor, right: u64) -> Result<(), Errno> {
-    let can = match d.object {
-        Object::Std(StdStream::Stdin) => right == rights::FD_READ,
-        Object::Std(_) => right == rights::FD_WRITE,
-        Object::Node(_) => true,
-    };
-    if !can {
+/// The file of `fd_pread` (`right` is `FD_READ`) or `fd_pwrite`
+/// (`FD_WRITE`): a console stream has no position (`ESPIPE`; `EBADF` used
+/// the wrong way round), a directory is `EBADF`, and so is a file not open
+/// that way.
+fn positioned(c: &Call<'_>, fd: u32, right: u64) -> Result<OpenNode, Errno> {
+    let d = c.proc.fds.get(fd)?;
+    if let Object::Std(stream) = d.object {
+        let reading = right == rights::FD_READ;
+        if reading != (stream == StdStream::Stdin) {
+            return Err(Errno::BADF);
+        }
+        d.require(right)?;
+        return Err(Errno::SPIPE);
+    }
+    let file = d.file()?.clone();
+    if !(if right == rights::FD_READ { file.readable } else { file.writable }) {
         return Err(Errno::BADF);
     }
-    d.require(right)?;
-    Err(Errno::SPIPE)
+    d.require(right | rights::FD_SEEK)?;
+    Ok(file)
 }
 
 pub fn fd_pread(c: &mut Call<'_>) -> SysResult {
     let (fd, iovs, count, offset, nread) = (c.u32(0), c.u32(1), c.u32(2), c.u64(3), c.u32(4));
     let iovecs = c.mem.iovecs(iovs, count)?;
     c.mem.check(nread, 4, 4)?;
-    let d = c.proc.fds.get(fd)?;
-    if let Object::Std(_) = d.object {
-        return Err(positioned_stream(d, rights::FD_READ).err().unwrap_or(Errno::SPIPE).into());
-    }
-    let file = d.file()?.clone();
-    if !file.readable {
-        return Err(Errno::BADF.into());
-    }
-    d.require(rights::FD_READ | rights::FD_SEEK)?;
+    let file = positioned(c, fd, rights::FD_READ)?;
     let wanted: usize = iovecs.iter().map(|iov| iov.len as usize).sum();
     let mut buf = vec![0u8; wanted.min(MAX_IO)];
     let now = c.sys.loader.realtime_ns();
@@ -257,15 +257,7 @@ pub fn fd_pwrite(c: &mut Call<'_>) -> SysResult {
     let (fd, iovs, count, offset, nwritten) = (c.u32(0), c.u32(1), c.u32(2), c.u64(3), c.u32(4));
     let iovecs = c.mem.iovecs(iovs, count)?;
     c.mem.check(nwritten, 4, 4)?;
-    let d = c.proc.fds.get(fd)?;
-    if let Object::Std(_) = d.object {
-        return Err(positioned_stream(d, rights::FD_WRITE).err().unwrap_or(Errno::SPIPE).into());
-    }
-    let file = d.file()?.clone();
-    if !file.writable {
-        return Err(Errno::BADF.into());
-    }
-    d.require(rights::FD_WRITE | rights::FD_SEEK)?;
+    let file = positioned(c, fd, rights::FD_WRITE)?;
     let data = c.mem.gather(&iovecs, 0, MAX_IO)?;
     let now = c.sys.loader.realtime_ns();
     let n = c.sys.mounts.fs(file.mount)?.write(file.node, offset, &data, now)?;
