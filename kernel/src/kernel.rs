@@ -155,8 +155,20 @@ impl Kernel {
         let limits = Limits { memory_bytes: self.sys.loader.memory_limit(), start_fuel: self.config.start_fuel };
         let instantiate_error = |error| SpawnError::Instantiate { program: program.clone(), error };
         let mut ctx = Ctx { sys: &mut self.sys, proc: &mut state };
-        let mut instance = module.instantiate(&bindings, &limits, &mut ctx).map_err(instantiate_error)?;
-        instance.call("_start", &[]).map_err(instantiate_error)?;
+        let started = module.instantiate(&bindings, &limits, &mut ctx).and_then(|mut instance| {
+            instance.call("_start", &[])?;
+            Ok(instance)
+        });
+        let instance = match started {
+            Ok(instance) => instance,
+            Err(error) => {
+                // The preopens hold file-system references.
+                for descriptor in state.fds.take_all() {
+                    descriptor.release(&mut self.sys);
+                }
+                return Err(instantiate_error(error));
+            }
+        };
 
         self.next_pid += 1;
         self.sys.log(Level::Info, "kernel", format_args!("pid {pid}: started `{program}` as {}", state.name));

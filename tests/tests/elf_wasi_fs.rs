@@ -40,8 +40,13 @@ fn tree(dir: &Path) -> Vec<String> {
 }
 
 fn walos_in(dir: &Path, options: &[&str], file: &Path, args: &[&str], stdin: &[u8]) -> Run {
+    walos_at(dir, "/sandbox", options, file, args, stdin)
+}
+
+/// `walos run --dir DIR::GUEST OPTIONS FILE ARGS`.
+fn walos_at(dir: &Path, guest: &str, options: &[&str], file: &Path, args: &[&str], stdin: &[u8]) -> Run {
     let mut command = Command::new(walos_bin());
-    command.arg("run").arg("--dir").arg(format!("{}::/sandbox", dir.display())).args(options);
+    command.arg("run").arg("--dir").arg(format!("{}::{guest}", dir.display())).args(options);
     command.arg(file).args(args).env_clear();
     run_with_input(command, stdin)
 }
@@ -49,11 +54,16 @@ fn walos_in(dir: &Path, options: &[&str], file: &Path, args: &[&str], stdin: &[u
 /// Runs `name` on both runtimes and compares everything; returns walos's
 /// output.
 fn agree(name: &str, options: &[&str], args: &[&str], stdin: &[u8]) -> String {
+    agree_at("/sandbox", name, options, args, stdin)
+}
+
+/// [`agree`] with the directory mapped as `guest`.
+fn agree_at(guest: &str, name: &str, options: &[&str], args: &[&str], stdin: &[u8]) -> String {
     let file = program(name);
     let ours = sandbox(&format!("{name}-walos"));
     let theirs = sandbox(&format!("{name}-reference"));
-    let walos = walos_in(&ours, options, &file, args, stdin);
-    let dir_option = format!("{}::/sandbox", theirs.display());
+    let walos = walos_at(&ours, guest, options, &file, args, stdin);
+    let dir_option = format!("{}::{guest}", theirs.display());
     let mut reference_options = vec!["--dir", &dir_option];
     reference_options.extend(options);
     let reference = reference_run(&reference_options, &file, args, stdin);
@@ -141,6 +151,14 @@ fn rust_std() {
     let stdout = agree("fs-std", &["--env", "DIR=/sandbox", "--env", "B=2"], &["one", "two"], b"x\ny\n");
     assert!(stdout.contains("entries: [\"a\", \"copy.txt\", \"data.bin\", \"hard.txt\"]\n"), "{stdout}");
     assert!(stdout.ends_with("env: [(\"B\", \"2\"), (\"DIR\", \"/sandbox\")]\n"), "{stdout}");
+}
+
+/// The directory mapped as the guest's `/`, as test suites for wasmtime
+/// expect.
+#[test]
+fn mapped_as_the_root() {
+    let stdout = agree_at("/", "fs-std", &["--env", "DIR=/"], &[], b"");
+    assert!(stdout.contains("entries: [\"a\", \"copy.txt\", \"data.bin\", \"hard.txt\"]\n"), "{stdout}");
 }
 
 /// A host symlink pointing out of the mapped directory is not followed.

@@ -126,10 +126,12 @@ impl HostFs {
         self.handles.get(&node).map(|h| h.fd.as_raw_fd()).ok_or(Errno::BADF)
     }
 
-    /// A `File` sharing the node's descriptor, for std's I/O helpers.
+    /// The node's descriptor as a `File`, for std's I/O helpers.
     fn with_file<T>(&self, node: NodeId, op: impl FnOnce(&File) -> io::Result<T>) -> Result<T, Errno> {
-        let handle = self.handles.get(&node).ok_or(Errno::BADF)?;
-        let file = File::from(handle.fd.try_clone().map_err(errno)?);
+        let fd = self.fd(node)?;
+        // SAFETY: `fd` stays open (the handle owns it) while `file` lives,
+        // and `ManuallyDrop` keeps `file` from closing it.
+        let file = std::mem::ManuallyDrop::new(unsafe { File::from_raw_fd(fd) });
         op(&file).map_err(errno)
     }
 
