@@ -101,6 +101,11 @@ fn lint() -> Result<(), String> {
         wasm_packages.extend(["-p", package]);
     }
     exec::cargo(&[&["clippy", "--release"], &wasm_packages[..], &["--", "-D", "warnings"]].concat())?;
+    let mut uefi_packages = vec!["--target", walos_qemu::UEFI_TARGET];
+    for package in build::UEFI_PACKAGES {
+        uefi_packages.extend(["-p", package]);
+    }
+    exec::cargo(&[&["clippy", "--release"], &uefi_packages[..], &["--", "-D", "warnings"]].concat())?;
     for package in build::HOST_TESTED_LIBS {
         // The test profile lints the unit tests too (`--tests` would take the wasm binary).
         exec::cargo(&["clippy", "-p", package, "--lib", "--profile", "test", "--", "-D", "warnings"])?;
@@ -110,7 +115,11 @@ fn lint() -> Result<(), String> {
     exec::run(&mut docs)?;
     let mut wasm_docs = exec::cargo_command(&[&["doc", "--no-deps"], &wasm_packages[..]].concat());
     wasm_docs.env("RUSTDOCFLAGS", "-D warnings");
-    exec::run(&mut wasm_docs)
+    exec::run(&mut wasm_docs)?;
+    let mut uefi_docs =
+        exec::cargo_command(&[&["doc", "--no-deps", "--document-private-items"], &uefi_packages[..]].concat());
+    uefi_docs.env("RUSTDOCFLAGS", "-D warnings");
+    exec::run(&mut uefi_docs)
 }
 
 /// `test`: what CI runs.
