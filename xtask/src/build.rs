@@ -73,8 +73,22 @@ pub fn walos_binary() -> PathBuf {
 
 pub fn all() -> Result<(), String> {
     walos()?;
+    uefi_loaders()?;
     samples()?;
     test_programs()
+}
+
+/// The UEFI loaders' packages, built for [`walos_qemu::UEFI_TARGET`].
+pub const UEFI_PACKAGES: &[&str] = &["walos-loader-efi-app"];
+
+/// The UEFI loaders, release builds (where `walos_qemu::Loader::artefacts`
+/// finds them).
+pub fn uefi_loaders() -> Result<(), String> {
+    let mut args = vec!["build", "--release", "--target", walos_qemu::UEFI_TARGET];
+    for package in UEFI_PACKAGES {
+        args.extend(["-p", package]);
+    }
+    exec::cargo(&args)
 }
 
 /// The `walos` command, release build.
