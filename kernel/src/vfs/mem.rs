@@ -74,6 +74,15 @@ impl MemFs {
         }
     }
 
+    /// The entries of a directory that new names may go in: `ENOENT` once
+    /// it was removed (while a descriptor still held it).
+    fn live_entries(&mut self, dir: NodeId) -> Result<&mut BTreeMap<String, NodeId>, Errno> {
+        if self.node(dir)?.nlink == 0 {
+            return Err(Errno::NOENT);
+        }
+        self.entries(dir)
+    }
+
     fn child(&mut self, dir: NodeId, name: &str) -> Result<NodeId, Errno> {
         self.entries(dir)?.get(name).copied().ok_or(Errno::NOENT)
     }
@@ -158,7 +167,7 @@ impl FileSystem for MemFs {
     }
 
     fn create(&mut self, dir: NodeId, name: &str, new: NewNode<'_>, now: u64) -> Result<(), Errno> {
-        if self.entries(dir)?.contains_key(name) {
+        if self.live_entries(dir)?.contains_key(name) {
             return Err(Errno::EXIST);
         }
         let id = self.next;
@@ -254,7 +263,7 @@ impl FileSystem for MemFs {
         if self.is_dir(id) {
             return Err(Errno::PERM);
         }
-        if self.entries(to_dir)?.contains_key(to_name) {
+        if self.live_entries(to_dir)?.contains_key(to_name) {
             return Err(Errno::EXIST);
         }
         self.entries(to_dir)?.insert(to_name.to_string(), id);
@@ -289,6 +298,7 @@ impl FileSystem for MemFs {
 
     fn rename(&mut self, dir: NodeId, name: &str, to_dir: NodeId, to_name: &str, now: u64) -> Result<(), Errno> {
         let id = self.child(dir, name)?;
+        self.live_entries(to_dir)?;
         let moving_dir = self.is_dir(id);
         let target = match self.child(to_dir, to_name) {
             Ok(target) => Some(target),
@@ -393,5 +403,8 @@ mod tests {
         fs.rename(root, "d", root, "moved", 0).unwrap();
         let names: Vec<String> = fs.read_dir(root).unwrap().into_iter().map(|e| e.name).collect();
         assert_eq!(names, ["f", "moved"]);
+        // `sub` (still held) was replaced: nothing can be created in it.
+        assert_eq!(fs.create(sub, "new", NewNode::File, 0), Err(Errno::NOENT));
+        assert_eq!(fs.rename(root, "f", sub, "f", 0), Err(Errno::NOENT));
     }
 }
