@@ -4,6 +4,9 @@
 //! slice's fuel is spent, it yields, blocks, exits or traps. A blocked
 //! process waits for a deadline or console input; when nobody can run, the
 //! kernel asks the loader to wait for the next event. Nothing busy-waits.
+//! What processes ask of each other (`proc.*`) is served in [`requests`].
+
+mod requests;
 
 use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -18,7 +21,7 @@ use crate::fd::FdTable;
 use crate::linker::{self, LinkError};
 use crate::loader::{Loader, StoreError, Wake};
 use crate::log::Level;
-use crate::process::{Command, ExitStatus, Pid, ProcState, Process};
+use crate::process::{Command, ExitStatus, Pid, ProcState, Process, Reply};
 use crate::syscall::Ctx;
 use crate::system::System;
 use crate::vfs::FileSystem;
@@ -85,6 +88,15 @@ impl fmt::Display for SpawnError {
 
 impl core::error::Error for SpawnError {}
 
+/// A process that ended and whose status nobody collected yet.
+struct Ended {
+    /// Who may collect it; `None`: the loader.
+    parent: Option<Pid>,
+    name: String,
+    cpu_ns: u64,
+    status: ExitStatus,
+}
+
 /// The kernel.
 pub struct Kernel {
     sys: System,
@@ -94,8 +106,9 @@ pub struct Kernel {
     procs: BTreeMap<Pid, Process>,
     ready: VecDeque<Pid>,
     blocked: BTreeSet<Pid>,
-    /// Exit statuses not collected yet.
-    exited: BTreeMap<Pid, ExitStatus>,
+    /// Exit statuses not collected yet, with the parent that may collect
+    /// them (`None`: the loader, through [`Kernel::run_until_exit`]).
+    exited: BTreeMap<Pid, Ended>,
     next_pid: Pid,
 }
 
@@ -118,13 +131,21 @@ impl Kernel {
     /// Loads, links and instantiates `command`'s program and makes it
     /// runnable; it runs during [`Kernel::run_until_exit`].
     pub fn spawn(&mut self, command: Command) -> Result<Pid, SpawnError> {
+        self.spawn_child(command, None, None)
+    }
+
+    /// [`Kernel::spawn`] for a process's child, from `wasm` if given.
+    fn spawn_child(&mut self, command: Command, wasm: Option<Vec<u8>>, parent: Option<Pid>) -> Result<Pid, SpawnError> {
         let program = command.program.clone();
-        let wasm = self
-            .sys
-            .loader
-            .services()
-            .load(&program)
-            .map_err(|error| SpawnError::Read { program: program.clone(), error })?;
+        let wasm = match wasm {
+            Some(wasm) => wasm,
+            None => self
+                .sys
+                .loader
+                .services()
+                .load(&program)
+                .map_err(|error| SpawnError::Read { program: program.clone(), error })?,
+        };
         let module =
             self.engine.load(&wasm).map_err(|error| SpawnError::Invalid { program: program.clone(), error })?;
         let framebuffer = self.sys.loader.framebuffer().is_some();
@@ -143,14 +164,19 @@ impl Kernel {
         let pid = self.next_pid;
         let mut state = ProcState {
             pid,
+            parent,
             name: command.process_name(),
             env: command.env.iter().map(|(k, v)| alloc::format!("{k}={v}")).collect(),
             args: command.args,
             fds,
+            preopens: command.preopens,
             cpu_ns: 0,
             slice_start_ns: self.sys.now(),
             wait: None,
             poll_deadlines: None,
+            request: None,
+            reply: None,
+            requests_in_a_row: 0,
         };
         let limits = Limits { memory_bytes: self.sys.loader.memory_limit(), start_fuel: self.config.start_fuel };
         let instantiate_error = |error| SpawnError::Instantiate { program: program.clone(), error };
@@ -187,8 +213,8 @@ impl Kernel {
     /// `None` if there is no such process.
     pub fn run_until_exit(&mut self, pid: Pid) -> Option<ExitStatus> {
         loop {
-            if let Some(status) = self.exited.remove(&pid) {
-                return Some(status);
+            if let Some(ended) = self.exited.remove(&pid) {
+                return Some(ended.status);
             }
             if !self.procs.contains_key(&pid) {
                 return None;
@@ -212,8 +238,16 @@ impl Kernel {
             proc.instance.run(self.config.slice_fuel, &mut ctx)
         };
         proc.state.cpu_ns += self.sys.now().saturating_sub(start);
+        if !matches!(outcome, RunOutcome::Blocked) || proc.state.request.is_none() {
+            proc.state.requests_in_a_row = 0;
+        }
         match outcome {
             RunOutcome::Preempted | RunOutcome::Yielded => self.ready.push_back(pid),
+            RunOutcome::Blocked if proc.state.request.is_some() => {
+                let request = proc.state.request.take();
+                self.procs.insert(pid, proc);
+                return self.serve(pid, request);
+            }
             RunOutcome::Blocked if proc.state.wait.is_some() => {
                 self.blocked.insert(pid);
             }
@@ -233,13 +267,40 @@ impl Kernel {
         self.procs.insert(pid, proc);
     }
 
+    /// Ends `proc` with `status`, which goes to its parent if it waits for
+    /// it, is kept for it (or for the loader) otherwise, and is dropped if
+    /// the parent has ended.
     fn exit(&mut self, mut proc: Process, status: ExitStatus) {
         let pid = proc.state.pid;
         for descriptor in proc.state.fds.take_all() {
             descriptor.release(&mut self.sys);
         }
         self.sys.log(Level::Info, "kernel", format_args!("pid {pid} ({}): {status}", proc.state.name));
-        self.exited.insert(pid, status);
+        // Nobody can collect the statuses of its ended children any more.
+        self.exited.retain(|_, ended| ended.parent != Some(pid));
+        let ended = |status| Ended {
+            parent: proc.state.parent,
+            name: proc.state.name.clone(),
+            cpu_ns: proc.state.cpu_ns,
+            status,
+        };
+        match proc.state.parent {
+            None => {
+                self.exited.insert(pid, ended(status));
+            }
+            Some(parent) => match self.procs.get_mut(&parent) {
+                Some(waiter) if waiter.state.wait.is_some_and(|w| w.child == Some(pid)) => {
+                    waiter.state.wait = None;
+                    waiter.state.reply = Some(Reply::Waited(Ok(status)));
+                    self.blocked.remove(&parent);
+                    self.ready.push_back(parent);
+                }
+                Some(_) => {
+                    self.exited.insert(pid, ended(status));
+                }
+                None => {}
+            },
+        }
     }
 
     /// Makes runnable every blocked process whose wait is over, without
@@ -286,8 +347,16 @@ impl Kernel {
     fn idle(&mut self) {
         let wake = self.waits();
         if wake.deadline.is_none() && !wake.stdin {
-            // Nothing can ever wake them.
-            for pid in core::mem::take(&mut self.blocked) {
+            // Nothing can ever wake them. Those waiting for a child are
+            // woken when it ends: end the others first.
+            let waits_child =
+                |pid: &Pid| self.procs.get(pid).is_some_and(|p| p.state.wait.is_some_and(|w| w.child.is_some()));
+            let mut stuck: Vec<Pid> = self.blocked.iter().copied().filter(|pid| !waits_child(pid)).collect();
+            if stuck.is_empty() {
+                stuck = self.blocked.iter().copied().collect();
+            }
+            for pid in stuck {
+                self.blocked.remove(&pid);
                 if let Some(proc) = self.procs.remove(&pid) {
                     let name = proc.state.name.clone();
                     self.sys.log(Level::Err, &name, format_args!("blocked forever: nothing can wake it"));

@@ -31,7 +31,7 @@ pub mod vfs;
 pub use kernel::{Config, Kernel, SpawnError};
 pub use linker::LinkError;
 pub use loader::Loader;
-pub use process::{Command, ExitStatus, Pid};
+pub use process::{Command, ExitStatus, KILLED_STATUS, Pid, ProcInfo, RunState, TRAPPED_STATUS};
 pub use syscall::Errno;
 
 /// The version of walos.

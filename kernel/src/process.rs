@@ -81,17 +81,96 @@ pub struct WaitFor {
     pub deadline: Option<u64>,
     /// Console input (or its end) is available.
     pub stdin: bool,
+    /// This child has ended (`proc.wait`); the kernel then answers the
+    /// waiter's request itself.
+    pub child: Option<Pid>,
+}
+
+/// What a process asks of the scheduler through a host call that needs
+/// other processes (`proc.*`, `sys.exec`). The host function parks the
+/// caller with a request; the kernel serves it between slices and leaves a
+/// [`Reply`]; the host function, called again, finds the reply and returns.
+/// No engine is re-entered from inside a host call.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    /// Start a child; `wasm` given, or else `command.program` from the
+    /// service store.
+    Spawn { command: Command, wasm: Option<Vec<u8>> },
+    /// Wait for a child to end and collect its status.
+    Wait(Pid),
+    /// End a process.
+    Kill(Pid),
+    /// Describe every process.
+    List,
+}
+
+/// The kernel's answer to a [`Request`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    Spawned(Result<Pid, crate::Errno>),
+    Waited(Result<ExitStatus, crate::Errno>),
+    Killed(Result<(), crate::Errno>),
+    List(Vec<ProcInfo>),
+}
+
+/// The exit status a killed process ends with: 128 + SIGKILL, as Unix
+/// shells show it.
+pub const KILLED_STATUS: u32 = 137;
+
+/// The status a parent sees for a child that trapped: 128 + SIGABRT, what
+/// `walos run` exits with when its program traps.
+pub const TRAPPED_STATUS: u32 = 134;
+
+impl ExitStatus {
+    /// The status as `proc.wait` and `sys.exec` report it: the low 8 bits
+    /// of an exit code (as any Unix exit status), or [`TRAPPED_STATUS`].
+    pub fn code(&self) -> u32 {
+        match self {
+            ExitStatus::Exited(code) => code & 0xff,
+            ExitStatus::Trapped(_) => TRAPPED_STATUS,
+        }
+    }
+}
+
+/// Where a process is in its life, as `proc.list` shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
+pub enum RunState {
+    /// In a slice now (the caller of `proc.list`).
+    Running = 0,
+    /// Waiting for its turn.
+    Ready = 1,
+    /// Parked until an event (input, a deadline, a child).
+    Blocked = 2,
+    /// Ended, its status not collected yet.
+    Exited = 3,
+}
+
+/// One process as `proc.list` and [`crate::Kernel::processes`] describe it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcInfo {
+    pub pid: Pid,
+    /// Who spawned it; `None` for a process the loader started.
+    pub parent: Option<Pid>,
+    pub state: RunState,
+    pub name: String,
+    /// CPU time of its slices so far.
+    pub cpu_ns: u64,
 }
 
 /// What host functions may touch of their own process.
 #[derive(Debug)]
 pub struct ProcState {
     pub pid: Pid,
+    /// The process that spawned it, which alone may wait for it.
+    pub parent: Option<Pid>,
     pub name: String,
     pub args: Vec<String>,
     /// `KEY=VALUE` strings, as WASI hands them out.
     pub env: Vec<String>,
     pub fds: FdTable,
+    /// The guest paths it was granted, which its children get too.
+    pub preopens: Vec<String>,
     /// CPU time of the slices that ended.
     pub cpu_ns: u64,
     /// Monotonic time the current slice started.
@@ -100,6 +179,13 @@ pub struct ProcState {
     pub wait: Option<WaitFor>,
     /// The deadlines of a `poll_oneoff` that blocked, for its retry.
     pub poll_deadlines: Option<Vec<Option<u64>>>,
+    /// Set by a host function that needs the scheduler (see [`Request`]).
+    pub request: Option<Request>,
+    /// The kernel's answer, for the host function called again.
+    pub reply: Option<Reply>,
+    /// Requests served in a row without the process giving up the CPU
+    /// otherwise: past a few, it waits for its turn like everyone else.
+    pub requests_in_a_row: u32,
 }
 
 impl ProcState {

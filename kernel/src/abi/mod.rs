@@ -2,6 +2,7 @@
 //! its host function.
 
 pub mod native;
+pub mod proc;
 pub mod vga;
 pub mod wasi;
 
@@ -10,8 +11,8 @@ use walos_engine::HostFuncId;
 use crate::syscall::{Interface, Syscall};
 
 /// Every built-in interface, by import module name.
-static INTERFACES: [&Interface; 6] =
-    [&native::STDOUT, &native::STDIO, &native::SYS, &wasi::PREVIEW1, &wasi::UNSTABLE, &vga::VGA];
+static INTERFACES: [&Interface; 7] =
+    [&native::STDOUT, &native::STDIO, &native::SYS, &wasi::PREVIEW1, &wasi::UNSTABLE, &vga::VGA, &proc::PROC];
 
 /// Hardware that an interface needs from the loader.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

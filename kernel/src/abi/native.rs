@@ -32,7 +32,11 @@ pub static STDIO: Interface = Interface {
 pub static SYS: Interface = Interface {
     name: "sys",
     base: None,
-    funcs: &[Syscall::new("log", &[I32, I32, I32], NONE, log), Syscall::new("yield", NONE, NONE, yield_now)],
+    funcs: &[
+        Syscall::new("log", &[I32, I32, I32], NONE, log),
+        Syscall::new("yield", NONE, NONE, yield_now),
+        Syscall::new("exec", &[I32, I32, I32, I32], &[I32], super::proc::exec),
+    ],
 };
 
 const STDOUT_FD: u32 = 1;

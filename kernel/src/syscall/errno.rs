@@ -35,6 +35,7 @@ errnos! {
     AGAIN = 6, "resource unavailable, try again";
     BADF = 8, "bad file descriptor";
     BUSY = 10, "device or resource busy";
+    CHILD = 12, "no child process";
     EXIST = 20, "file exists";
     FAULT = 21, "bad address";
     FBIG = 22, "file too large";
@@ -47,6 +48,7 @@ errnos! {
     MLINK = 34, "too many links";
     NAMETOOLONG = 37, "filename too long";
     NOENT = 44, "no such file or directory";
+    NOEXEC = 45, "executable file format error";
     NOMEM = 48, "not enough space";
     NOSYS = 52, "function not supported";
     NOSPC = 51, "no space left on device";
@@ -61,6 +63,7 @@ errnos! {
     RANGE = 68, "result too large";
     ROFS = 69, "read-only file system";
     SPIPE = 70, "invalid seek";
+    SRCH = 71, "no such process";
     XDEV = 75, "cross-device link";
     NOTCAPABLE = 76, "capabilities insufficient";
 }

@@ -18,7 +18,7 @@ pub use memory::{Fault, Memory};
 
 use crate::abi;
 use crate::log::Level;
-use crate::process::{ProcState, WaitFor};
+use crate::process::{ProcState, Request, WaitFor};
 use crate::system::System;
 
 /// Kernel code behind one import.
@@ -124,6 +124,14 @@ impl Call<'_> {
     /// then, from the start.
     pub fn block(&mut self, wait: WaitFor) -> Stop {
         self.proc.wait = Some(wait);
+        Stop::Flow(HostFlow::Block)
+    }
+
+    /// Parks the caller until the kernel has served `request`; the handler
+    /// runs again then, from the start, and finds the reply in
+    /// `proc.reply`.
+    pub fn request(&mut self, request: Request) -> Stop {
+        self.proc.request = Some(request);
         Stop::Flow(HostFlow::Block)
     }
 }
