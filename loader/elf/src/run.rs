@@ -40,6 +40,10 @@ fn start(options: RunOptions) -> Result<i32, String> {
 
     let mut store = FileStore::default();
     store.add(program.as_str(), program.as_str());
+    // Programs may start their siblings by name (`proc.spawn`).
+    if let Some(dir) = Path::new(program).parent() {
+        store.search(if dir.as_os_str().is_empty() { Path::new(".") } else { dir });
+    }
     let mut loader = HostLoader::new(store);
     let mut screen = None;
     if let Some(path) = &options.framebuffer {

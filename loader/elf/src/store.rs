@@ -5,21 +5,39 @@ use std::path::PathBuf;
 
 use walos_kernel::loader::{ServiceStore, StoreError};
 
-/// Host files the kernel may load, each under a name.
+/// Host files the kernel may load, each under a name; other names are
+/// looked up as `NAME.wasm` in one directory (that of the entry program,
+/// so that a program can start its siblings).
 #[derive(Debug, Default)]
 pub struct FileStore {
     files: BTreeMap<String, PathBuf>,
+    dir: Option<PathBuf>,
 }
 
 impl FileStore {
     pub fn add(&mut self, name: impl Into<String>, path: impl Into<PathBuf>) {
         self.files.insert(name.into(), path.into());
     }
+
+    /// Serves the names not added from `dir`.
+    pub fn search(&mut self, dir: impl Into<PathBuf>) {
+        self.dir = Some(dir.into());
+    }
+
+    /// `DIR/NAME.wasm` for a plain module name (letters, digits, `-`, `_`,
+    /// `.`, not starting with `.`): nothing outside the directory.
+    fn lookup(&self, name: &str) -> Option<PathBuf> {
+        let plain = !name.is_empty()
+            && !name.starts_with('.')
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+        let file = if name.ends_with(".wasm") { name.to_string() } else { format!("{name}.wasm") };
+        self.dir.as_ref().filter(|_| plain).map(|dir| dir.join(file)).filter(|path| path.is_file())
+    }
 }
 
 impl ServiceStore for FileStore {
     fn load(&mut self, name: &str) -> Result<Vec<u8>, StoreError> {
-        let path = self.files.get(name).ok_or(StoreError::NotFound)?;
+        let path = self.files.get(name).cloned().or_else(|| self.lookup(name)).ok_or(StoreError::NotFound)?;
         std::fs::read(path).map_err(|err| StoreError::Io(err.to_string()))
     }
 }
@@ -35,5 +53,21 @@ mod tests {
         assert_eq!(store.load("other"), Err(StoreError::NotFound));
         let Err(StoreError::Io(msg)) = store.load("gone") else { panic!("expected an I/O error") };
         assert!(msg.starts_with("No such file or directory"), "{msg}");
+    }
+
+    #[test]
+    fn other_names_come_from_the_directory_and_stay_in_it() {
+        let dir = std::env::temp_dir().join(format!("walos-store-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("tool.wasm"), b"tool").unwrap();
+        std::fs::write(dir.join("sub/inner.wasm"), b"inner").unwrap();
+        let mut store = FileStore::default();
+        store.search(&dir);
+        assert_eq!(store.load("tool"), Ok(b"tool".to_vec()));
+        assert_eq!(store.load("tool.wasm"), Ok(b"tool".to_vec()));
+        for name in ["missing", "sub/inner", "../tool", ".", "", "/etc/passwd"] {
+            assert_eq!(store.load(name), Err(StoreError::NotFound), "{name}");
+        }
+        std::fs::remove_dir_all(dir).unwrap();
     }
 }

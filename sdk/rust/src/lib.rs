@@ -2,8 +2,8 @@
 //!
 //! walos runs WASI programs as they are (use `std` for files, time,
 //! arguments); this crate adds the interfaces that are walos's own:
-//! [`stdout`], [`stdio`], [`sys`] (kernel log, yielding) and [`vga`] (the
-//! screen). It is `no_std` and allocates nothing.
+//! [`stdout`], [`stdio`], [`sys`] (kernel log, yielding, `exec`), [`proc`]
+//! (processes) and [`vga`] (the screen). It is `no_std` and allocates nothing.
 //!
 //! ```no_run
 //! walos_sdk::sys::log(walos_sdk::sys::Level::Info, "hello from Rust");
@@ -35,6 +35,18 @@ impl Error {
     pub const INVAL: Error = Error(28);
     /// The machine cannot do this (no screen for `vga`).
     pub const NOTSUP: Error = Error(58);
+    /// Too many or too long arguments.
+    pub const TOOBIG: Error = Error(1);
+    /// Not a child of the caller, or already waited for.
+    pub const CHILD: Error = Error(12);
+    /// A bad pointer.
+    pub const FAULT: Error = Error(21);
+    /// No such module in the service store.
+    pub const NOENT: Error = Error(44);
+    /// Not a valid wasm program, or it cannot be linked.
+    pub const NOEXEC: Error = Error(45);
+    /// No such process.
+    pub const SRCH: Error = Error(71);
 
     #[cfg(target_family = "wasm")]
     fn check(status: i32) -> Result<(), Error> {
@@ -146,6 +158,154 @@ pub mod sys {
     pub fn yield_now() {
         // SAFETY: no arguments.
         unsafe { super::raw::sys_yield() }
+    }
+
+    /// Runs the wasm module `code` as a child called `name` and returns its
+    /// status when it ends (see [`super::proc::wait`]).
+    #[cfg(target_family = "wasm")]
+    pub fn exec(name: &str, code: &[u8]) -> Result<u32, super::Error> {
+        // SAFETY: both buffers are live for the whole call.
+        let status =
+            unsafe { super::raw::sys_exec(name.as_ptr(), name.len() as u32, code.as_ptr(), code.len() as u32) };
+        u32::try_from(status).map_err(|_| super::Error(status.unsigned_abs()))
+    }
+}
+
+/// The `proc` interface: starting, waiting for, ending and listing
+/// processes.
+pub mod proc {
+    /// A process identifier.
+    pub type Pid = u32;
+
+    /// The status of a child that trapped.
+    pub const TRAPPED: u32 = 134;
+    /// The status of a killed process.
+    pub const KILLED: u32 = 137;
+
+    /// The most arguments (or environment entries) [`spawn`] passes.
+    pub const MAX_ARGS: usize = 32;
+
+    /// What [`list`] says of a process (64 bytes, as the kernel writes it).
+    #[repr(C)]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct ProcInfo {
+        pub pid: Pid,
+        /// 0: started by the loader.
+        pub parent: Pid,
+        /// 0 running (the caller), 1 ready, 2 blocked, 3 exited and not
+        /// waited for.
+        pub state: u32,
+        name_len: u32,
+        /// CPU time used.
+        pub cpu_ns: u64,
+        name: [u8; 40],
+    }
+
+    const _: () = assert!(core::mem::size_of::<ProcInfo>() == 64);
+
+    impl ProcInfo {
+        pub const EMPTY: ProcInfo = ProcInfo { pid: 0, parent: 0, state: 0, name_len: 0, cpu_ns: 0, name: [0; 40] };
+
+        /// The process name (cut to 40 bytes).
+        pub fn name(&self) -> &str {
+            let name = &self.name[..(self.name_len as usize).min(self.name.len())];
+            core::str::from_utf8(name).unwrap_or("?")
+        }
+
+        /// The state as a word (`running`, `ready`, `blocked`, `exited`).
+        pub fn state_name(&self) -> &'static str {
+            match self.state {
+                0 => "running",
+                1 => "ready",
+                2 => "blocked",
+                3 => "exited",
+                _ => "?",
+            }
+        }
+    }
+
+    #[cfg(target_family = "wasm")]
+    fn iovecs(strings: &[&str]) -> Result<[super::CioVec; MAX_ARGS], super::Error> {
+        if strings.len() > MAX_ARGS {
+            return Err(super::Error::TOOBIG);
+        }
+        let mut iovs = [super::CioVec { ptr: core::ptr::null(), len: 0 }; MAX_ARGS];
+        for (iov, s) in iovs.iter_mut().zip(strings) {
+            *iov = super::CioVec { ptr: s.as_ptr(), len: s.len() };
+        }
+        Ok(iovs)
+    }
+
+    /// Starts the module `name` of the service store as a child, with
+    /// `args` after `argv[0]` (= `name`) and exactly `env` (`NAME=VALUE`).
+    #[cfg(target_family = "wasm")]
+    pub fn spawn(name: &str, args: &[&str], env: &[&str]) -> Result<Pid, super::Error> {
+        let (argv, envv) = (iovecs(args)?, iovecs(env)?);
+        let mut pid = 0;
+        // SAFETY: every pointer is to live data for the whole call.
+        super::Error::check(unsafe {
+            super::raw::proc_spawn(
+                name.as_ptr(),
+                name.len() as u32,
+                argv.as_ptr(),
+                args.len() as u32,
+                envv.as_ptr(),
+                env.len() as u32,
+                &mut pid,
+            )
+        })?;
+        Ok(pid)
+    }
+
+    /// [`spawn`] with the module's bytes; `name` names the process.
+    #[cfg(target_family = "wasm")]
+    pub fn spawn_module(name: &str, code: &[u8], args: &[&str], env: &[&str]) -> Result<Pid, super::Error> {
+        let (argv, envv) = (iovecs(args)?, iovecs(env)?);
+        let mut pid = 0;
+        // SAFETY: every pointer is to live data for the whole call.
+        super::Error::check(unsafe {
+            super::raw::proc_spawn_module(
+                name.as_ptr(),
+                name.len() as u32,
+                code.as_ptr(),
+                code.len() as u32,
+                argv.as_ptr(),
+                args.len() as u32,
+                envv.as_ptr(),
+                env.len() as u32,
+                &mut pid,
+            )
+        })?;
+        Ok(pid)
+    }
+
+    /// Waits for the child `pid` to end (the caller sleeps meanwhile) and
+    /// returns its status: its exit code's low 8 bits, [`TRAPPED`] or
+    /// [`KILLED`].
+    #[cfg(target_family = "wasm")]
+    pub fn wait(pid: Pid) -> Result<u32, super::Error> {
+        let mut status = 0;
+        // SAFETY: a pointer to a live `u32`.
+        super::Error::check(unsafe { super::raw::proc_wait(pid, &mut status) })?;
+        Ok(status)
+    }
+
+    /// Ends process `pid` with status [`KILLED`].
+    #[cfg(target_family = "wasm")]
+    pub fn kill(pid: Pid) -> Result<(), super::Error> {
+        // SAFETY: a plain value crosses.
+        super::Error::check(unsafe { super::raw::proc_kill(pid) })
+    }
+
+    /// Fills `buf` with the processes, by pid, and returns how many there
+    /// are (more than `buf.len()`: some were left out).
+    #[cfg(target_family = "wasm")]
+    pub fn list(buf: &mut [ProcInfo]) -> Result<usize, super::Error> {
+        let mut count = 0;
+        let size = u32::try_from(core::mem::size_of_val(buf)).unwrap_or(u32::MAX);
+        // SAFETY: the kernel writes at most `size` bytes of `buf`.
+        super::Error::check(unsafe { super::raw::proc_list(buf.as_mut_ptr(), size, &mut count) })?;
+        Ok(count as usize)
     }
 }
 

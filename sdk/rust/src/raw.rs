@@ -26,6 +26,40 @@ unsafe extern "C" {
     pub fn sys_log(level: u32, iovs: *const CioVec, count: u32);
     #[link_name = "yield"]
     pub fn sys_yield();
+    #[link_name = "exec"]
+    pub fn sys_exec(name: *const u8, name_len: u32, code: *const u8, code_len: u32) -> i32;
+}
+
+#[link(wasm_import_module = "proc")]
+unsafe extern "C" {
+    #[link_name = "spawn"]
+    pub fn proc_spawn(
+        name: *const u8,
+        name_len: u32,
+        args: *const CioVec,
+        args_count: u32,
+        env: *const CioVec,
+        env_count: u32,
+        pid: *mut u32,
+    ) -> i32;
+    #[link_name = "spawn_module"]
+    pub fn proc_spawn_module(
+        name: *const u8,
+        name_len: u32,
+        code: *const u8,
+        code_len: u32,
+        args: *const CioVec,
+        args_count: u32,
+        env: *const CioVec,
+        env_count: u32,
+        pid: *mut u32,
+    ) -> i32;
+    #[link_name = "wait"]
+    pub fn proc_wait(pid: u32, status: *mut u32) -> i32;
+    #[link_name = "kill"]
+    pub fn proc_kill(pid: u32) -> i32;
+    #[link_name = "list"]
+    pub fn proc_list(buf: *mut crate::proc::ProcInfo, buf_size: u32, count: *mut u32) -> i32;
 }
 
 #[link(wasm_import_module = "vga")]

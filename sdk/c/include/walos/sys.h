@@ -27,6 +27,13 @@ WALOS_IMPORT(sys, log) void sys_log(uint32_t level, const walos_ciovec *iovs, ui
 /* Gives the CPU to the other processes. */
 WALOS_IMPORT(sys, yield) void sys_yield(void);
 
+/* Runs the wasm module `code` as a child process called `name` (with the
+ * caller's environment) and returns its status when it ends: its exit
+ * code's low 8 bits, 134 if it trapped, 137 if it was killed; a negative
+ * errno if it could not start (-WALOS_EFAULT, -45 not a valid program). */
+WALOS_IMPORT(sys, exec)
+int32_t sys_exec(const char *name, uint32_t name_len, const void *code, uint32_t code_len);
+
 /* Logs a NUL-terminated string. */
 static inline void walos_log(enum walos_log_level level, const char *message) {
     walos_ciovec iov = {message, (uint32_t)__builtin_strlen(message)};

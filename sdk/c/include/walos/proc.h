@@ -1,0 +1,82 @@
+/* walos `proc` interface: starting, waiting for, ending and listing
+ * processes. See docs/abi.md, "proc".
+ *
+ * Unlike the I/O interfaces, a bad pointer here is WALOS_EFAULT, not a
+ * trap. */
+#ifndef WALOS_PROC_H
+#define WALOS_PROC_H
+
+#include "types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef uint32_t walos_pid;
+
+/* The status of a child that trapped (128 + SIGABRT, as `walos run`). */
+#define WALOS_STATUS_TRAPPED 134
+/* The status of a killed process (128 + SIGKILL, as Unix shells show it). */
+#define WALOS_STATUS_KILLED 137
+
+#define WALOS_ETOOBIG 1  /* too many or too long arguments */
+#define WALOS_ECHILD 12  /* not a child of the caller, or already waited for */
+#define WALOS_ENOENT 44  /* no such module in the service store */
+#define WALOS_ENOEXEC 45 /* not a valid wasm program, or it cannot be linked */
+#define WALOS_ESRCH 71   /* no such process */
+
+/* Starts the module `name` of the service store as a child, with
+ * `name` as argv[0] then `args` (one buffer each, no NUL), and exactly the
+ * environment `env` ("NAME=VALUE" each). Its descriptors are the console
+ * and the directories the caller was started with. */
+WALOS_IMPORT(proc, spawn)
+walos_res proc_spawn(const char *name, uint32_t name_len, const walos_ciovec *args, uint32_t args_count,
+                     const walos_ciovec *env, uint32_t env_count, walos_pid *pid);
+
+/* proc_spawn with the module's bytes instead of a name in the store;
+ * `name` names the process. */
+WALOS_IMPORT(proc, spawn_module)
+walos_res proc_spawn_module(const char *name, uint32_t name_len, const void *code, uint32_t code_len,
+                            const walos_ciovec *args, uint32_t args_count, const walos_ciovec *env,
+                            uint32_t env_count, walos_pid *pid);
+
+/* Waits until the child `pid` ends (the caller sleeps meanwhile) and stores
+ * its status: its exit code's low 8 bits, WALOS_STATUS_TRAPPED or
+ * WALOS_STATUS_KILLED. WALOS_ECHILD if `pid` is not a child not yet
+ * waited for. */
+WALOS_IMPORT(proc, wait) walos_res proc_wait(walos_pid pid, uint32_t *status);
+
+/* Ends process `pid` with WALOS_STATUS_KILLED; WALOS_ESRCH if there is no
+ * such process. Killing oneself does not return. */
+WALOS_IMPORT(proc, kill) walos_res proc_kill(walos_pid pid);
+
+/* What proc_list says of a process. */
+enum walos_proc_state {
+    WALOS_PROC_RUNNING = 0, /* the caller */
+    WALOS_PROC_READY = 1,   /* waiting for its turn */
+    WALOS_PROC_BLOCKED = 2, /* sleeping until an event */
+    WALOS_PROC_EXITED = 3,  /* ended, its status not collected yet */
+};
+
+/* One process: 64 bytes. `name` holds `name_len` bytes, no NUL. */
+typedef struct walos_proc_info {
+    walos_pid pid;
+    walos_pid parent; /* 0: started by the loader */
+    uint32_t state;   /* enum walos_proc_state */
+    uint32_t name_len;
+    uint64_t cpu_ns; /* CPU time used */
+    char name[40];
+} walos_proc_info;
+
+_Static_assert(sizeof(walos_proc_info) == 64, "walos_proc_info is 64 bytes");
+
+/* Fills `buf` (`buf_size` bytes) with as many records as fit, by pid, and
+ * stores the number of processes in `count` (more than fit: call again
+ * with a bigger buffer). */
+WALOS_IMPORT(proc, list) walos_res proc_list(walos_proc_info *buf, uint32_t buf_size, uint32_t *count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
