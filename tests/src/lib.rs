@@ -11,7 +11,8 @@ pub mod qemu;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
 
 /// The repository root.
 pub fn root() -> PathBuf {
@@ -121,4 +122,17 @@ pub fn reference_run(options: &[&str], file: &Path, args: &[&str], stdin: &[u8])
     let mut command = Command::new(python);
     command.arg(root().join("tests/reference/wasmtime_run.py")).args(options).arg(file).args(args).env_clear();
     run_with_input(command, stdin)
+}
+
+/// Waits for `child` and returns its exit status and the CPU time it used
+/// (the caller must not wait for it otherwise).
+pub fn reap(child: &Child) -> (i32, Duration) {
+    let mut status = 0;
+    // SAFETY: rusage is plain data, zeroed is a valid value.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waits for our own child, with valid pointers.
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as libc::pid_t);
+    let time = |tv: libc::timeval| Duration::new(tv.tv_sec as u64, tv.tv_usec as u32 * 1000);
+    (libc::WEXITSTATUS(status), time(usage.ru_utime) + time(usage.ru_stime))
 }

@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use walos_tests::{program, root, walos, walos_bin, walos_run, walos_with_input, wat_file};
+use walos_tests::{program, reap, root, walos, walos_bin, walos_run, walos_with_input, wat_file};
 
 #[test]
 fn version_names_walos() {
@@ -147,18 +147,6 @@ fn a_blocked_reader_wakes_on_each_line() {
     assert_eq!(read_until(&mut stdout, "pong\n"), "pong\n");
     drop(stdin);
     assert!(child.wait().unwrap().success());
-}
-
-/// Waits for `child` and returns its exit status and the CPU time it used.
-fn reap(child: &Child) -> (i32, Duration) {
-    let mut status = 0;
-    // SAFETY: rusage is plain data, zeroed is a valid value.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waits for our own child, with valid pointers.
-    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
-    assert_eq!(pid, child.id() as libc::pid_t);
-    let time = |tv: libc::timeval| Duration::new(tv.tv_sec as u64, tv.tv_usec as u32 * 1000);
-    (libc::WEXITSTATUS(status), time(usage.ru_utime) + time(usage.ru_stime))
 }
 
 #[test]
