@@ -18,6 +18,7 @@ extern crate alloc;
 
 mod abi;
 pub mod boot;
+mod dmesg;
 mod fd;
 mod kernel;
 mod linker;

@@ -3,8 +3,13 @@
 use alloc::boxed::Box;
 use core::fmt;
 
+use crate::dmesg::LogRing;
 use crate::loader::{Input, Loader};
 use crate::log::{Level, Logger};
+
+/// The least severe level kept for `sys.dmesg` whatever the console shows:
+/// process starts and ends, and programs' `info` lines.
+const KEEP: Level = Level::Info;
 
 /// Console input read from the loader but not yet consumed by a process.
 ///
@@ -65,6 +70,8 @@ impl Stdin {
 pub struct System {
     pub loader: Box<dyn Loader>,
     pub logger: Logger,
+    /// The recent log lines (`sys.dmesg`).
+    pub dmesg: LogRing,
     pub stdin: Stdin,
     /// The mounted file systems.
     pub mounts: crate::vfs::Mounts,
@@ -76,16 +83,22 @@ impl System {
         System {
             loader,
             logger: Logger::new(level, boot),
+            dmesg: LogRing::default(),
             stdin: Stdin::default(),
             mounts: crate::vfs::Mounts::default(),
         }
     }
 
-    /// Logs a line from `who` (`kernel` or a process name) if `level` is on.
+    /// Logs a line from `who` (`kernel` or a process name) if `level` is on,
+    /// and keeps it for `sys.dmesg` if it is at least as severe as `info`.
     pub fn log(&mut self, level: Level, who: &str, args: fmt::Arguments<'_>) {
-        if self.logger.enabled(level) {
+        let show = self.logger.enabled(level);
+        if show || level <= KEEP {
             let line = self.logger.format(self.loader.monotonic_ns(), level, who, args);
-            self.loader.log(level, &line);
+            self.dmesg.push(&line);
+            if show {
+                self.loader.log(level, &line);
+            }
         }
     }
 

@@ -365,3 +365,44 @@ fn a_busy_loop_delays_a_sleeper_by_at_most_a_few_slices() {
     // The loops never let the kernel idle.
     assert!(h.machine.borrow().waits.is_empty());
 }
+
+#[test]
+fn dmesg_gives_the_recent_log_lines_even_those_not_shown() {
+    // Logs at info (the console shows warn and above), starts a child that
+    // exits 3, then prints what dmesg gives, in a 4 KiB buffer and in one
+    // too small for any line.
+    let program = wasi_program(
+        &with_proc(
+            r#"(import "sys" "log" (func $log (param i32 i32 i32)))
+               (import "sys" "dmesg" (func $dmesg (param i32 i32 i32) (result i32)))
+               (data (i32.const 1024) "three")
+               (data (i32.const 1100) "hello\0a")
+               (data (i32.const 2048) "\4c\04\00\00\06\00\00\00")"#,
+        ),
+        &format!(
+            "(call $log (i32.const 6) (i32.const 2048) (i32.const 1))
+             {spawn}
+             (call $expect (i32.eqz (call $wait (i32.const 2) (i32.const 4100))) (i32.const 101))
+             (call $expect (i32.eqz (call $dmesg (i32.const 8192) (i32.const 10) (i32.const 4104))) (i32.const 102))
+             (call $expect (i32.eqz (i32.load (i32.const 4104))) (i32.const 103))
+             (call $expect (i32.eq (call $dmesg (i32.const 65530) (i32.const 10) (i32.const 4104)) (i32.const 21)) (i32.const 104))
+             (call $expect (i32.eqz (call $dmesg (i32.const 8192) (i32.const 4096) (i32.const 4104))) (i32.const 105))
+             (drop (call $print (i32.const 8192) (i32.load (i32.const 4104))))",
+            spawn = spawn_named(5)
+        ),
+    );
+    let mut h = Harness::with_config(&[("logger", &program), ("three", &exits_with(3))], Config::default());
+    assert_eq!(h.run(Command::new("logger")), ExitStatus::Exited(0));
+    assert_eq!(h.logs(), "", "nothing at warn or above");
+    let version = walos_kernel::VERSION;
+    assert_eq!(
+        h.stdout(),
+        format!(
+            "[   0.000000] info   kernel: walos {version} with the wasmi engine\n\
+             [   0.000000] info   kernel: pid 1: started `logger` as logger\n\
+             [   0.000000] info   logger: hello\n\
+             [   0.000000] info   kernel: pid 2: started `three` as three\n\
+             [   0.000000] info   kernel: pid 2 (three): exited with status 3\n"
+        )
+    );
+}

@@ -8,7 +8,7 @@ use walos_engine::HostFlow;
 use crate::log::Level;
 use crate::process::WaitFor;
 use crate::syscall::sig::{ERRNO, I32, NONE};
-use crate::syscall::{Call, Interface, Stop, SysResult, Syscall};
+use crate::syscall::{Call, Errno, Interface, Stop, SysResult, Syscall};
 
 /// `stdout`: the program's output.
 pub static STDOUT: Interface = Interface {
@@ -36,6 +36,7 @@ pub static SYS: Interface = Interface {
         Syscall::new("log", &[I32, I32, I32], NONE, log),
         Syscall::new("yield", NONE, NONE, yield_now),
         Syscall::new("exec", &[I32, I32, I32, I32], &[I32], super::proc::exec),
+        Syscall::new("dmesg", &[I32, I32, I32], ERRNO, dmesg),
     ],
 };
 
@@ -100,6 +101,20 @@ fn log(c: &mut Call<'_>) -> SysResult {
     let text = text.trim_end_matches(['\n', '\r']);
     let name = c.proc.name.clone();
     c.sys.log(level, &name, format_args!("{text}"));
+    Ok(())
+}
+
+/// `dmesg(buf, len, size_out) -> errno`: the newest log lines that fit in
+/// `buf`, oldest first, one per line; their size in `size_out`. A bad
+/// pointer is `EFAULT`.
+fn dmesg(c: &mut Call<'_>) -> SysResult {
+    let (buf, len, size_out) = (c.u32(0), c.u32(1), c.u32(2));
+    let fault = |_| Stop::Errno(Errno::FAULT);
+    c.mem.check(buf, len.into(), 1).map_err(fault)?;
+    c.mem.check(size_out, 4, 4).map_err(fault)?;
+    let text = c.sys.dmesg.tail(len as usize);
+    c.mem.write_bytes(buf, text.as_bytes()).map_err(fault)?;
+    c.mem.write_u32(size_out, text.len() as u32).map_err(fault)?;
     Ok(())
 }
 

@@ -160,6 +160,18 @@ pub mod sys {
         unsafe { super::raw::sys_yield() }
     }
 
+    /// Fills `buf` with the newest kernel log lines that fit, oldest first,
+    /// one per line, and returns their size. The kernel keeps about 64 KiB
+    /// of lines at level info or more severe, whatever the console shows.
+    #[cfg(target_family = "wasm")]
+    pub fn dmesg(buf: &mut [u8]) -> Result<usize, super::Error> {
+        let mut size = 0;
+        let len = u32::try_from(buf.len()).unwrap_or(u32::MAX);
+        // SAFETY: the kernel writes at most `len` bytes of `buf`.
+        super::Error::check(unsafe { super::raw::sys_dmesg(buf.as_mut_ptr(), len, &mut size) })?;
+        Ok(size as usize)
+    }
+
     /// Runs the wasm module `code` as a child called `name` and returns its
     /// status when it ends (see [`super::proc::wait`]).
     #[cfg(target_family = "wasm")]

@@ -26,6 +26,8 @@ unsafe extern "C" {
     pub fn sys_log(level: u32, iovs: *const CioVec, count: u32);
     #[link_name = "yield"]
     pub fn sys_yield();
+    #[link_name = "dmesg"]
+    pub fn sys_dmesg(buf: *mut u8, len: u32, size: *mut u32) -> i32;
     #[link_name = "exec"]
     pub fn sys_exec(name: *const u8, name_len: u32, code: *const u8, code_len: u32) -> i32;
 }

@@ -34,6 +34,12 @@ WALOS_IMPORT(sys, yield) void sys_yield(void);
 WALOS_IMPORT(sys, exec)
 int32_t sys_exec(const char *name, uint32_t name_len, const void *code, uint32_t code_len);
 
+/* Copies the newest kernel log lines that fit in `buf` (`len` bytes),
+ * oldest first, each ending with '\n', and stores their size in `size`.
+ * The kernel keeps about 64 KiB of lines at level info or more severe,
+ * whatever the console shows. WALOS_EFAULT for a bad pointer. */
+WALOS_IMPORT(sys, dmesg) walos_res sys_dmesg(char *buf, uint32_t len, uint32_t *size);
+
 /* Logs a NUL-terminated string. */
 static inline void walos_log(enum walos_log_level level, const char *message) {
     walos_ciovec iov = {message, (uint32_t)__builtin_strlen(message)};
