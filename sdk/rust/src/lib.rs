@@ -236,59 +236,59 @@ pub mod proc {
         }
     }
 
+    /// Calls a spawn function with `args` and `env` as ciovec arrays and a
+    /// pid to fill.
     #[cfg(target_family = "wasm")]
-    fn iovecs(strings: &[&str]) -> Result<[super::CioVec; MAX_ARGS], super::Error> {
-        if strings.len() > MAX_ARGS {
-            return Err(super::Error::TOOBIG);
+    fn spawn_with(
+        args: &[&str],
+        env: &[&str],
+        call: impl FnOnce(*const super::CioVec, u32, *const super::CioVec, u32, *mut u32) -> i32,
+    ) -> Result<Pid, super::Error> {
+        fn iovecs(strings: &[&str]) -> Result<[super::CioVec; MAX_ARGS], super::Error> {
+            if strings.len() > MAX_ARGS {
+                return Err(super::Error::TOOBIG);
+            }
+            let mut iovs = [super::CioVec { ptr: core::ptr::null(), len: 0 }; MAX_ARGS];
+            for (iov, s) in iovs.iter_mut().zip(strings) {
+                *iov = super::CioVec { ptr: s.as_ptr(), len: s.len() };
+            }
+            Ok(iovs)
         }
-        let mut iovs = [super::CioVec { ptr: core::ptr::null(), len: 0 }; MAX_ARGS];
-        for (iov, s) in iovs.iter_mut().zip(strings) {
-            *iov = super::CioVec { ptr: s.as_ptr(), len: s.len() };
-        }
-        Ok(iovs)
+        let (argv, envv) = (iovecs(args)?, iovecs(env)?);
+        let mut pid = 0;
+        super::Error::check(call(argv.as_ptr(), args.len() as u32, envv.as_ptr(), env.len() as u32, &mut pid))?;
+        Ok(pid)
     }
 
     /// Starts the module `name` of the service store as a child, with
     /// `args` after `argv[0]` (= `name`) and exactly `env` (`NAME=VALUE`).
     #[cfg(target_family = "wasm")]
     pub fn spawn(name: &str, args: &[&str], env: &[&str]) -> Result<Pid, super::Error> {
-        let (argv, envv) = (iovecs(args)?, iovecs(env)?);
-        let mut pid = 0;
-        // SAFETY: every pointer is to live data for the whole call.
-        super::Error::check(unsafe {
-            super::raw::proc_spawn(
-                name.as_ptr(),
-                name.len() as u32,
-                argv.as_ptr(),
-                args.len() as u32,
-                envv.as_ptr(),
-                env.len() as u32,
-                &mut pid,
-            )
-        })?;
-        Ok(pid)
+        spawn_with(args, env, |argv, argc, envv, envc, pid| {
+            // SAFETY: every pointer is to live data for the whole call.
+            unsafe { super::raw::proc_spawn(name.as_ptr(), name.len() as u32, argv, argc, envv, envc, pid) }
+        })
     }
 
     /// [`spawn`] with the module's bytes; `name` names the process.
     #[cfg(target_family = "wasm")]
     pub fn spawn_module(name: &str, code: &[u8], args: &[&str], env: &[&str]) -> Result<Pid, super::Error> {
-        let (argv, envv) = (iovecs(args)?, iovecs(env)?);
-        let mut pid = 0;
-        // SAFETY: every pointer is to live data for the whole call.
-        super::Error::check(unsafe {
-            super::raw::proc_spawn_module(
-                name.as_ptr(),
-                name.len() as u32,
-                code.as_ptr(),
-                code.len() as u32,
-                argv.as_ptr(),
-                args.len() as u32,
-                envv.as_ptr(),
-                env.len() as u32,
-                &mut pid,
-            )
-        })?;
-        Ok(pid)
+        spawn_with(args, env, |argv, argc, envv, envc, pid| {
+            // SAFETY: every pointer is to live data for the whole call.
+            unsafe {
+                super::raw::proc_spawn_module(
+                    name.as_ptr(),
+                    name.len() as u32,
+                    code.as_ptr(),
+                    code.len() as u32,
+                    argv,
+                    argc,
+                    envv,
+                    envc,
+                    pid,
+                )
+            }
+        })
     }
 
     /// Waits for the child `pid` to end (the caller sleeps meanwhile) and
