@@ -406,3 +406,59 @@ fn dmesg_gives_the_recent_log_lines_even_those_not_shown() {
         )
     );
 }
+
+#[test]
+fn a_child_may_kill_its_waiting_parent_and_lives_on() {
+    // Pid 1 starts `rebel` and waits; `rebel` kills pid 1, then exits 5.
+    let parent = wasi_program(
+        &with_proc(r#"(data (i32.const 1024) "rebel")"#),
+        &format!(
+            "{spawn}
+             (drop (call $wait (i32.load (i32.const 4096)) (i32.const 4100)))
+             (call $proc_exit (i32.const 1))",
+            spawn = spawn_named(5)
+        ),
+    );
+    let rebel = wasi_program(&with_proc(""), "(drop (call $kill (i32.const 1))) (call $proc_exit (i32.const 5))");
+    let mut h = Harness::new(&[("parent", &parent), ("rebel", &rebel)]);
+    let pid = h.spawn(Command::new("parent")).unwrap();
+    assert_eq!(h.kernel.run_until_exit(pid), Some(ExitStatus::Exited(137)));
+    // The orphan runs to its end; nobody can collect its status, so none
+    // is kept.
+    let rebel = h.kernel.processes();
+    assert_eq!(rebel.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["rebel"]);
+    assert_eq!(h.kernel.run_until_exit(rebel[0].pid), None);
+    assert!(h.logs().contains("pid 2 (rebel): exited with status 5"), "{}", h.logs());
+    assert!(h.kernel.processes().is_empty());
+}
+
+#[test]
+fn spawn_module_starts_bytes_with_arguments() {
+    // The child exits with its argument count; the parent passes two.
+    let child = wat::parse_str(
+        r#"(module
+          (import "wasi_snapshot_preview1" "args_sizes_get" (func $sizes (param i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+          (memory (export "memory") 1)
+          (func (export "_start") (drop (call $sizes (i32.const 0) (i32.const 4))) (call $exit (i32.load (i32.const 0)))))"#,
+    )
+    .unwrap();
+    let parent = wasi_program(
+        &with_proc(&format!(
+            r#"(data (i32.const 1024) "kidxy")
+               (data (i32.const 2048) "\03\04\00\00\01\00\00\00\04\04\00\00\01\00\00\00")
+               (data (i32.const 8192) "{}")"#,
+            escape(&child)
+        )),
+        &format!(
+            "(call $expect (i32.eqz (call $spawn_module (i32.const 1024) (i32.const 3) (i32.const 8192) (i32.const {len})
+               (i32.const 2048) (i32.const 2) (i32.const 0) (i32.const 0) (i32.const 4096))) (i32.const 100))
+             (call $expect (i32.eqz (call $wait (i32.load (i32.const 4096)) (i32.const 4100))) (i32.const 101))
+             (call $proc_exit (i32.load (i32.const 4100)))",
+            len = child.len()
+        ),
+    );
+    let mut h = Harness::new(&[("parent", &parent)]);
+    assert_eq!(h.run(Command::new("parent")), ExitStatus::Exited(3));
+    assert!(h.logs().contains("pid 2: started `kid` as kid"), "{}", h.logs());
+}
