@@ -140,6 +140,12 @@ impl fmt::Display for IoError {
 pub trait ServiceStore {
     /// The bytes of the module called `name`.
     fn load(&mut self, name: &str) -> Result<Vec<u8>, StoreError>;
+
+    /// The names of the modules it holds, for listing (`proc.modules`);
+    /// empty when the store cannot tell.
+    fn names(&mut self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// Why a module could not be read from the store.

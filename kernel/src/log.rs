@@ -98,6 +98,11 @@ impl Logger {
         Logger { level, boot_ns }
     }
 
+    /// Shows lines up to `level` from now on (`sys.set_log_level`).
+    pub fn set_level(&mut self, level: Level) {
+        self.level = level;
+    }
+
     pub fn enabled(&self, level: Level) -> bool {
         level <= self.level
     }

@@ -462,3 +462,23 @@ fn spawn_module_starts_bytes_with_arguments() {
     assert_eq!(h.run(Command::new("parent")), ExitStatus::Exited(3));
     assert!(h.logs().contains("pid 2: started `kid` as kid"), "{}", h.logs());
 }
+
+#[test]
+fn a_program_can_change_the_log_level() {
+    // Logs at debug, raises the level to debug, logs again; 8 is EINVAL.
+    let program = wasi_program(
+        r#"(import "sys" "log" (func $log (param i32 i32 i32)))
+           (import "sys" "set_log_level" (func $set_level (param i32) (result i32)))
+           (data (i32.const 1024) "hidden shown")
+           (data (i32.const 2048) "\00\04\00\00\06\00\00\00\07\04\00\00\05\00\00\00")"#,
+        "(call $log (i32.const 7) (i32.const 2048) (i32.const 1))
+         (if (call $set_level (i32.const 8)) (then) (else (call $proc_exit (i32.const 1))))
+         (drop (call $set_level (i32.const 7)))
+         (call $log (i32.const 7) (i32.const 2056) (i32.const 1))",
+    );
+    let mut h = Harness::with_config(&[("levels", &program)], Config::default());
+    assert_eq!(h.run(Command::new("levels")), ExitStatus::Exited(0));
+    let logs = h.logs();
+    assert!(logs.contains("debug  levels: shown"), "{logs}");
+    assert!(!logs.contains("hidden"), "{logs}");
+}

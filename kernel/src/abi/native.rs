@@ -37,6 +37,7 @@ pub static SYS: Interface = Interface {
         Syscall::new("yield", NONE, NONE, yield_now),
         Syscall::new("exec", &[I32, I32, I32, I32], &[I32], super::proc::exec),
         Syscall::new("dmesg", &[I32, I32, I32], ERRNO, dmesg),
+        Syscall::new("set_log_level", &[I32], ERRNO, set_log_level),
     ],
 };
 
@@ -115,6 +116,17 @@ fn dmesg(c: &mut Call<'_>) -> SysResult {
     let text = c.sys.dmesg.tail(len as usize);
     c.mem.write_bytes(buf, text.as_bytes()).map_err(fault)?;
     c.mem.write_u32(size_out, text.len() as u32).map_err(fault)?;
+    Ok(())
+}
+
+/// `set_log_level(level) -> errno`: the console shows lines up to `level`
+/// (0 emerg .. 7 debug) from now on; `EINVAL` above 7.
+fn set_log_level(c: &mut Call<'_>) -> SysResult {
+    let level = c.u32(0);
+    if level > Level::Debug as u32 {
+        return Err(Errno::INVAL.into());
+    }
+    c.sys.logger.set_level(Level::from_number(level));
     Ok(())
 }
 

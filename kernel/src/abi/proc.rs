@@ -24,6 +24,7 @@ pub static PROC: Interface = Interface {
         Syscall::new("wait", &[I32, I32], ERRNO, wait),
         Syscall::new("kill", &[I32], ERRNO, kill),
         Syscall::new("list", &[I32, I32, I32], ERRNO, list),
+        Syscall::new("modules", &[I32, I32, I32], ERRNO, modules),
     ],
 };
 
@@ -181,6 +182,30 @@ fn list(c: &mut Call<'_>) -> SysResult {
             Err(c.request(Request::List))
         }
     }
+}
+
+/// `modules(buf, len, size_out) -> errno`: the names of the modules of the
+/// service store, sorted, each followed by a newline, as many whole names
+/// as fit in `len` bytes; `size_out` gets the size of the whole list
+/// (larger than `len`: call again with a bigger buffer).
+fn modules(c: &mut Call<'_>) -> SysResult {
+    let (buf, len, size_out) = (c.u32(0), c.u32(1), c.u32(2));
+    c.mem.check(buf, len.into(), 1).map_err(efault)?;
+    c.mem.check(size_out, 4, 4).map_err(efault)?;
+    let mut names = c.sys.loader.services().names();
+    names.sort();
+    names.dedup();
+    let mut text = String::new();
+    let mut total = 0usize;
+    for name in names {
+        total += name.len() + 1;
+        if total <= len as usize {
+            text.push_str(&name);
+            text.push('\n');
+        }
+    }
+    c.mem.write_bytes(buf, text.as_bytes()).map_err(efault)?;
+    c.mem.write_u32(size_out, u32::try_from(total).unwrap_or(u32::MAX)).map_err(efault)
 }
 
 /// `{ pid: u32, parent: u32, state: u32, name_len: u32, cpu_ns: u64,

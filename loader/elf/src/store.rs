@@ -40,6 +40,21 @@ impl ServiceStore for FileStore {
         let path = self.files.get(name).cloned().or_else(|| self.lookup(name)).ok_or(StoreError::NotFound)?;
         std::fs::read(path).map_err(|err| StoreError::Io(err.to_string()))
     }
+
+    /// The modules of the directory, by name, and the files added under a
+    /// plain name (the entry program, added as a path, is in the directory).
+    fn names(&mut self) -> Vec<String> {
+        let mut names: Vec<String> = self.files.keys().filter(|name| !name.contains(['/', '\\'])).cloned().collect();
+        let entries = self.dir.as_ref().and_then(|dir| std::fs::read_dir(dir).ok());
+        for entry in entries.into_iter().flatten().flatten() {
+            let file = entry.file_name();
+            let name = file.to_str().and_then(|f| f.strip_suffix(".wasm")).unwrap_or("");
+            if self.lookup(name).is_some() {
+                names.push(name.to_string());
+            }
+        }
+        names
+    }
 }
 
 #[cfg(test)]
@@ -64,6 +79,7 @@ mod tests {
         let mut store = FileStore::default();
         store.search(&dir);
         assert_eq!(store.load("tool"), Ok(b"tool".to_vec()));
+        assert_eq!(store.names(), ["tool"]);
         assert_eq!(store.load("tool.wasm"), Ok(b"tool".to_vec()));
         for name in ["missing", "sub/inner", "../tool", ".", "", "/etc/passwd"] {
             assert_eq!(store.load(name), Err(StoreError::NotFound), "{name}");

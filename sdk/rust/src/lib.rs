@@ -172,6 +172,13 @@ pub mod sys {
         Ok(size as usize)
     }
 
+    /// The console shows log lines up to `level` from now on.
+    #[cfg(target_family = "wasm")]
+    pub fn set_log_level(level: Level) {
+        // SAFETY: a plain value crosses; every `Level` is valid.
+        unsafe { super::raw::sys_set_log_level(level as u32) };
+    }
+
     /// Runs the wasm module `code` as a child called `name` and returns its
     /// status when it ends (see [`super::proc::wait`]).
     #[cfg(target_family = "wasm")]
@@ -307,6 +314,18 @@ pub mod proc {
     pub fn kill(pid: Pid) -> Result<(), super::Error> {
         // SAFETY: a plain value crosses.
         super::Error::check(unsafe { super::raw::proc_kill(pid) })
+    }
+
+    /// Fills `buf` with the names of the service store's modules, sorted,
+    /// each followed by a newline (whole names only), and returns the size
+    /// of the whole list (more than `buf.len()`: some were left out).
+    #[cfg(target_family = "wasm")]
+    pub fn modules(buf: &mut [u8]) -> Result<usize, super::Error> {
+        let mut size = 0;
+        let len = u32::try_from(buf.len()).unwrap_or(u32::MAX);
+        // SAFETY: the kernel writes at most `len` bytes of `buf`.
+        super::Error::check(unsafe { super::raw::proc_modules(buf.as_mut_ptr(), len, &mut size) })?;
+        Ok(size as usize)
     }
 
     /// Fills `buf` with the processes, by pid, and returns how many there

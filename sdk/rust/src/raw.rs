@@ -28,6 +28,8 @@ unsafe extern "C" {
     pub fn sys_yield();
     #[link_name = "dmesg"]
     pub fn sys_dmesg(buf: *mut u8, len: u32, size: *mut u32) -> i32;
+    #[link_name = "set_log_level"]
+    pub fn sys_set_log_level(level: u32) -> i32;
     #[link_name = "exec"]
     pub fn sys_exec(name: *const u8, name_len: u32, code: *const u8, code_len: u32) -> i32;
 }
@@ -60,6 +62,8 @@ unsafe extern "C" {
     pub fn proc_wait(pid: u32, status: *mut u32) -> i32;
     #[link_name = "kill"]
     pub fn proc_kill(pid: u32) -> i32;
+    #[link_name = "modules"]
+    pub fn proc_modules(buf: *mut u8, len: u32, size: *mut u32) -> i32;
     #[link_name = "list"]
     pub fn proc_list(buf: *mut crate::proc::ProcInfo, buf_size: u32, count: *mut u32) -> i32;
 }

@@ -75,6 +75,11 @@ _Static_assert(sizeof(walos_proc_info) == 64, "walos_proc_info is 64 bytes");
  * with a bigger buffer). */
 WALOS_IMPORT(proc, list) walos_res proc_list(walos_proc_info *buf, uint32_t buf_size, uint32_t *count);
 
+/* The names of the service store's modules, sorted, each followed by
+ * '\n', as many whole names as fit in `len` bytes; `size` gets the size of
+ * the whole list (more than `len`: call again with a bigger buffer). */
+WALOS_IMPORT(proc, modules) walos_res proc_modules(char *buf, uint32_t len, uint32_t *size);
+
 #ifdef __cplusplus
 }
 #endif

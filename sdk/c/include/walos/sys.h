@@ -40,6 +40,10 @@ int32_t sys_exec(const char *name, uint32_t name_len, const void *code, uint32_t
  * whatever the console shows. WALOS_EFAULT for a bad pointer. */
 WALOS_IMPORT(sys, dmesg) walos_res sys_dmesg(char *buf, uint32_t len, uint32_t *size);
 
+/* The console shows log lines up to `level` from now on; WALOS_EINVAL
+ * above WALOS_LOG_DEBUG. */
+WALOS_IMPORT(sys, set_log_level) walos_res sys_set_log_level(uint32_t level);
+
 /* Logs a NUL-terminated string. */
 static inline void walos_log(enum walos_log_level level, const char *message) {
     walos_ciovec iov = {message, (uint32_t)__builtin_strlen(message)};
