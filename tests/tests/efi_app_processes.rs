@@ -2,7 +2,7 @@
 //! bytes, `proc.spawn` by name from the boot volume's `\srv\`.
 
 use walos_tests::qemu::Boot;
-use walos_tests::sample;
+use walos_tests::{program, sample};
 
 #[test]
 fn exec_runs_its_embedded_child() {
@@ -24,4 +24,11 @@ fn multitask_starts_itself_from_the_service_store() {
     }
     assert!(serial.ends_with("multitask: sleeper ended with status 0\n"), "{serial}");
     assert_eq!(end.status, Some(0));
+}
+
+#[test]
+fn programs_list_the_modules_in_srv() {
+    let end = Boot::new("efi-app", &program("modules")).service("zeta", &sample("hello")).start().wait();
+    assert_eq!(end.serial, "modules\nzeta\n[modules\n]\n");
+    assert_eq!(end.status, Some(13));
 }

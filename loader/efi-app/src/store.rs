@@ -66,4 +66,19 @@ impl ServiceStore for BootVolume {
             _ => StoreError::Io(format!("{path}: {err}")),
         })
     }
+
+    /// The `*.wasm` files of `\srv\` with a module name.
+    fn names(&mut self) -> Vec<String> {
+        let Ok(dir) = CString16::try_from(SERVICES) else { return Vec::new() };
+        let Ok(entries) = self.fs.read_dir(PathBuf::from(dir)) else { return Vec::new() };
+        entries
+            .flatten()
+            .filter(|info| !info.is_directory())
+            .filter_map(|info| {
+                let file = info.file_name().to_string();
+                let stem = file.get(..file.len().checked_sub(5)?).filter(|_| file.to_lowercase().ends_with(".wasm"))?;
+                valid_name(stem).then(|| stem.to_string())
+            })
+            .collect()
+    }
 }
