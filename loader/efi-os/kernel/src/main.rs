@@ -1,0 +1,109 @@
+//! walos on bare metal: the kernel image that the efi-os stub boots.
+//!
+//! The stub has left boot services and jumped to [`start::_start`] with a
+//! [`BootInfo`]: the memory map, the framebuffer, the ACPI RSDP, the
+//! command line and the services, all in memory. This crate turns that
+//! machine into a [`walos_kernel::Loader`]: COM1 and the screen for the log
+//! and the console, the PIT as the clock, the PS/2 keyboard (and COM1
+//! input) as stdin, `hlt` to wait, ACPI to power off. Then it runs the
+//! entry program exactly as the Linux loader does, and powers the machine
+//! off with its exit status.
+//!
+//! The firmware's identity mapping is kept (no paging of our own), and the
+//! image is a position-independent executable that the stub relocates.
+
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+mod acpi;
+mod console;
+mod cpu;
+mod heap;
+mod input;
+mod machine;
+mod serial;
+mod start;
+mod store;
+mod timer;
+
+use alloc::boxed::Box;
+use alloc::format;
+
+use walos_efi_os_bootinfo::BootInfo;
+use walos_engine_wasmi::WasmiEngine;
+use walos_kernel::boot::{BootArgs, debug_exit_value};
+use walos_kernel::log::Level;
+use walos_kernel::{Config, ExitStatus, Kernel};
+
+use crate::machine::Machine;
+
+/// The Rust entry, on the kernel's own stack, with interrupts off.
+fn main(info: &'static BootInfo) -> ! {
+    serial::init();
+    machine::set_rsdp(info.rsdp);
+    if info.magic != BootInfo::MAGIC || info.version != BootInfo::VERSION {
+        serial::print(format_args!(
+            "walos: boot information of another version (magic {:#x}, version {}): rebuild the stub and the kernel together\n",
+            info.magic, info.version
+        ));
+        acpi::halt();
+    }
+    // SAFETY: the stub gave the memory map after ExitBootServices; the
+    // conventional memory in it is ours.
+    let heap = unsafe { heap::init(&info.memory_map) };
+    cpu::init();
+    timer::init();
+    input::init();
+    x86_64::instructions::interrupts::enable();
+
+    // SAFETY: the stub left the command line, the services and the
+    // framebuffer in place for good.
+    let cmdline = core::str::from_utf8(unsafe { info.cmdline.as_slice() }).unwrap_or("");
+    let args = match BootArgs::parse(cmdline) {
+        Ok(args) => args,
+        Err(err) => {
+            serial::print(format_args!("walos: {err}\n"));
+            power_off(None, false)
+        }
+    };
+    cpu::DEBUG_EXIT.store(args.debug_exit, core::sync::atomic::Ordering::Relaxed);
+    // SAFETY: as above.
+    let machine = unsafe { Machine::new(info) };
+    let config = Config { log_level: args.log, ..Config::default() };
+    let mut kernel = Kernel::new(Box::new(machine), Box::new(WasmiEngine::new()), config);
+    kernel.log(Level::Info, format_args!("heap: {} MiB of conventional memory", heap >> 20));
+
+    let status = match kernel.spawn(args.command()) {
+        Ok(pid) => kernel.run_until_exit(pid),
+        Err(err) => {
+            kernel.log(Level::Err, format_args!("{err}"));
+            None
+        }
+    };
+    kernel.log(Level::Info, format_args!("{}: {}", args.entry, describe(status.as_ref())));
+    power_off(status.as_ref(), args.debug_exit)
+}
+
+fn describe(status: Option<&ExitStatus>) -> alloc::string::String {
+    status.map_or_else(|| "could not run".into(), |s| format!("{s}"))
+}
+
+/// Reports the status to QEMU when asked to, then powers off.
+fn power_off(status: Option<&ExitStatus>, debug_exit: bool) -> ! {
+    if debug_exit {
+        cpu::debug_exit(debug_exit_value(status));
+    }
+    acpi::power_off()
+}
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo) -> ! {
+    x86_64::instructions::interrupts::disable();
+    serial::print(format_args!("walos: kernel panic: {info}\n"));
+    if cpu::DEBUG_EXIT.load(core::sync::atomic::Ordering::Relaxed) {
+        cpu::debug_exit(debug_exit_value(None));
+    }
+    acpi::halt()
+}
