@@ -73,8 +73,27 @@ pub fn walos_binary() -> PathBuf {
 
 pub fn all() -> Result<(), String> {
     walos()?;
+    efi_os()?;
     samples()?;
     test_programs()
+}
+
+/// The target of the UEFI applications (the efi-os stub).
+pub const UEFI_TARGET: &str = "x86_64-unknown-uefi";
+/// The target of the bare-metal kernel.
+pub const BARE_TARGET: &str = "x86_64-unknown-none";
+
+/// The crates of the efi-os loader, each with its target.
+pub const EFI_OS_PACKAGES: &[(&str, &str)] =
+    &[("walos-efi-os-boot", UEFI_TARGET), ("walos-efi-os-kernel", BARE_TARGET)];
+
+/// Builds the efi-os stub and kernel (release), each for its own target:
+/// `target/x86_64-unknown-uefi/release/walos-efi-os-boot.efi` and
+/// `target/x86_64-unknown-none/release/walos-efi-os-kernel`.
+pub fn efi_os() -> Result<(), String> {
+    EFI_OS_PACKAGES
+        .iter()
+        .try_for_each(|(package, target)| exec::cargo(&["build", "--release", "--target", target, "-p", package]))
 }
 
 /// The `walos` command, release build.

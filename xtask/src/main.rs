@@ -101,6 +101,13 @@ fn lint() -> Result<(), String> {
         wasm_packages.extend(["-p", package]);
     }
     exec::cargo(&[&["clippy", "--release"], &wasm_packages[..], &["--", "-D", "warnings"]].concat())?;
+    for (package, target) in build::EFI_OS_PACKAGES {
+        exec::cargo(&["clippy", "--release", "--target", target, "-p", package, "--", "-D", "warnings"])?;
+        let mut docs =
+            exec::cargo_command(&["doc", "--no-deps", "--document-private-items", "--target", target, "-p", package]);
+        docs.env("RUSTDOCFLAGS", "-D warnings");
+        exec::run(&mut docs)?;
+    }
     for package in build::HOST_TESTED_LIBS {
         // The test profile lints the unit tests too (`--tests` would take the wasm binary).
         exec::cargo(&["clippy", "-p", package, "--lib", "--profile", "test", "--", "-D", "warnings"])?;

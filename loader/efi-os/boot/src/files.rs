@@ -50,10 +50,10 @@ impl Volume {
         for entry in entries {
             let entry = entry.map_err(|err| format!("cannot list {SERVICES}: {err}"))?;
             let name = entry.file_name().to_string();
-            if !entry.is_directory() {
-                if let Some(stem) = name.strip_suffix(".wasm") {
-                    names.push(stem.to_string());
-                }
+            if let Some(stem) = name.strip_suffix(".wasm")
+                && !entry.is_directory()
+            {
+                names.push(stem.to_string());
             }
         }
         let mut files = Vec::with_capacity(names.len());

@@ -29,7 +29,10 @@ impl Screen {
     /// `fb` must describe a mapped framebuffer that nothing else uses.
     pub unsafe fn new(fb: &Framebuffer) -> Option<Screen> {
         let fits = u64::from(fb.stride) * u64::from(fb.height) * 4 <= fb.size as u64;
-        (fb.base != 0 && fb.width > 0 && fb.stride >= fb.width && fits).then(|| Screen {
+        if fb.base == 0 || fb.width == 0 || fb.stride < fb.width || !fits {
+            return None;
+        }
+        let screen = Screen {
             base: fb.base as *mut u32,
             width: fb.width,
             height: fb.height,
@@ -37,7 +40,11 @@ impl Screen {
             format: fb.format,
             column: 0,
             row: 0,
-        })
+        };
+        // The firmware's messages are gone with the firmware: start black.
+        // SAFETY: the whole framebuffer, checked above.
+        unsafe { core::ptr::write_bytes(screen.base, 0, (fb.stride * fb.height) as usize) };
+        Some(screen)
     }
 
     /// A `0x00BBGGRR` colour in the framebuffer's format.

@@ -71,11 +71,11 @@ pub fn init() {
     // SAFETY: the table is written once, with interrupts off, before it is
     // loaded; it is static, so it outlives its use.
     unsafe {
-        let idt = &mut *(&raw mut IDT);
+        let idt = &raw mut IDT;
         for (vector, stub) in STUBS.iter().enumerate() {
             // The IST index in a gate counts from 1.
             let ist = if vector == DOUBLE_FAULT { DOUBLE_FAULT_IST as u8 + 1 } else { 0 };
-            idt.0[vector] = Gate::new(*stub as usize as u64, selector, ist);
+            (*idt).0[vector] = Gate::new(*stub as usize as u64, selector, ist);
         }
         lidt(&DescriptorTablePointer {
             limit: (size_of::<Table>() - 1) as u16,
