@@ -267,10 +267,8 @@ mod local {
             self.command(&format!("screendump {}", file.display()));
             let start = Instant::now();
             loop {
-                if let Ok(data) = std::fs::read(&file) {
-                    if let Ok(ppm) = ppm::parse(&data) {
-                        return ppm;
-                    }
+                if let Ok(ppm) = std::fs::read(&file).map_err(|e| e.to_string()).and_then(|d| ppm::parse(&d)) {
+                    return ppm;
                 }
                 assert!(start.elapsed() < WAIT, "no screendump");
                 std::thread::sleep(Duration::from_millis(100));
