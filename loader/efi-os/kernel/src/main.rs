@@ -74,6 +74,10 @@ fn main(info: &'static BootInfo) -> ! {
     let config = Config { log_level: args.log, ..Config::default() };
     let mut kernel = Kernel::new(Box::new(machine), Box::new(WasmiEngine::new()), config);
     kernel.log(Level::Info, format_args!("heap: {} MiB of conventional memory", heap >> 20));
+    if info.initrd.len > 0 {
+        kernel
+            .log(Level::Info, format_args!("initrd: {} bytes, not mounted (no root file system yet)", info.initrd.len));
+    }
 
     let status = match kernel.spawn(args.command()) {
         Ok(pid) => kernel.run_until_exit(pid),
