@@ -23,6 +23,7 @@ mod cpu;
 mod heap;
 mod input;
 mod machine;
+mod paging;
 mod serial;
 mod start;
 mod store;
@@ -53,6 +54,8 @@ fn main(info: &'static BootInfo) -> ! {
     // SAFETY: the stub gave the memory map after ExitBootServices; the
     // conventional memory in it is ours.
     let heap = unsafe { heap::init(&info.memory_map) };
+    // SAFETY: the heap is up; the kernel uses identity-mapped memory only.
+    unsafe { paging::init(&info.memory_map, &info.framebuffer, start::guard_page()) };
     cpu::init();
     timer::init();
     input::init();

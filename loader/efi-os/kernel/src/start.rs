@@ -6,10 +6,16 @@ use walos_efi_os_bootinfo::BootInfo;
 /// small; interrupts and the wasm engine run on this one.
 const STACK_SIZE: usize = 2 << 20;
 
-#[repr(C, align(16))]
+/// Page-aligned: its first page is the guard page (see [`crate::paging`]).
+#[repr(C, align(4096))]
 struct Stack([u8; STACK_SIZE]);
 
 static mut STACK: Stack = Stack([0; STACK_SIZE]);
+
+/// The unmapped page below the usable stack.
+pub fn guard_page() -> u64 {
+    &raw const STACK as u64
+}
 
 /// Called by the stub (SysV ABI) with the boot information in `rdi`:
 /// switches to [`STACK`] and calls [`crate::main`], which never returns.
