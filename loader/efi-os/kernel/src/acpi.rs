@@ -29,6 +29,13 @@ pub fn power_off() -> ! {
         Some((port, sleep_type)) => {
             // SAFETY: the PM1a control register the FADT names.
             unsafe { x86_64::instructions::port::Port::<u16>::new(port).write(sleep_type << 10 | 1 << 13) };
+            // The machine may take a moment to go: only complain after a
+            // second.
+            let give_up = crate::timer::now_ns() + 1_000_000_000;
+            while crate::timer::now_ns() < give_up {
+                x86_64::instructions::interrupts::enable_and_hlt();
+            }
+            x86_64::instructions::interrupts::disable();
             serial::print(format_args!("walos: ACPI power-off did not stop the machine\n"));
         }
         None => serial::print(format_args!("walos: no ACPI power-off (FADT or \\_S5 missing); halting\n")),

@@ -39,7 +39,7 @@ pub unsafe fn init(map: &MemoryMap, framebuffer: &Framebuffer, guard: u64) {
     // SAFETY: the stub's memory map, per the caller.
     let memory_end = unsafe { map.regions() }.map(|r| r.start + r.pages * KIB4).max().unwrap_or(0);
     let framebuffer_end = framebuffer.base + framebuffer.size as u64;
-    let end = memory_end.max(framebuffer_end).max(4 * GIB1).min(MAPPED_MAX).div_ceil(GIB1) * GIB1;
+    let end = memory_end.max(framebuffer_end).clamp(4 * GIB1, MAPPED_MAX).div_ceil(GIB1) * GIB1;
 
     let table_flags = Flags::PRESENT | Flags::WRITABLE;
     let pml4 = table();
