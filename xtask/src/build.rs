@@ -88,8 +88,8 @@ pub const EFI_OS_PACKAGES: &[(&str, &str)] =
     &[("walos-efi-os-boot", UEFI_TARGET), ("walos-efi-os-kernel", BARE_TARGET)];
 
 /// Builds the efi-os stub and kernel (release), each for its own target:
-/// `target/x86_64-unknown-uefi/release/walos-efi-os-boot.efi` and
-/// `target/x86_64-unknown-none/release/walos-efi-os-kernel`.
+/// `target/x86_64-unknown-uefi/release/walos-efi-os.efi` and
+/// `target/x86_64-unknown-none/release/walos-os`.
 pub fn efi_os() -> Result<(), String> {
     EFI_OS_PACKAGES
         .iter()

@@ -6,6 +6,7 @@
 //! wraps to the top line, clearing each line before writing it.
 
 use font8x8::legacy::BASIC_LEGACY;
+use spin::mutex::SpinMutex;
 use walos_efi_os_bootinfo::{Framebuffer, PixelFormat};
 
 /// Glyph scale: 8x8 glyphs are too small to read on a 1280x800 screen.
@@ -13,18 +14,40 @@ const SCALE: u32 = 2;
 const CELL: u32 = 8 * SCALE;
 const FOREGROUND: u32 = 0x00c0_c0c0;
 
-/// The framebuffer, as the stub found it.
+/// The framebuffer, as the stub found it. Copies of it draw on the same
+/// pixels: the `vga` interface's and the console's (both used from the
+/// kernel's one thread, never from interrupt handlers).
+#[derive(Clone)]
 pub struct Screen {
     base: *mut u32,
     width: u32,
     height: u32,
     stride: u32,
     format: PixelFormat,
+}
+
+// SAFETY: the framebuffer is plain memory, reachable from any context.
+unsafe impl Send for Screen {}
+
+/// Text on the screen, where the next character goes.
+struct Console {
+    screen: Screen,
     column: u32,
     row: u32,
 }
 
+static CONSOLE: SpinMutex<Option<Console>> = SpinMutex::new(None);
+
+/// Draws `bytes` on the console, if there is a screen.
+pub fn write(bytes: &[u8]) {
+    if let Some(console) = CONSOLE.lock().as_mut() {
+        console.write_text(bytes);
+    }
+}
+
 impl Screen {
+    /// The screen, cleared, which the console draws on too.
+    ///
     /// # Safety
     /// `fb` must describe a mapped framebuffer that nothing else uses.
     pub unsafe fn new(fb: &Framebuffer) -> Option<Screen> {
@@ -38,12 +61,11 @@ impl Screen {
             height: fb.height,
             stride: fb.stride,
             format: fb.format,
-            column: 0,
-            row: 0,
         };
         // The firmware's messages are gone with the firmware: start black.
         // SAFETY: the whole framebuffer, checked above.
         unsafe { core::ptr::write_bytes(screen.base, 0, (fb.stride * fb.height) as usize) };
+        *CONSOLE.lock() = Some(Console { screen: screen.clone(), column: 0, row: 0 });
         Some(screen)
     }
 
@@ -62,12 +84,14 @@ impl Screen {
             unsafe { self.base.add((y * self.stride + x) as usize).write_volatile(native) };
         }
     }
+}
 
+impl Console {
     /// Writes console text: printable ASCII, `\n`, `\t`; other bytes show
     /// as a box.
     pub fn write_text(&mut self, bytes: &[u8]) {
-        let columns = self.width / CELL;
-        let rows = self.height / CELL;
+        let columns = self.screen.width / CELL;
+        let rows = self.screen.height / CELL;
         if columns == 0 || rows == 0 {
             return;
         }
@@ -97,24 +121,24 @@ impl Screen {
     }
 
     fn clear_row(&mut self) {
-        let black = self.native(0);
+        let black = self.screen.native(0);
         for y in self.row * CELL..(self.row + 1) * CELL {
-            for x in 0..self.width {
-                self.set(x, y, black);
+            for x in 0..self.screen.width {
+                self.screen.set(x, y, black);
             }
         }
     }
 
     fn glyph(&mut self, byte: u8) {
         let shape = BASIC_LEGACY.get(usize::from(byte)).copied().unwrap_or([0xff; 8]);
-        let (on, off) = (self.native(FOREGROUND), self.native(0));
+        let (on, off) = (self.screen.native(FOREGROUND), self.screen.native(0));
         let (x0, y0) = (self.column * CELL, self.row * CELL);
         for (dy, bits) in shape.iter().enumerate() {
             for dx in 0..8 {
                 let colour = if bits >> dx & 1 == 1 { on } else { off };
                 for sy in 0..SCALE {
                     for sx in 0..SCALE {
-                        self.set(x0 + dx * SCALE + sx, y0 + dy as u32 * SCALE + sy, colour);
+                        self.screen.set(x0 + dx * SCALE + sx, y0 + dy as u32 * SCALE + sy, colour);
                     }
                 }
             }

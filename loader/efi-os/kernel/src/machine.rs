@@ -8,7 +8,7 @@ use walos_kernel::log::Level;
 use x86_64::instructions::interrupts;
 use x86_64::instructions::random::RdRand;
 
-use crate::console::Screen;
+use crate::console::{self, Screen};
 use crate::store::BootStore;
 use crate::{input, serial, timer};
 
@@ -47,20 +47,18 @@ impl Machine {
             rdrand: RdRand::new(),
         }
     }
+}
 
-    /// Program output and log lines go to COM1 and the screen.
-    fn output(&mut self, bytes: &[u8]) {
-        serial::write(bytes);
-        if let Some(screen) = &mut self.screen {
-            screen.write_text(bytes);
-        }
-    }
+/// Program output, log lines and messages go to COM1 and the screen.
+pub fn output(bytes: &[u8]) {
+    serial::write(bytes);
+    console::write(bytes);
 }
 
 impl Loader for Machine {
     fn log(&mut self, _: Level, line: &str) {
-        self.output(line.as_bytes());
-        self.output(b"\n");
+        output(line.as_bytes());
+        output(b"\n");
     }
 
     fn monotonic_ns(&self) -> u64 {
@@ -109,7 +107,7 @@ impl Loader for Machine {
     }
 
     fn write(&mut self, _: Stream, bytes: &[u8]) -> Result<(), IoError> {
-        self.output(bytes);
+        output(bytes);
         Ok(())
     }
 

@@ -61,19 +61,19 @@ fn main(info: &'static BootInfo) -> ! {
     input::init();
     x86_64::instructions::interrupts::enable();
 
-    // SAFETY: the stub left the command line, the services and the
-    // framebuffer in place for good.
+    // SAFETY: the stub left the services and the framebuffer in place for
+    // good.
+    let machine = unsafe { Machine::new(info) };
+    // SAFETY: as above, the command line.
     let cmdline = core::str::from_utf8(unsafe { info.cmdline.as_slice() }).unwrap_or("");
     let args = match BootArgs::parse(cmdline) {
         Ok(args) => args,
         Err(err) => {
-            serial::print(format_args!("walos: {err}\n"));
+            report(format_args!("{err}"));
             power_off(None, false)
         }
     };
     cpu::DEBUG_EXIT.store(args.debug_exit, core::sync::atomic::Ordering::Relaxed);
-    // SAFETY: as above.
-    let machine = unsafe { Machine::new(info) };
     let config = Config { log_level: args.log, ..Config::default() };
     let mut kernel = Kernel::new(Box::new(machine), Box::new(WasmiEngine::new()), config);
     kernel.log(Level::Info, format_args!("heap: {} MiB of conventional memory", heap >> 20));
@@ -85,12 +85,18 @@ fn main(info: &'static BootInfo) -> ! {
     let status = match kernel.spawn(args.command()) {
         Ok(pid) => kernel.run_until_exit(pid),
         Err(err) => {
-            kernel.log(Level::Err, format_args!("{err}"));
+            report(format_args!("{err}"));
             None
         }
     };
     kernel.log(Level::Info, format_args!("{}: {}", args.entry, describe(status.as_ref())));
     power_off(status.as_ref(), args.debug_exit)
+}
+
+/// Why the machine cannot run the entry, as the other loaders say it:
+/// `walos: MESSAGE` on the console.
+fn report(args: core::fmt::Arguments<'_>) {
+    machine::output(format!("walos: {args}\n").as_bytes());
 }
 
 fn describe(status: Option<&ExitStatus>) -> alloc::string::String {
