@@ -160,3 +160,34 @@ impl BootInfo {
         unsafe { core::slice::from_raw_parts(self.services, self.services_count) }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Descriptors as OVMF writes them: 48 bytes each (larger than the
+    /// 40-byte structure), so the stride must come from the map.
+    #[test]
+    fn regions_follow_the_descriptor_size() {
+        let mut buffer = [0u8; 96];
+        for (i, (kind, start, pages)) in [(CONVENTIONAL, 0x10_0000u64, 16u64), (2, 0x20_0000, 1)].iter().enumerate() {
+            let at = i * 48;
+            buffer[at..at + 4].copy_from_slice(&kind.to_le_bytes());
+            buffer[at + 8..at + 16].copy_from_slice(&start.to_le_bytes());
+            buffer[at + 24..at + 32].copy_from_slice(&pages.to_le_bytes());
+        }
+        let map = MemoryMap { buffer: buffer.as_ptr(), descriptor_size: 48, count: 2 };
+        // SAFETY: the buffer holds two descriptors of 48 bytes.
+        let regions: [Region; 2] = unsafe {
+            let mut regions = map.regions();
+            [regions.next().unwrap(), regions.next().unwrap()]
+        };
+        assert_eq!(regions[0], Region { kind: CONVENTIONAL, start: 0x10_0000, pages: 16 });
+        assert_eq!(regions[1], Region { kind: 2, start: 0x20_0000, pages: 1 });
+    }
+
+    #[test]
+    fn the_magic_reads_walosbi() {
+        assert_eq!(&BootInfo::MAGIC.to_le_bytes(), b"walosBI\0");
+    }
+}
