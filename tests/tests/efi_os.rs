@@ -43,6 +43,18 @@ fn the_environment_and_exit_status_reach_the_machine() {
 }
 
 #[test]
+fn the_timer_wakes_a_sleeper_and_the_clocks_hold() {
+    // nanosleep blocks the process: the kernel halts until the PIT's tick
+    // passes the deadline; the program checks it did not wake up early.
+    let end = run(&program("sleep"), &["300"]);
+    assert_eq!((end.serial.as_str(), end.qemu_status), ("slept 300 ms\n", exited(0)));
+    // The wall clock comes from the RTC (after 2023), the monotonic one
+    // from the PIT.
+    let end = run(&program("clocks"), &[]);
+    assert_eq!((end.serial.as_str(), end.qemu_status), ("clocks ok\n", exited(0)));
+}
+
+#[test]
 fn a_trap_is_logged_with_the_program_name_and_fails() {
     let end = run(&program("abort"), &[]);
     assert_eq!(end.qemu_status, FAILED, "{}", end.serial);
