@@ -5,14 +5,20 @@ ENTRY ?= sample/hello
 LOADER ?= elf
 LOG ?= warn
 ARGS ?=
+# VGA=1: the UEFI loaders show the screen in a window.
+VGA ?=
 
-.PHONY: all run test lint clean
+.PHONY: all run package test lint clean
 
 all:
 	cargo xtask build
 
 run:
-	cargo xtask run --entry $(ENTRY) --loader $(LOADER) --log $(LOG) -- $(ARGS)
+	cargo xtask run --entry $(ENTRY) --loader $(LOADER) --log $(LOG) $(if $(VGA),--vga) -- $(ARGS)
+
+# target/walos.iso and target/walos.img; LOADER=efi-app|efi-os picks the loader.
+package:
+	cargo xtask package --entry $(ENTRY) $(if $(filter efi-%,$(LOADER)),--loader $(LOADER))
 
 test:
 	cargo xtask test

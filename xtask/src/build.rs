@@ -73,27 +73,35 @@ pub fn walos_binary() -> PathBuf {
 
 pub fn all() -> Result<(), String> {
     walos()?;
-    efi_os()?;
+    uefi_loaders()?;
     samples()?;
     test_programs()
 }
 
-/// The target of the UEFI applications (the efi-os stub).
-pub const UEFI_TARGET: &str = "x86_64-unknown-uefi";
-/// The target of the bare-metal kernel.
-pub const BARE_TARGET: &str = "x86_64-unknown-none";
+/// The UEFI loaders' packages, built for [`walos_qemu::UEFI_TARGET`]: the
+/// efi-app loader and the efi-os stub.
+pub const UEFI_PACKAGES: &[&str] = &["walos-loader-efi-app", "walos-efi-os-boot"];
 
-/// The crates of the efi-os loader, each with its target.
-pub const EFI_OS_PACKAGES: &[(&str, &str)] =
-    &[("walos-efi-os-boot", UEFI_TARGET), ("walos-efi-os-kernel", BARE_TARGET)];
+/// The bare-metal packages, built for [`walos_qemu::BARE_METAL_TARGET`]: the
+/// efi-os kernel.
+pub const BARE_METAL_PACKAGES: &[&str] = &["walos-efi-os-kernel"];
 
-/// Builds the efi-os stub and kernel (release), each for its own target:
-/// `target/x86_64-unknown-uefi/release/walos-efi-os.efi` and
-/// `target/x86_64-unknown-none/release/walos-os`.
-pub fn efi_os() -> Result<(), String> {
-    EFI_OS_PACKAGES
-        .iter()
-        .try_for_each(|(package, target)| exec::cargo(&["build", "--release", "--target", target, "-p", package]))
+/// `--target TARGET -p PACKAGE...`
+pub fn target_packages(target: &'static str, packages: &[&'static str]) -> Vec<&'static str> {
+    let mut args = vec!["--target", target];
+    for package in packages {
+        args.extend(["-p", package]);
+    }
+    args
+}
+
+/// The UEFI loaders, release builds (where `walos_qemu::Loader::artefacts`
+/// finds them).
+pub fn uefi_loaders() -> Result<(), String> {
+    exec::cargo(&[&["build", "--release"], &target_packages(walos_qemu::UEFI_TARGET, UEFI_PACKAGES)[..]].concat())?;
+    exec::cargo(
+        &[&["build", "--release"], &target_packages(walos_qemu::BARE_METAL_TARGET, BARE_METAL_PACKAGES)[..]].concat(),
+    )
 }
 
 /// The `walos` command, release build.

@@ -6,6 +6,7 @@ mod build;
 mod exec;
 mod logo;
 mod reference;
+mod uefi;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,8 +18,15 @@ commands:
   build                     build walos (release), the samples and the test programs
   run [options] [-- ARGS]   build, then run an entry program
       --entry ENTRY         sample/NAME or a .wasm file [default: sample/hello]
-      --loader LOADER       elf [default: elf]
+      --loader LOADER       elf (a Linux process), efi-app or efi-os (QEMU, serial
+                            console on the terminal) [default: elf]
       --log LEVEL           kernel log level [default: warn]
+      --vga                 UEFI loaders: show the screen in a window
+  package [options]         write target/walos.iso and target/walos.img, bootable
+      --entry ENTRY         the program they run [default: sample/hello]
+      --loader LOADER       efi-app or efi-os [default: efi-os]
+      --log LEVEL           kernel log level [default: warn]
+      --debug-exit          report the exit status to QEMU's isa-debug-exit device
   lint                      check formatting, clippy lints and doc links
   test                      lint, build, then run every test
   logo                      draw the walos logo into sample/vga/logo.tga
@@ -35,6 +43,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("build") => build::all(),
         Some("run") => run(&args[1..]),
+        Some("package") => package(&args[1..]),
         Some("lint") => lint(),
         Some("test") => test(),
         Some("logo") => logo::write(),
@@ -63,8 +72,13 @@ fn run(args: &[String]) -> Result<(), String> {
     let mut entry = "sample/hello".to_string();
     let mut loader = "elf".to_string();
     let mut log = "warn".to_string();
+    let mut vga = false;
     let mut options = options.iter();
     while let Some(option) = options.next() {
+        if option == "--vga" {
+            vga = true;
+            continue;
+        }
         let value = options.next().ok_or(format!("{option} needs a value"))?;
         match option.as_str() {
             "--entry" => entry = value.clone(),
@@ -74,7 +88,11 @@ fn run(args: &[String]) -> Result<(), String> {
         }
     }
     if loader != "elf" {
-        return Err(format!("unknown loader `{loader}`: the loaders are: elf"));
+        let loader = loader
+            .parse()
+            .map_err(|_| format!("unknown loader `{loader}`: the loaders are elf, efi-app and efi-os"))?;
+        let boot = uefi::Boot { loader, entry: &entry, log: Some(&log), args: program_args, debug_exit: true };
+        return uefi::run(&boot, vga);
     }
     build::walos()?;
     let wasm = build::entry(&entry)?;
@@ -92,6 +110,29 @@ fn run(args: &[String]) -> Result<(), String> {
     std::process::exit(status.code().unwrap_or(1));
 }
 
+/// `package`: the bootable ISO and disk image.
+fn package(args: &[String]) -> Result<(), String> {
+    let mut entry = "sample/hello".to_string();
+    let mut loader = uefi::DEFAULT_PACKAGE_LOADER;
+    let mut log = None;
+    let mut debug_exit = false;
+    let mut options = args.iter();
+    while let Some(option) = options.next() {
+        if option == "--debug-exit" {
+            debug_exit = true;
+            continue;
+        }
+        let value = options.next().ok_or(format!("{option} needs a value"))?;
+        match option.as_str() {
+            "--entry" => entry = value.clone(),
+            "--loader" => loader = value.parse()?,
+            "--log" => log = Some(value.clone()),
+            _ => return Err(format!("unknown package option `{option}`\n\n{USAGE}")),
+        }
+    }
+    uefi::package(&uefi::Boot { loader, entry: &entry, log: log.as_deref(), args: &[], debug_exit })
+}
+
 /// Formatting, clippy and doc links, for the host crates and the wasm ones.
 fn lint() -> Result<(), String> {
     exec::cargo(&["fmt", "--all", "--", "--check"])?;
@@ -101,10 +142,13 @@ fn lint() -> Result<(), String> {
         wasm_packages.extend(["-p", package]);
     }
     exec::cargo(&[&["clippy", "--release"], &wasm_packages[..], &["--", "-D", "warnings"]].concat())?;
-    for (package, target) in build::EFI_OS_PACKAGES {
-        exec::cargo(&["clippy", "--release", "--target", target, "-p", package, "--", "-D", "warnings"])?;
+    for packages in [
+        build::target_packages(walos_qemu::UEFI_TARGET, build::UEFI_PACKAGES),
+        build::target_packages(walos_qemu::BARE_METAL_TARGET, build::BARE_METAL_PACKAGES),
+    ] {
+        exec::cargo(&[&["clippy", "--release"], &packages[..], &["--", "-D", "warnings"]].concat())?;
         let mut docs =
-            exec::cargo_command(&["doc", "--no-deps", "--document-private-items", "--target", target, "-p", package]);
+            exec::cargo_command(&[&["doc", "--no-deps", "--document-private-items"], &packages[..]].concat());
         docs.env("RUSTDOCFLAGS", "-D warnings");
         exec::run(&mut docs)?;
     }

@@ -84,3 +84,11 @@ fn jump((info, kernel): (&'static mut BootInfo, image::Kernel)) -> Status {
     // returns.
     unsafe { kernel.enter(info) }
 }
+
+/// A bug in the stub (boot services are still there: nothing panics after
+/// the jump): say so, then power off.
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    println!("walos efi-os: stub panic: {info}");
+    uefi::runtime::reset(uefi::runtime::ResetType::SHUTDOWN, Status::ABORTED, None)
+}
