@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use walos_qemu::Exit;
-use walos_tests::qemu::{Boot, End};
+use walos_tests::qemu::{Boot, End, Media};
 use walos_tests::{logo, program, sample, wat_file};
 
 const LOADER: &str = "efi-os";
@@ -91,4 +91,12 @@ fn the_vga_sample_draws_the_logo_centred_on_the_screen() {
     let line = format!("drew the 192x128 logo at ({x}, {y}) on the {}x{} screen\n", screen.width, screen.height);
     let end = vm.wait();
     assert_eq!(end.serial, line);
+}
+
+#[test]
+fn the_iso_and_the_disk_image_boot() {
+    let end = Boot::new(LOADER, &sample("hello")).media(Media::Cdrom).start().wait();
+    assert_eq!((end.serial.as_str(), end.status), ("Hello world!\n", Some(0)));
+    let end = Boot::new(LOADER, &sample("hello")).media(Media::Disk).start().wait();
+    assert_eq!((end.serial.as_str(), end.status), ("Hello world!\n", Some(0)));
 }
