@@ -44,6 +44,7 @@ pub struct Boot {
     services: Vec<(String, PathBuf)>,
     media: Media,
     keep_screen: bool,
+    initrd: Option<PathBuf>,
 }
 
 /// Where the built loaders are: `WALOS_TARGET_DIR`, or the workspace's
@@ -73,7 +74,14 @@ impl Boot {
         let name = entry.file_stem().and_then(|s| s.to_str()).expect("a UTF-8 file name").to_string();
         let mut cmdline = Cmdline::new(name.clone());
         cmdline.debug_exit = true;
-        Boot { loader, cmdline, services: vec![(name, entry.to_path_buf())], media: Media::EspDir, keep_screen: false }
+        Boot {
+            loader,
+            cmdline,
+            services: vec![(name, entry.to_path_buf())],
+            media: Media::EspDir,
+            keep_screen: false,
+            initrd: None,
+        }
     }
 
     /// The entry program's arguments (after `argv[0]`).
@@ -110,6 +118,12 @@ impl Boot {
         self
     }
 
+    /// A tar archive as `\walos\initrd.tar`: the root file system.
+    pub fn initrd(mut self, tar: &Path) -> Boot {
+        self.initrd = Some(tar.to_path_buf());
+        self
+    }
+
     pub fn media(mut self, media: Media) -> Boot {
         self.media = media;
         self
@@ -121,6 +135,9 @@ impl Boot {
         let mut volume = Volume::new(self.loader, &target_dir(), &self.cmdline).unwrap_or_else(|err| panic!("{err}"));
         for (name, wasm) in &self.services {
             volume.service(name, wasm).unwrap_or_else(|err| panic!("{err}"));
+        }
+        if let Some(tar) = &self.initrd {
+            volume.initrd(tar);
         }
         let media = match self.media {
             Media::EspDir => {

@@ -100,3 +100,47 @@ fn the_iso_and_the_disk_image_boot() {
     let end = Boot::new(LOADER, &sample("hello")).media(Media::Disk).start().wait();
     assert_eq!((end.serial.as_str(), end.status), ("Hello world!\n", Some(0)));
 }
+
+/// Prints the file `greeting.txt` of the first preopened directory (fd 3).
+const PRINT_GREETING: &str = r#"(module
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "greeting.txt")
+  (func (export "_start")
+    ;; fd 3, "greeting.txt", rights fd_read; the new fd at 0
+    (if (call $path_open (i32.const 3) (i32.const 0) (i32.const 16) (i32.const 12) (i32.const 0)
+                         (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 0))
+      (then unreachable))
+    ;; one iovec at 32: 200 bytes at 64; the count at 40
+    (i32.store (i32.const 32) (i32.const 64))
+    (i32.store (i32.const 36) (i32.const 200))
+    (if (call $fd_read (i32.load (i32.const 0)) (i32.const 32) (i32.const 1) (i32.const 40))
+      (then unreachable))
+    (i32.store (i32.const 36) (i32.load (i32.const 40)))
+    (drop (call $fd_write (i32.const 1) (i32.const 32) (i32.const 1) (i32.const 44)))))"#;
+
+#[test]
+fn the_initrd_is_the_root_file_system() {
+    let file = walos_tests::temp_file("greeting.txt", b"hello from the initrd\n");
+    let dir = file.parent().expect("a directory");
+    let tar = dir.join("initrd.tar");
+    let status = std::process::Command::new("tar")
+        .arg("-cf")
+        .arg(&tar)
+        .arg("-C")
+        .arg(dir)
+        .arg("greeting.txt")
+        .status()
+        .expect("tar");
+    assert!(status.success());
+    let end = Boot::new(LOADER, &wat_file("greet", PRINT_GREETING)).initrd(&tar).start().wait();
+    assert_eq!((end.serial.as_str(), end.status), ("hello from the initrd\n", Some(0)));
+
+    let junk = walos_tests::temp_file("junk.tar", b"not a tar archive");
+    let end = Boot::new(LOADER, &sample("hello")).initrd(&junk).start().wait();
+    assert_eq!((end.status, end.exit), (None, Exit::Failed));
+    assert!(end.serial.starts_with("walos: \\walos\\initrd.tar: not a valid tar archive"), "{}", end.serial);
+}

@@ -36,9 +36,13 @@ use walos_efi_os_bootinfo::BootInfo;
 use walos_engine_wasmi::WasmiEngine;
 use walos_kernel::boot::{BootArgs, debug_exit_value};
 use walos_kernel::log::Level;
-use walos_kernel::{Config, ExitStatus, Kernel};
+use walos_kernel::{Config, ExitStatus, Kernel, vfs};
 
 use crate::machine::Machine;
+
+/// The device number of the root file system (the initrd), as `stat`
+/// shows it.
+const ROOT_DEVICE: u64 = 1;
 
 /// The Rust entry, on the kernel's own stack, with interrupts off.
 fn main(info: &'static BootInfo) -> ! {
@@ -77,12 +81,24 @@ fn main(info: &'static BootInfo) -> ! {
     let config = Config { log_level: args.log, ..Config::default() };
     let mut kernel = Kernel::new(Box::new(machine), Box::new(WasmiEngine::new()), config);
     kernel.log(Level::Info, format_args!("heap: {} MiB of conventional memory", heap >> 20));
-    if info.initrd.len > 0 {
-        kernel
-            .log(Level::Info, format_args!("initrd: {} bytes, not mounted (no root file system yet)", info.initrd.len));
+    let mut command = args.command();
+    // SAFETY: the stub left the initrd in place for good.
+    let initrd = unsafe { info.initrd.as_slice() };
+    if !initrd.is_empty() {
+        match vfs::build::from_tar(ROOT_DEVICE, initrd, info.realtime_ns) {
+            Ok(root) => {
+                kernel.mount("/", Box::new(root));
+                command = command.preopen("/");
+                kernel.log(Level::Info, format_args!("initrd: {} bytes, mounted at /", initrd.len()));
+            }
+            Err(err) => {
+                report(format_args!("\\walos\\initrd.tar: {err}"));
+                power_off(None, args.debug_exit)
+            }
+        }
     }
 
-    let status = match kernel.spawn(args.command()) {
+    let status = match kernel.spawn(command) {
         Ok(pid) => kernel.run_until_exit(pid),
         Err(err) => {
             report(format_args!("{err}"));
