@@ -68,6 +68,13 @@ fn a_program_that_cannot_start_is_named_and_fails() {
 }
 
 #[test]
+fn a_bad_kernel_command_line_is_named_and_fails() {
+    let end = Boot::new(LOADER, &sample("hello")).log("loud").start().wait();
+    assert_eq!((end.status, end.exit), (None, Exit::Failed));
+    assert!(end.serial.starts_with("walos: kernel command line: --log: unknown log level `loud`"), "{}", end.serial);
+}
+
+#[test]
 fn keys_typed_on_the_ps2_keyboard_reach_stdin() {
     let mut vm = Boot::new(LOADER, &program("cat")).log("info").start();
     // Keys typed while the firmware boots would go to the firmware.

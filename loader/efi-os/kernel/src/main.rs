@@ -69,12 +69,16 @@ fn main(info: &'static BootInfo) -> ! {
     // good.
     let machine = unsafe { Machine::new(info) };
     // SAFETY: as above, the command line.
-    let cmdline = core::str::from_utf8(unsafe { info.cmdline.as_slice() }).unwrap_or("");
-    let args = match BootArgs::parse(cmdline) {
+    let cmdline = unsafe { info.cmdline.as_slice() };
+    // A command line that cannot be parsed still says whether QEMU wants
+    // the status.
+    let wants_status = cmdline.split(u8::is_ascii_whitespace).any(|word| word == b"--debug-exit");
+    let args = match core::str::from_utf8(cmdline).map_err(|_| "kernel command line: not UTF-8".into()).and_then(parse)
+    {
         Ok(args) => args,
         Err(err) => {
             report(format_args!("{err}"));
-            power_off(None, false)
+            power_off(None, wants_status)
         }
     };
     cpu::DEBUG_EXIT.store(args.debug_exit, core::sync::atomic::Ordering::Relaxed);
@@ -85,17 +89,14 @@ fn main(info: &'static BootInfo) -> ! {
     // SAFETY: the stub left the initrd in place for good.
     let initrd = unsafe { info.initrd.as_slice() };
     if !initrd.is_empty() {
-        match vfs::build::from_tar(ROOT_DEVICE, initrd, info.realtime_ns) {
-            Ok(root) => {
-                kernel.mount("/", Box::new(root));
-                command = command.preopen("/");
-                kernel.log(Level::Info, format_args!("initrd: {} bytes, mounted at /", initrd.len()));
-            }
-            Err(err) => {
-                report(format_args!("\\walos\\initrd.tar: {err}"));
-                power_off(None, args.debug_exit)
-            }
-        }
+        let Ok(root) = vfs::build::from_tar(ROOT_DEVICE, initrd, info.realtime_ns)
+            .map_err(|err| report(format_args!("\\walos\\initrd.tar: {err}")))
+        else {
+            power_off(None, args.debug_exit)
+        };
+        kernel.mount("/", Box::new(root));
+        command = command.preopen("/");
+        kernel.log(Level::Info, format_args!("initrd: {} bytes, mounted at /", initrd.len()));
     }
 
     let status = match kernel.spawn(command) {
@@ -107,6 +108,10 @@ fn main(info: &'static BootInfo) -> ! {
     };
     kernel.log(Level::Info, format_args!("{}: {}", args.entry, describe(status.as_ref())));
     power_off(status.as_ref(), args.debug_exit)
+}
+
+fn parse(line: &str) -> Result<BootArgs, alloc::string::String> {
+    BootArgs::parse(line).map_err(|err| format!("{err}"))
 }
 
 /// Why the machine cannot run the entry, as the other loaders say it:
