@@ -1,7 +1,7 @@
 //! Console input: the PS/2 keyboard (IRQ 1, decoded with `pc-keyboard`)
 //! and bytes arriving on COM1 (IRQ 4), queued by the interrupt handlers
-//! for standard input. Ctrl-D on the keyboard is the end of input, as on a
-//! terminal.
+//! for standard input. Ctrl-D (on the keyboard, or byte 4 on COM1) is the
+//! end of input, as on a terminal.
 
 use pc_keyboard::layouts::Us104Key;
 use pc_keyboard::{DecodedKey, HandleControl, PS2Keyboard, ScancodeSet1};
@@ -48,6 +48,9 @@ static KEYBOARD: SpinMutex<PS2Keyboard<Us104Key, ScancodeSet1>> =
 pub fn init() {
     crate::cpu::set_irq_handler(1, keyboard);
     crate::cpu::set_irq_handler(4, serial);
+    // Bytes that arrived before are taken now: while they wait, the UART
+    // holds its (edge-triggered) interrupt line up and would raise no other.
+    x86_64::instructions::interrupts::without_interrupts(serial);
 }
 
 /// IRQ 1: one scancode from the PS/2 controller.
@@ -78,7 +81,14 @@ fn serial() {
             break;
         }
         let mut queue = QUEUE.lock();
-        buf[..n].iter().for_each(|&b| queue.push(u16::from(if b == b'\r' { b'\n' } else { b })));
+        for &byte in &buf[..n] {
+            queue.push(match byte {
+                // A terminal sends Enter as a carriage return, and Ctrl-D as is.
+                b'\r' => u16::from(b'\n'),
+                0x04 => EOF,
+                byte => u16::from(byte),
+            });
+        }
     }
 }
 
