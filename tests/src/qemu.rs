@@ -43,6 +43,7 @@ pub struct Boot {
     cmdline: Cmdline,
     services: Vec<(String, PathBuf)>,
     media: Media,
+    keep_screen: bool,
 }
 
 /// Where the built loaders are: `WALOS_TARGET_DIR`, or the workspace's
@@ -72,7 +73,7 @@ impl Boot {
         let name = entry.file_stem().and_then(|s| s.to_str()).expect("a UTF-8 file name").to_string();
         let mut cmdline = Cmdline::new(name.clone());
         cmdline.debug_exit = true;
-        Boot { loader, cmdline, services: vec![(name, entry.to_path_buf())], media: Media::EspDir }
+        Boot { loader, cmdline, services: vec![(name, entry.to_path_buf())], media: Media::EspDir, keep_screen: false }
     }
 
     /// The entry program's arguments (after `argv[0]`).
@@ -100,6 +101,16 @@ impl Boot {
 
     pub fn media(mut self, media: Media) -> Boot {
         self.media = media;
+        self
+    }
+
+    /// Keeps the machine (stopped) after it powers off, so that
+    /// [`Vm::wait_power_off`] then [`Vm::screendump`] show what the program
+    /// left on the screen. The status is not reported then: `isa-debug-exit`
+    /// would end QEMU at once.
+    pub fn keep_screen(mut self) -> Boot {
+        self.keep_screen = true;
+        self.cmdline.debug_exit = false;
         self
     }
 
@@ -133,12 +144,13 @@ impl Boot {
         let mut qemu = Qemu::new(media, firmware);
         qemu.serial = SerialTo::File(serial.clone());
         qemu.monitor = Some(monitor.clone());
+        qemu.stay_on_power_off = self.keep_screen;
         let mut command = qemu.command();
         command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
         let child = command.spawn().unwrap_or_else(|err| {
             panic!("cannot start {}: {err}\n  install it: apt-get install qemu-system-x86", walos_qemu::QEMU)
         });
-        Vm { child: Some(child), dir, serial, monitor_socket: monitor, monitor: None }
+        Vm { child: Some(child), dir, serial, monitor_socket: monitor, monitor: None, kept: self.keep_screen }
     }
 }
 
@@ -150,6 +162,8 @@ pub struct Vm {
     serial: PathBuf,
     monitor_socket: PathBuf,
     monitor: Option<Monitor>,
+    /// QEMU stays after power-off ([`Boot::keep_screen`]).
+    kept: bool,
 }
 
 /// How a machine's run ended.
@@ -197,6 +211,17 @@ impl Vm {
         self.monitor().sendkey(key).unwrap_or_else(|err| panic!("{err}"));
     }
 
+    /// Waits until the machine has powered off, with QEMU kept
+    /// ([`Boot::keep_screen`]).
+    pub fn wait_power_off(&mut self) {
+        assert!(self.kept, "QEMU ends at power-off: use Boot::keep_screen");
+        let deadline = Instant::now() + TIMEOUT;
+        while !self.monitor().powered_off().unwrap_or_else(|err| panic!("{err}")) {
+            assert!(Instant::now() < deadline, "the machine did not power off; serial:\n{}", self.serial());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// The screen, as QEMU shows it.
     pub fn screendump(&mut self) -> Ppm {
         let file = self.dir.join("screen.ppm");
@@ -208,6 +233,10 @@ impl Vm {
 
     /// Waits for the machine to power off.
     pub fn wait(mut self) -> End {
+        if self.kept {
+            self.wait_power_off();
+            self.monitor().quit().unwrap_or_else(|err| panic!("{err}"));
+        }
         let mut child = self.child.take().expect("the machine is running");
         let deadline = Instant::now() + TIMEOUT;
         let status = loop {

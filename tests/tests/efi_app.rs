@@ -1,11 +1,101 @@
-//! The efi-app loader in QEMU: what reaches the serial console, the exit
-//! status through `isa-debug-exit`, keys typed on the keyboard, the screen.
+//! The efi-app loader in QEMU (q35, OVMF, TCG): what reaches the serial
+//! console, the exit status through `isa-debug-exit`, keys typed on the
+//! keyboard, the screen, and the packaged ISO and disk image.
+//!
+//! Each test boots one machine (a few seconds each under TCG); the test
+//! harness runs them in parallel.
 
-use walos_tests::qemu::Boot;
-use walos_tests::sample;
+use walos_qemu::Exit;
+use walos_tests::qemu::{Boot, Media};
+use walos_tests::{logo, program, sample, temp_file};
+
+const LOADER: &str = "efi-app";
+
+/// The lines of serial output that are not kernel log lines.
+fn program_lines(serial: &str) -> Vec<&str> {
+    serial.lines().filter(|line| !line.starts_with('[')).collect()
+}
 
 #[test]
 fn hello_prints_exactly_its_output_and_exits_0() {
-    let end = Boot::new("efi-app", &sample("hello")).start().wait();
+    let end = Boot::new(LOADER, &sample("hello")).start().wait();
     assert_eq!((end.serial.as_str(), end.status), ("Hello world!\n", Some(0)));
+}
+
+#[test]
+fn hello_wasi_gets_its_arguments_and_environment_from_the_command_line() {
+    let end = Boot::new(LOADER, &sample("hello-wasi")).args(&["one", "two"]).env("NAME", "walos").start().wait();
+    let expected = "Hello walos!\nargc = 3\nargv[0] = hello-wasi\nargv[1] = one\nargv[2] = two\n";
+    assert_eq!((end.serial.as_str(), end.status), (expected, Some(0)));
+}
+
+#[test]
+fn hello_rs_prints_with_std_and_logs_through_the_kernel() {
+    let end = Boot::new(LOADER, &sample("hello-rs")).args(&["x"]).log("info").start().wait();
+    assert_eq!(program_lines(&end.serial), ["Hello world!", "args: x"]);
+    assert!(end.serial.contains(" info   hello-rs: said hello through WASI\n"), "{}", end.serial);
+    assert!(end.serial.contains(" info   kernel: pid 1 (hello-rs): exited with status 0\n"), "{}", end.serial);
+    assert_eq!(end.status, Some(0));
+}
+
+#[test]
+fn the_exit_status_comes_back_through_isa_debug_exit() {
+    let end = Boot::new(LOADER, &program("exit_code")).args(&["7"]).start().wait();
+    // stderr is not buffered; stdout is flushed at exit.
+    assert_eq!((end.serial.as_str(), end.status, end.exit), ("to stderrexiting with 7", Some(7), Exit::Status(7)));
+}
+
+#[test]
+fn a_trap_is_logged_with_the_program_name_and_fails_the_run() {
+    let end = Boot::new(LOADER, &program("abort")).start().wait();
+    let (output, log) = end.serial.split_once('\n').expect("two lines");
+    assert_eq!(output, "about to abort");
+    // `[   0.123456] err    abort: trap: ...`
+    assert!(log.starts_with('[') && log.contains("] err    abort: trap: "), "{}", end.serial);
+    assert_eq!((end.status, end.exit), (None, Exit::Failed));
+}
+
+#[test]
+fn a_module_that_is_not_wasm_is_refused_by_name() {
+    let junk = temp_file("junk.wasm", b"not wasm at all");
+    let end = Boot::new(LOADER, &junk).start().wait();
+    assert!(end.serial.starts_with("walos: `junk` is not a valid wasm module: "), "{}", end.serial);
+    assert_eq!((end.status, end.exit), (None, Exit::Failed));
+}
+
+#[test]
+fn keys_typed_on_the_keyboard_reach_stdin() {
+    let mut vm = Boot::new(LOADER, &program("cat")).log("info").start();
+    // The firmware would take keys typed while it boots.
+    vm.wait_for_serial("started `cat`");
+    for key in ["shift-h", "i", "spc", "t", "h", "e", "r", "e", "ret", "ctrl-d"] {
+        vm.sendkey(key);
+    }
+    let end = vm.wait();
+    assert_eq!(program_lines(&end.serial), ["Hi there", "copied 9 bytes"]);
+    assert_eq!(end.status, Some(0));
+}
+
+#[test]
+fn the_vga_sample_draws_the_logo_centred_on_the_screen() {
+    let mut vm = Boot::new(LOADER, &sample("vga")).keep_screen().start();
+    vm.wait_power_off();
+    let screen = vm.screendump();
+    let (x, y) = logo::origin(&screen);
+    let line = format!("drew the 192x128 logo at ({x}, {y}) on the {}x{} screen\n", screen.width, screen.height);
+    assert_eq!(logo::check_centred(&screen), Ok(()));
+    assert_eq!(vm.wait().serial, line);
+}
+
+#[test]
+fn the_iso_boots_from_a_cd() {
+    let end = Boot::new(LOADER, &sample("hello")).media(Media::Cdrom).start().wait();
+    assert_eq!((end.serial.as_str(), end.status), ("Hello world!\n", Some(0)));
+}
+
+#[test]
+fn the_disk_image_boots_as_a_hard_disk() {
+    let end = Boot::new(LOADER, &sample("hello-wasi")).media(Media::Disk).start().wait();
+    assert_eq!(end.serial.lines().next(), Some("Hello world!"));
+    assert_eq!(end.status, Some(0));
 }

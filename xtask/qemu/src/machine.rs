@@ -42,11 +42,14 @@ pub struct Qemu {
     pub window: bool,
     /// The OVMF image.
     pub firmware: PathBuf,
+    /// On power-off, stop the machine instead of ending QEMU
+    /// (`-no-shutdown`), so that its screen can still be looked at.
+    pub stay_on_power_off: bool,
 }
 
 impl Qemu {
     pub fn new(media: Media, firmware: PathBuf) -> Qemu {
-        Qemu { media, serial: SerialTo::Stdio, monitor: None, window: false, firmware }
+        Qemu { media, serial: SerialTo::Stdio, monitor: None, window: false, firmware, stay_on_power_off: false }
     }
 
     /// The command, ready to spawn.
@@ -65,6 +68,9 @@ impl Qemu {
         };
         if !self.window {
             qemu.args(["-display", "none"]);
+        }
+        if self.stay_on_power_off {
+            qemu.arg("-no-shutdown");
         }
         qemu.args(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]);
         if let Some(socket) = &self.monitor {
