@@ -46,6 +46,24 @@ fn the_exit_status_comes_back_through_isa_debug_exit() {
 }
 
 #[test]
+fn randomness_comes_from_the_firmware() {
+    let end = Boot::new(LOADER, &program("random")).start().wait();
+    assert_eq!((end.serial.as_str(), end.status), ("random ok\n", Some(0)));
+}
+
+#[test]
+fn the_clocks_tell_the_time_and_never_go_back() {
+    let end = Boot::new(LOADER, &program("clocks")).start().wait();
+    assert_eq!((end.serial.as_str(), end.status), ("clocks ok\n", Some(0)));
+}
+
+#[test]
+fn a_sleep_waits_on_the_firmware_timer_and_does_not_end_early() {
+    let end = Boot::new(LOADER, &program("sleep")).args(&["250"]).start().wait();
+    assert_eq!((end.serial.as_str(), end.status), ("slept 250 ms\n", Some(0)));
+}
+
+#[test]
 fn a_trap_is_logged_with_the_program_name_and_fails_the_run() {
     let end = Boot::new(LOADER, &program("abort")).start().wait();
     let (output, log) = end.serial.split_once('\n').expect("two lines");

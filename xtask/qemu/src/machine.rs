@@ -72,6 +72,9 @@ impl Qemu {
         if self.stay_on_power_off {
             qemu.arg("-no-shutdown");
         }
+        // A source of randomness: OVMF offers it as the UEFI RNG protocol
+        // (QEMU's default CPU has no RDRAND).
+        qemu.args(["-device", "virtio-rng-pci"]);
         qemu.args(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]);
         if let Some(socket) = &self.monitor {
             qemu.arg("-monitor").arg(format!("unix:{},server,nowait", socket.display()));
@@ -193,7 +196,10 @@ mod tests {
         let args: Vec<String> = qemu.command().get_args().map(|a| a.to_string_lossy().into_owned()).collect();
         let line = args.join(" ");
         assert!(line.starts_with("-machine q35,accel=tcg -m 256M -nodefaults -vga std -no-reboot -bios /fw/OVMF.fd"));
-        assert!(line.contains("-cdrom /w/walos.iso -serial file:/w/serial -display none"), "{line}");
+        assert!(
+            line.contains("-cdrom /w/walos.iso -serial file:/w/serial -display none -device virtio-rng-pci"),
+            "{line}"
+        );
         assert!(
             line.ends_with("-device isa-debug-exit,iobase=0xf4,iosize=0x04 -monitor unix:/w/mon.sock,server,nowait")
         );
