@@ -82,6 +82,18 @@ fn a_module_that_is_not_wasm_is_refused_by_name() {
 }
 
 #[test]
+fn a_bad_command_line_is_reported_and_the_machine_powers_off() {
+    let end = Boot::new(LOADER, &sample("hello")).log("loud").start().wait();
+    assert_eq!(
+        end.serial,
+        "walos: \\walos\\cmdline: kernel command line: --log: unknown log level `loud` (expected emerg, alert, \
+         crit, err, warn, notice, info, debug or 0-7)\n"
+    );
+    // Whether to report to isa-debug-exit is unknown: a plain power-off.
+    assert_eq!((end.status, end.exit), (None, Exit::NoReport(Some(0))));
+}
+
+#[test]
 fn keys_typed_on_the_keyboard_reach_stdin() {
     let mut vm = Boot::new(LOADER, &program("cat")).log("info").start();
     // The firmware would take keys typed while it boots.

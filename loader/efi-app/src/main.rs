@@ -45,10 +45,10 @@ fn main() -> Status {
     serial::take_from_firmware();
     console::clear();
 
-    let status = match boot_args() {
-        Ok(args) => {
+    let status = match start() {
+        Ok((volume, args)) => {
             power::report_to_qemu(args.debug_exit);
-            run(&args)
+            run(volume, &args)
         }
         Err(message) => {
             report(&message);
@@ -58,24 +58,18 @@ fn main() -> Status {
     power::off(status.as_ref())
 }
 
-/// Reads and parses the kernel command line.
-fn boot_args() -> Result<BootArgs, String> {
+/// Opens the boot volume and reads the kernel command line from it.
+fn start() -> Result<(BootVolume, BootArgs), String> {
     let mut volume = BootVolume::open().map_err(|err| format!("cannot open the boot volume: {err}"))?;
     let line = volume.read_text(CMDLINE).map_err(|err| format!("cannot read {CMDLINE}: {err}"))?;
-    BootArgs::parse(&line).map_err(|err| format!("{CMDLINE}: {err}"))
+    let args = BootArgs::parse(&line).map_err(|err| format!("{CMDLINE}: {err}"))?;
+    Ok((volume, args))
 }
 
 /// Runs the entry program to its end; `None` if it could not start.
-fn run(args: &BootArgs) -> Option<ExitStatus> {
-    let machine = match BootVolume::open() {
-        Ok(volume) => Machine::new(volume),
-        Err(err) => {
-            report(&format!("cannot open the boot volume: {err}"));
-            return None;
-        }
-    };
+fn run(volume: BootVolume, args: &BootArgs) -> Option<ExitStatus> {
     let config = Config { log_level: args.log, ..Config::default() };
-    let mut kernel = Kernel::new(Box::new(machine), Box::new(WasmiEngine::new()), config);
+    let mut kernel = Kernel::new(Box::new(Machine::new(volume)), Box::new(WasmiEngine::new()), config);
     match kernel.spawn(args.command()) {
         Ok(pid) => kernel.run_until_exit(pid),
         Err(err) => {
