@@ -52,7 +52,7 @@ pub fn screen_file() -> PathBuf {
 pub const HOST_TESTED_LIBS: &[&str] = &["vga"];
 
 /// The Rust test programs, each a crate in `tests/programs/NAME/`.
-const RUST_TEST_PROGRAMS: &[&str] = &["std-tour"];
+const RUST_TEST_PROGRAMS: &[&str] = &["std-tour", "fs-std"];
 
 /// The workspace crates that only build for wasm.
 pub fn rust_wasm_packages() -> Vec<&'static str> {

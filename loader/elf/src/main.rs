@@ -7,6 +7,7 @@
 mod cli;
 mod framebuffer;
 mod host;
+mod hostfs;
 mod run;
 mod store;
 
