@@ -42,6 +42,7 @@ pub struct Boot {
     loader: Loader,
     cmdline: Cmdline,
     services: Vec<(String, PathBuf)>,
+    initrd: Option<PathBuf>,
     media: Media,
     keep_screen: bool,
 }
@@ -73,7 +74,14 @@ impl Boot {
         let name = entry.file_stem().and_then(|s| s.to_str()).expect("a UTF-8 file name").to_string();
         let mut cmdline = Cmdline::new(name.clone());
         cmdline.debug_exit = true;
-        Boot { loader, cmdline, services: vec![(name, entry.to_path_buf())], media: Media::EspDir, keep_screen: false }
+        Boot {
+            loader,
+            cmdline,
+            services: vec![(name, entry.to_path_buf())],
+            initrd: None,
+            media: Media::EspDir,
+            keep_screen: false,
+        }
     }
 
     /// The entry program's arguments (after `argv[0]`).
@@ -99,6 +107,12 @@ impl Boot {
         self
     }
 
+    /// A tar archive for the root file system (`\\walos\\initrd.tar`).
+    pub fn initrd(mut self, tar: &Path) -> Boot {
+        self.initrd = Some(tar.to_path_buf());
+        self
+    }
+
     pub fn media(mut self, media: Media) -> Boot {
         self.media = media;
         self
@@ -120,6 +134,9 @@ impl Boot {
         let mut volume = Volume::new(self.loader, &target_dir(), &self.cmdline).unwrap_or_else(|err| panic!("{err}"));
         for (name, wasm) in &self.services {
             volume.service(name, wasm).unwrap_or_else(|err| panic!("{err}"));
+        }
+        if let Some(tar) = &self.initrd {
+            volume.initrd(tar);
         }
         let media = match self.media {
             Media::EspDir => {

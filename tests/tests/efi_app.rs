@@ -5,6 +5,8 @@
 //! Each test boots one machine (a few seconds each under TCG); the test
 //! harness runs them in parallel.
 
+use std::process::Command;
+
 use walos_qemu::Exit;
 use walos_tests::qemu::{Boot, Media};
 use walos_tests::{logo, program, sample, temp_file};
@@ -73,6 +75,20 @@ fn the_clocks_tell_the_time_and_never_go_back() {
 fn a_sleep_waits_on_the_firmware_timer_and_does_not_end_early() {
     let end = Boot::new(LOADER, &program("sleep")).args(&["250"]).start().wait();
     assert_eq!((end.serial.as_str(), end.status), ("slept 250 ms\n", Some(0)));
+}
+
+#[test]
+fn the_initrd_is_the_root_file_system() {
+    let dir = std::env::temp_dir().join(format!("walos-initrd-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("etc")).unwrap();
+    std::fs::write(dir.join("etc/motd"), "welcome to walos\n").unwrap();
+    let tar = dir.with_extension("tar");
+    let status = Command::new("tar").arg("-C").arg(&dir).arg("-cf").arg(&tar).arg("etc").status().expect("tar");
+    assert!(status.success());
+    let end = Boot::new(LOADER, &program("print_file")).args(&["/etc/motd"]).initrd(&tar).start().wait();
+    assert_eq!((end.serial.as_str(), end.status), ("welcome to walos\n", Some(0)));
+    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_file(&tar).unwrap();
 }
 
 #[test]
