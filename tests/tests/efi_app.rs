@@ -13,6 +13,12 @@ use walos_tests::{logo, program, sample, temp_file};
 
 const LOADER: &str = "efi-app";
 
+/// Boots `boot`; its entry must print exactly `output` and exit with 0.
+fn assert_runs(boot: Boot, output: &str) {
+    let end = boot.start().wait();
+    assert_eq!((end.serial.as_str(), end.status), (output, Some(0)));
+}
+
 /// The serial output with the time stamps of the log lines
 /// (`[   0.123456] `) taken out.
 fn without_times(serial: &str) -> String {
@@ -26,15 +32,13 @@ fn without_times(serial: &str) -> String {
 
 #[test]
 fn hello_prints_exactly_its_output_and_exits_0() {
-    let end = Boot::new(LOADER, &sample("hello")).start().wait();
-    assert_eq!((end.serial.as_str(), end.status), ("Hello world!\n", Some(0)));
+    assert_runs(Boot::new(LOADER, &sample("hello")), "Hello world!\n");
 }
 
 #[test]
 fn hello_wasi_gets_its_arguments_and_environment_from_the_command_line() {
-    let end = Boot::new(LOADER, &sample("hello-wasi")).args(&["one", "two"]).env("NAME", "walos").start().wait();
-    let expected = "Hello walos!\nargc = 3\nargv[0] = hello-wasi\nargv[1] = one\nargv[2] = two\n";
-    assert_eq!((end.serial.as_str(), end.status), (expected, Some(0)));
+    let boot = Boot::new(LOADER, &sample("hello-wasi")).args(&["one", "two"]).env("NAME", "walos");
+    assert_runs(boot, "Hello walos!\nargc = 3\nargv[0] = hello-wasi\nargv[1] = one\nargv[2] = two\n");
 }
 
 #[test]
@@ -61,20 +65,17 @@ fn the_exit_status_comes_back_through_isa_debug_exit() {
 
 #[test]
 fn randomness_comes_from_the_firmware() {
-    let end = Boot::new(LOADER, &program("random")).start().wait();
-    assert_eq!((end.serial.as_str(), end.status), ("random ok\n", Some(0)));
+    assert_runs(Boot::new(LOADER, &program("random")), "random ok\n");
 }
 
 #[test]
 fn the_clocks_tell_the_time_and_never_go_back() {
-    let end = Boot::new(LOADER, &program("clocks")).start().wait();
-    assert_eq!((end.serial.as_str(), end.status), ("clocks ok\n", Some(0)));
+    assert_runs(Boot::new(LOADER, &program("clocks")), "clocks ok\n");
 }
 
 #[test]
 fn a_sleep_waits_on_the_firmware_timer_and_does_not_end_early() {
-    let end = Boot::new(LOADER, &program("sleep")).args(&["250"]).start().wait();
-    assert_eq!((end.serial.as_str(), end.status), ("slept 250 ms\n", Some(0)));
+    assert_runs(Boot::new(LOADER, &program("sleep")).args(&["250"]), "slept 250 ms\n");
 }
 
 #[test]
@@ -85,8 +86,7 @@ fn the_initrd_is_the_root_file_system() {
     let tar = dir.with_extension("tar");
     let status = Command::new("tar").arg("-C").arg(&dir).arg("-cf").arg(&tar).arg("etc").status().expect("tar");
     assert!(status.success());
-    let end = Boot::new(LOADER, &program("print_file")).args(&["/etc/motd"]).initrd(&tar).start().wait();
-    assert_eq!((end.serial.as_str(), end.status), ("welcome to walos\n", Some(0)));
+    assert_runs(Boot::new(LOADER, &program("print_file")).args(&["/etc/motd"]).initrd(&tar), "welcome to walos\n");
     std::fs::remove_dir_all(&dir).unwrap();
     std::fs::remove_file(&tar).unwrap();
 }
@@ -154,8 +154,7 @@ fn the_vga_sample_draws_the_logo_centred_on_the_screen() {
 
 #[test]
 fn the_iso_boots_from_a_cd() {
-    let end = Boot::new(LOADER, &sample("hello")).media(Media::Cdrom).start().wait();
-    assert_eq!((end.serial.as_str(), end.status), ("Hello world!\n", Some(0)));
+    assert_runs(Boot::new(LOADER, &sample("hello")).media(Media::Cdrom), "Hello world!\n");
 }
 
 #[test]
