@@ -155,11 +155,19 @@ const FIRMWARE_HANDOFF: &str = "BdsDxe: starting ";
 /// and the loaders keep it to themselves from then on. Output without
 /// OVMF's hand-off line is returned whole.
 pub fn program_serial(raw: &str) -> &str {
-    let Some(start) = raw.find(FIRMWARE_HANDOFF) else { return raw };
-    match raw[start..].find('\n') {
-        Some(end) => &raw[start + end + 1..],
-        None => "",
+    match raw.find(FIRMWARE_HANDOFF) {
+        None => raw,
+        Some(_) => handoff_end(raw.as_bytes()).map_or("", |end| &raw[end..]),
     }
+}
+
+/// Where walos's part of COM1's output starts: just after the firmware's
+/// complete hand-off line, if it has come.
+pub fn handoff_end(raw: &[u8]) -> Option<usize> {
+    let marker = FIRMWARE_HANDOFF.as_bytes();
+    let start = raw.windows(marker.len()).position(|window| window == marker)?;
+    let newline = raw[start..].iter().position(|&b| b == b'\n')?;
+    Some(start + newline + 1)
 }
 
 #[cfg(test)]
@@ -186,6 +194,8 @@ mod tests {
         assert_eq!(program_serial(raw), "Hello world!\nBdsDxe: starting again\n");
         assert_eq!(program_serial("no firmware here\n"), "no firmware here\n");
         assert_eq!(program_serial("BdsDxe: starting Boot0001"), "");
+        assert_eq!(handoff_end(b"x\nBdsDxe: starting Boot0001\r\nwalos"), Some(29));
+        assert_eq!(handoff_end(b"BdsDxe: starting Boot0001"), None);
     }
 
     #[test]
