@@ -11,6 +11,8 @@
 //! socket), so tests may boot several at once. Waits are generous: OVMF
 //! under TCG takes seconds to boot, more on a busy machine.
 
+use std::io::Write;
+use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -157,9 +159,10 @@ impl Boot {
         };
         let firmware = walos_qemu::firmware().unwrap_or_else(|err| panic!("{err}"));
         let serial = dir.join("serial.log");
+        let serial_socket = dir.join("serial.sock");
         let monitor = dir.join("monitor.sock");
         let mut qemu = Qemu::new(media, firmware);
-        qemu.serial = SerialTo::File(serial.clone());
+        qemu.serial = SerialTo::Socket { socket: serial_socket.clone(), log: serial.clone() };
         qemu.monitor = Some(monitor.clone());
         qemu.stay_on_power_off = self.keep_screen;
         let mut command = qemu.command();
@@ -167,7 +170,16 @@ impl Boot {
         let child = command.spawn().unwrap_or_else(|err| {
             panic!("cannot start {}: {err}\n  install it: apt-get install qemu-system-x86", walos_qemu::QEMU)
         });
-        Vm { child: Some(child), dir, serial, monitor_socket: monitor, monitor: None, kept: self.keep_screen }
+        Vm {
+            child: Some(child),
+            dir,
+            serial,
+            serial_socket,
+            serial_input: None,
+            monitor_socket: monitor,
+            monitor: None,
+            kept: self.keep_screen,
+        }
     }
 }
 
@@ -177,6 +189,9 @@ pub struct Vm {
     child: Option<Child>,
     dir: PathBuf,
     serial: PathBuf,
+    serial_socket: PathBuf,
+    /// The connection to COM1, once something was typed on it.
+    serial_input: Option<UnixStream>,
     monitor_socket: PathBuf,
     monitor: Option<Monitor>,
     /// QEMU stays after power-off ([`Boot::keep_screen`]).
@@ -220,6 +235,20 @@ impl Vm {
             self.monitor = Some(monitor);
         }
         self.monitor.as_mut().expect("connected")
+    }
+
+    /// Sends `bytes` to COM1, as a terminal on the serial line would. The
+    /// machine's output then also goes to this connection, unread: fine
+    /// for the few kilobytes a test prints (it is still logged for
+    /// [`Vm::serial`]).
+    pub fn type_serial(&mut self, bytes: &[u8]) {
+        if self.serial_input.is_none() {
+            let stream = UnixStream::connect(&self.serial_socket)
+                .unwrap_or_else(|err| panic!("COM1 socket {}: {err}", self.serial_socket.display()));
+            self.serial_input = Some(stream);
+        }
+        let stream = self.serial_input.as_mut().expect("connected");
+        stream.write_all(bytes).unwrap_or_else(|err| panic!("typing on COM1: {err}"));
     }
 
     /// Presses a key on the machine's keyboard (QEMU's key names: `a`,

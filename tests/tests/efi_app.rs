@@ -19,6 +19,18 @@ fn assert_runs(boot: Boot, output: &str) {
     assert_eq!((end.serial.as_str(), end.status), (output, Some(0)));
 }
 
+/// What `--log info` shows (time stamps taken out) of a run of the entry
+/// `name` that wrote `output` and exited with 0.
+fn logged_run(name: &str, output: &str) -> String {
+    format!(
+        "info   kernel: walos {} with the wasmi engine\n\
+         info   kernel: pid 1: started `{name}` as {name}\n\
+         {output}\
+         info   kernel: pid 1 ({name}): exited with status 0\n",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
 /// The serial output with the time stamps of the log lines
 /// (`[   0.123456] `) taken out.
 fn without_times(serial: &str) -> String {
@@ -44,16 +56,8 @@ fn hello_wasi_gets_its_arguments_and_environment_from_the_command_line() {
 #[test]
 fn hello_rs_prints_with_std_and_logs_through_the_kernel() {
     let end = Boot::new(LOADER, &sample("hello-rs")).args(&["x"]).log("info").start().wait();
-    let expected = format!(
-        "info   kernel: walos {} with the wasmi engine\n\
-         info   kernel: pid 1: started `hello-rs` as hello-rs\n\
-         Hello world!\n\
-         args: x\n\
-         info   hello-rs: said hello through WASI\n\
-         info   kernel: pid 1 (hello-rs): exited with status 0\n",
-        env!("CARGO_PKG_VERSION")
-    );
-    assert_eq!((without_times(&end.serial), end.status), (expected, Some(0)));
+    let output = "Hello world!\nargs: x\ninfo   hello-rs: said hello through WASI\n";
+    assert_eq!((without_times(&end.serial), end.status), (logged_run("hello-rs", output), Some(0)));
 }
 
 #[test]
@@ -130,14 +134,18 @@ fn keys_typed_on_the_keyboard_reach_stdin() {
         vm.sendkey(key);
     }
     let end = vm.wait();
-    let expected = format!(
-        "info   kernel: walos {} with the wasmi engine\n\
-         info   kernel: pid 1: started `cat` as cat\n\
-         Hi there\n\
-         copied 9 bytes\n\
-         info   kernel: pid 1 (cat): exited with status 0\n",
-        env!("CARGO_PKG_VERSION")
-    );
+    let expected = logged_run("cat", "Hi there\ncopied 9 bytes\n");
+    assert_eq!((without_times(&end.serial), end.status), (expected, Some(0)));
+}
+
+#[test]
+fn bytes_typed_on_the_serial_line_reach_stdin() {
+    let mut vm = Boot::new(LOADER, &program("cat")).log("info").start();
+    vm.wait_for_serial("started `cat`");
+    // A terminal sends carriage return for Enter, and Ctrl-D as byte 4.
+    vm.type_serial("héllo\r\x04".as_bytes());
+    let end = vm.wait();
+    let expected = logged_run("cat", "héllo\ncopied 7 bytes\n");
     assert_eq!((without_times(&end.serial), end.status), (expected, Some(0)));
 }
 

@@ -28,6 +28,12 @@ pub enum SerialTo {
     /// The terminal QEMU runs in.
     Stdio,
     File(PathBuf),
+    /// A Unix socket to type into (and read from), every byte the machine
+    /// writes also saved to `log`, whether or not someone is connected.
+    Socket {
+        socket: PathBuf,
+        log: PathBuf,
+    },
 }
 
 /// A QEMU command line.
@@ -65,6 +71,10 @@ impl Qemu {
         match &self.serial {
             SerialTo::Stdio => qemu.args(["-serial", "stdio"]),
             SerialTo::File(file) => qemu.arg("-serial").arg(format!("file:{}", file.display())),
+            SerialTo::Socket { socket, log } => qemu
+                .arg("-chardev")
+                .arg(format!("socket,id=com1,path={},server=on,wait=off,logfile={}", socket.display(), log.display()))
+                .args(["-serial", "chardev:com1"]),
         };
         if !self.window {
             qemu.args(["-display", "none"]);
@@ -212,6 +222,14 @@ mod tests {
         );
         assert!(
             line.ends_with("-device isa-debug-exit,iobase=0xf4,iosize=0x04 -monitor unix:/w/mon.sock,server,nowait")
+        );
+        qemu.serial = SerialTo::Socket { socket: "/w/com1.sock".into(), log: "/w/com1.log".into() };
+        let line = qemu.command().get_args().map(|a| a.to_string_lossy().into_owned()).collect::<Vec<_>>().join(" ");
+        assert!(
+            line.contains(
+                "-chardev socket,id=com1,path=/w/com1.sock,server=on,wait=off,logfile=/w/com1.log -serial chardev:com1"
+            ),
+            "{line}"
         );
         qemu.media = Media::EspDir("/w/esp".into());
         qemu.window = true;
