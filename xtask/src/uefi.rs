@@ -57,14 +57,16 @@ impl Boot<'_> {
 /// the terminal (and the screen in a window with `vga`); exits with the
 /// entry's status.
 pub fn run(boot: &Boot<'_>, vga: bool) -> Result<(), String> {
+    // What the machine needs comes first: no build for nothing.
+    walos_qemu::qemu_binary()?;
+    let firmware = walos_qemu::firmware()?;
     let volume = boot.volume()?;
     let esp = target_dir().join(format!("esp-{}", boot.loader));
     if esp.exists() {
         std::fs::remove_dir_all(&esp).map_err(|err| format!("{}: {err}", esp.display()))?;
     }
     volume.write_dir(&esp).map_err(|err| err.to_string())?;
-    walos_qemu::qemu_binary()?;
-    let mut qemu = Qemu::new(Media::EspDir(esp), walos_qemu::firmware()?);
+    let mut qemu = Qemu::new(Media::EspDir(esp), firmware);
     qemu.window = vga;
     let status = run_showing_walos(&mut qemu.command())?;
     let code = match Exit::from_code(status.code()) {
