@@ -11,6 +11,8 @@
 //! socket), so tests may boot several at once. Waits are generous: OVMF
 //! under TCG takes seconds to boot, more on a busy machine.
 
+use std::io::Write;
+use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -42,9 +44,9 @@ pub struct Boot {
     loader: Loader,
     cmdline: Cmdline,
     services: Vec<(String, PathBuf)>,
+    initrd: Option<PathBuf>,
     media: Media,
     keep_screen: bool,
-    initrd: Option<PathBuf>,
 }
 
 /// Where the built loaders are: `WALOS_TARGET_DIR`, or the workspace's
@@ -78,9 +80,9 @@ impl Boot {
             loader,
             cmdline,
             services: vec![(name, entry.to_path_buf())],
+            initrd: None,
             media: Media::EspDir,
             keep_screen: false,
-            initrd: None,
         }
     }
 
@@ -107,18 +109,7 @@ impl Boot {
         self
     }
 
-    /// Keeps the machine and its screen when the entry ends: no
-    /// `--debug-exit` (the machine powers off through ACPI) and QEMU stops
-    /// instead of exiting, so that [`Vm::wait_for_power_off`] then
-    /// [`Vm::screendump`] see what the entry left on the screen. The
-    /// [`End`] has no status then.
-    pub fn keep_screen(mut self) -> Boot {
-        self.cmdline.debug_exit = false;
-        self.keep_screen = true;
-        self
-    }
-
-    /// A tar archive as `\walos\initrd.tar`: the root file system.
+    /// A tar archive for the root file system (`\\walos\\initrd.tar`).
     pub fn initrd(mut self, tar: &Path) -> Boot {
         self.initrd = Some(tar.to_path_buf());
         self
@@ -126,6 +117,16 @@ impl Boot {
 
     pub fn media(mut self, media: Media) -> Boot {
         self.media = media;
+        self
+    }
+
+    /// Keeps the machine (stopped) after it powers off, so that
+    /// [`Vm::wait_power_off`] then [`Vm::screendump`] show what the program
+    /// left on the screen. The status is not reported then: `isa-debug-exit`
+    /// would end QEMU at once.
+    pub fn keep_screen(mut self) -> Boot {
+        self.keep_screen = true;
+        self.cmdline.debug_exit = false;
         self
     }
 
@@ -158,17 +159,27 @@ impl Boot {
         };
         let firmware = walos_qemu::firmware().unwrap_or_else(|err| panic!("{err}"));
         let serial = dir.join("serial.log");
+        let serial_socket = dir.join("serial.sock");
         let monitor = dir.join("monitor.sock");
         let mut qemu = Qemu::new(media, firmware);
-        qemu.serial = SerialTo::File(serial.clone());
+        qemu.serial = SerialTo::Socket { socket: serial_socket.clone(), log: serial.clone() };
         qemu.monitor = Some(monitor.clone());
-        qemu.keep_at_power_off = self.keep_screen;
+        qemu.stay_on_power_off = self.keep_screen;
         let mut command = qemu.command();
         command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
         let child = command.spawn().unwrap_or_else(|err| {
             panic!("cannot start {}: {err}\n  install it: apt-get install qemu-system-x86", walos_qemu::QEMU)
         });
-        Vm { child: Some(child), dir, serial, monitor_socket: monitor, monitor: None, keep_screen: self.keep_screen }
+        Vm {
+            child: Some(child),
+            dir,
+            serial,
+            serial_socket,
+            serial_input: None,
+            monitor_socket: monitor,
+            monitor: None,
+            kept: self.keep_screen,
+        }
     }
 }
 
@@ -178,10 +189,13 @@ pub struct Vm {
     child: Option<Child>,
     dir: PathBuf,
     serial: PathBuf,
+    serial_socket: PathBuf,
+    /// The connection to COM1, once something was typed on it.
+    serial_input: Option<UnixStream>,
     monitor_socket: PathBuf,
     monitor: Option<Monitor>,
-    /// QEMU stops at power-off instead of exiting ([`Boot::keep_screen`]).
-    keep_screen: bool,
+    /// QEMU stays after power-off ([`Boot::keep_screen`]).
+    kept: bool,
 }
 
 /// How a machine's run ended.
@@ -223,10 +237,35 @@ impl Vm {
         self.monitor.as_mut().expect("connected")
     }
 
+    /// Sends `bytes` to COM1, as a terminal on the serial line would. The
+    /// machine's output then also goes to this connection, unread: fine
+    /// for the few kilobytes a test prints (it is still logged for
+    /// [`Vm::serial`]).
+    pub fn type_serial(&mut self, bytes: &[u8]) {
+        if self.serial_input.is_none() {
+            let stream = UnixStream::connect(&self.serial_socket)
+                .unwrap_or_else(|err| panic!("COM1 socket {}: {err}", self.serial_socket.display()));
+            self.serial_input = Some(stream);
+        }
+        let stream = self.serial_input.as_mut().expect("connected");
+        stream.write_all(bytes).unwrap_or_else(|err| panic!("typing on COM1: {err}"));
+    }
+
     /// Presses a key on the machine's keyboard (QEMU's key names: `a`,
     /// `ret`, `spc`, `ctrl-d`, ...).
     pub fn sendkey(&mut self, key: &str) {
         self.monitor().sendkey(key).unwrap_or_else(|err| panic!("{err}"));
+    }
+
+    /// Waits until the machine has powered off, with QEMU kept
+    /// ([`Boot::keep_screen`]).
+    pub fn wait_power_off(&mut self) {
+        assert!(self.kept, "QEMU ends at power-off: use Boot::keep_screen");
+        let deadline = Instant::now() + TIMEOUT;
+        while !self.monitor().powered_off().unwrap_or_else(|err| panic!("{err}")) {
+            assert!(Instant::now() < deadline, "the machine did not power off; serial:\n{}", self.serial());
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     /// The screen, as QEMU shows it.
@@ -238,31 +277,11 @@ impl Vm {
         ppm::parse(&data).unwrap_or_else(|err| panic!("screendump: {err}"))
     }
 
-    /// Whether the machine has powered off (and QEMU kept it, see
-    /// [`Boot::keep_screen`]).
-    fn powered_off(&mut self) -> bool {
-        self.monitor().command("info status").is_ok_and(|answer| answer.contains("shutdown"))
-    }
-
-    /// Waits until a machine started with [`Boot::keep_screen`] has powered
-    /// off; its screen stays for [`Vm::screendump`].
-    pub fn wait_for_power_off(&mut self) {
-        assert!(self.keep_screen, "only a machine that keeps its screen stays after power-off");
-        let deadline = Instant::now() + TIMEOUT;
-        while !self.powered_off() {
-            if Instant::now() >= deadline {
-                panic!("the machine did not power off within {TIMEOUT:?}; serial:\n{}", self.serial());
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
     /// Waits for the machine to power off.
     pub fn wait(mut self) -> End {
-        if self.keep_screen {
-            self.wait_for_power_off();
-            // QEMU exits at once: the monitor may not answer.
-            let _ = self.monitor().command("quit");
+        if self.kept {
+            self.wait_power_off();
+            self.monitor().quit().unwrap_or_else(|err| panic!("{err}"));
         }
         let mut child = self.child.take().expect("the machine is running");
         let deadline = Instant::now() + TIMEOUT;

@@ -91,7 +91,7 @@ fn keys_typed_on_the_ps2_keyboard_reach_stdin() {
 #[test]
 fn the_vga_sample_draws_the_logo_centred_on_the_screen() {
     let mut vm = Boot::new(LOADER, &sample("vga")).keep_screen().start();
-    vm.wait_for_power_off();
+    vm.wait_power_off();
     let screen = vm.screendump();
     assert_eq!(logo::check_centred(&screen), Ok(()));
     let (x, y) = logo::origin(&screen);

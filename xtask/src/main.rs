@@ -87,6 +87,9 @@ fn run(args: &[String]) -> Result<(), String> {
             _ => return Err(format!("unknown run option `{option}`\n\n{USAGE}")),
         }
     }
+    if loader == "elf" && vga {
+        return Err("--vga is for the UEFI loaders: on the elf loader, sample/vga's screen is saved to an image".into());
+    }
     if loader != "elf" {
         let loader = loader
             .parse()
