@@ -128,6 +128,12 @@ impl Kernel {
         }
     }
 
+    /// Writes a line from the kernel to its log, as the loader wants it
+    /// (what a booted machine reports besides its processes).
+    pub fn log(&mut self, level: Level, args: fmt::Arguments<'_>) {
+        self.sys.log(level, "kernel", args);
+    }
+
     /// Loads, links and instantiates `command`'s program and makes it
     /// runnable; it runs during [`Kernel::run_until_exit`].
     pub fn spawn(&mut self, command: Command) -> Result<Pid, SpawnError> {

@@ -11,6 +11,8 @@
 //! socket), so tests may boot several at once. Waits are generous: OVMF
 //! under TCG takes seconds to boot, more on a busy machine.
 
+use std::io::Write;
+use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -42,7 +44,9 @@ pub struct Boot {
     loader: Loader,
     cmdline: Cmdline,
     services: Vec<(String, PathBuf)>,
+    initrd: Option<PathBuf>,
     media: Media,
+    keep_screen: bool,
 }
 
 /// Where the built loaders are: `WALOS_TARGET_DIR`, or the workspace's
@@ -72,7 +76,14 @@ impl Boot {
         let name = entry.file_stem().and_then(|s| s.to_str()).expect("a UTF-8 file name").to_string();
         let mut cmdline = Cmdline::new(name.clone());
         cmdline.debug_exit = true;
-        Boot { loader, cmdline, services: vec![(name, entry.to_path_buf())], media: Media::EspDir }
+        Boot {
+            loader,
+            cmdline,
+            services: vec![(name, entry.to_path_buf())],
+            initrd: None,
+            media: Media::EspDir,
+            keep_screen: false,
+        }
     }
 
     /// The entry program's arguments (after `argv[0]`).
@@ -98,8 +109,24 @@ impl Boot {
         self
     }
 
+    /// A tar archive for the root file system (`\\walos\\initrd.tar`).
+    pub fn initrd(mut self, tar: &Path) -> Boot {
+        self.initrd = Some(tar.to_path_buf());
+        self
+    }
+
     pub fn media(mut self, media: Media) -> Boot {
         self.media = media;
+        self
+    }
+
+    /// Keeps the machine (stopped) after it powers off, so that
+    /// [`Vm::wait_power_off`] then [`Vm::screendump`] show what the program
+    /// left on the screen. The status is not reported then: `isa-debug-exit`
+    /// would end QEMU at once.
+    pub fn keep_screen(mut self) -> Boot {
+        self.keep_screen = true;
+        self.cmdline.debug_exit = false;
         self
     }
 
@@ -109,6 +136,9 @@ impl Boot {
         let mut volume = Volume::new(self.loader, &target_dir(), &self.cmdline).unwrap_or_else(|err| panic!("{err}"));
         for (name, wasm) in &self.services {
             volume.service(name, wasm).unwrap_or_else(|err| panic!("{err}"));
+        }
+        if let Some(tar) = &self.initrd {
+            volume.initrd(tar);
         }
         let media = match self.media {
             Media::EspDir => {
@@ -129,16 +159,27 @@ impl Boot {
         };
         let firmware = walos_qemu::firmware().unwrap_or_else(|err| panic!("{err}"));
         let serial = dir.join("serial.log");
+        let serial_socket = dir.join("serial.sock");
         let monitor = dir.join("monitor.sock");
         let mut qemu = Qemu::new(media, firmware);
-        qemu.serial = SerialTo::File(serial.clone());
+        qemu.serial = SerialTo::Socket { socket: serial_socket.clone(), log: serial.clone() };
         qemu.monitor = Some(monitor.clone());
+        qemu.stay_on_power_off = self.keep_screen;
         let mut command = qemu.command();
         command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
         let child = command.spawn().unwrap_or_else(|err| {
             panic!("cannot start {}: {err}\n  install it: apt-get install qemu-system-x86", walos_qemu::QEMU)
         });
-        Vm { child: Some(child), dir, serial, monitor_socket: monitor, monitor: None }
+        Vm {
+            child: Some(child),
+            dir,
+            serial,
+            serial_socket,
+            serial_input: None,
+            monitor_socket: monitor,
+            monitor: None,
+            kept: self.keep_screen,
+        }
     }
 }
 
@@ -148,8 +189,13 @@ pub struct Vm {
     child: Option<Child>,
     dir: PathBuf,
     serial: PathBuf,
+    serial_socket: PathBuf,
+    /// The connection to COM1, once something was typed on it.
+    serial_input: Option<UnixStream>,
     monitor_socket: PathBuf,
     monitor: Option<Monitor>,
+    /// QEMU stays after power-off ([`Boot::keep_screen`]).
+    kept: bool,
 }
 
 /// How a machine's run ended.
@@ -191,10 +237,35 @@ impl Vm {
         self.monitor.as_mut().expect("connected")
     }
 
+    /// Sends `bytes` to COM1, as a terminal on the serial line would. The
+    /// machine's output then also goes to this connection, unread: fine
+    /// for the few kilobytes a test prints (it is still logged for
+    /// [`Vm::serial`]).
+    pub fn type_serial(&mut self, bytes: &[u8]) {
+        if self.serial_input.is_none() {
+            let stream = UnixStream::connect(&self.serial_socket)
+                .unwrap_or_else(|err| panic!("COM1 socket {}: {err}", self.serial_socket.display()));
+            self.serial_input = Some(stream);
+        }
+        let stream = self.serial_input.as_mut().expect("connected");
+        stream.write_all(bytes).unwrap_or_else(|err| panic!("typing on COM1: {err}"));
+    }
+
     /// Presses a key on the machine's keyboard (QEMU's key names: `a`,
     /// `ret`, `spc`, `ctrl-d`, ...).
     pub fn sendkey(&mut self, key: &str) {
         self.monitor().sendkey(key).unwrap_or_else(|err| panic!("{err}"));
+    }
+
+    /// Waits until the machine has powered off, with QEMU kept
+    /// ([`Boot::keep_screen`]).
+    pub fn wait_power_off(&mut self) {
+        assert!(self.kept, "QEMU ends at power-off: use Boot::keep_screen");
+        let deadline = Instant::now() + TIMEOUT;
+        while !self.monitor().powered_off().unwrap_or_else(|err| panic!("{err}")) {
+            assert!(Instant::now() < deadline, "the machine did not power off; serial:\n{}", self.serial());
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     /// The screen, as QEMU shows it.
@@ -208,6 +279,10 @@ impl Vm {
 
     /// Waits for the machine to power off.
     pub fn wait(mut self) -> End {
+        if self.kept {
+            self.wait_power_off();
+            self.monitor().quit().unwrap_or_else(|err| panic!("{err}"));
+        }
         let mut child = self.child.take().expect("the machine is running");
         let deadline = Instant::now() + TIMEOUT;
         let status = loop {

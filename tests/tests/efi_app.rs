@@ -1,11 +1,173 @@
-//! The efi-app loader in QEMU: what reaches the serial console, the exit
-//! status through `isa-debug-exit`, keys typed on the keyboard, the screen.
+//! The efi-app loader in QEMU (q35, OVMF, TCG): what reaches the serial
+//! console, the exit status through `isa-debug-exit`, keys typed on the
+//! keyboard, the screen, and the packaged ISO and disk image.
+//!
+//! Each test boots one machine (a few seconds each under TCG); the test
+//! harness runs them in parallel.
 
-use walos_tests::qemu::Boot;
-use walos_tests::sample;
+use std::process::Command;
+
+use walos_qemu::Exit;
+use walos_tests::qemu::{Boot, Media};
+use walos_tests::{logo, program, sample, temp_file};
+
+const LOADER: &str = "efi-app";
+
+/// Boots `boot`; its entry must print exactly `output` and exit with 0.
+fn assert_runs(boot: Boot, output: &str) {
+    let end = boot.start().wait();
+    assert_eq!((end.serial.as_str(), end.status), (output, Some(0)));
+}
+
+/// What `--log info` shows (time stamps taken out) of a run of the entry
+/// `name` that wrote `output` and exited with 0.
+fn logged_run(name: &str, output: &str) -> String {
+    format!(
+        "info   kernel: walos {} with the wasmi engine\n\
+         info   kernel: pid 1: started `{name}` as {name}\n\
+         {output}\
+         info   kernel: pid 1 ({name}): exited with status 0\n",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// The serial output with the time stamps of the log lines
+/// (`[   0.123456] `) taken out.
+fn without_times(serial: &str) -> String {
+    let mut out = String::new();
+    for line in serial.split_inclusive('\n') {
+        let stamped = line.starts_with('[') && line.find("] ").is_some_and(|end| end == 12);
+        out.push_str(if stamped { &line[14..] } else { line });
+    }
+    out
+}
 
 #[test]
 fn hello_prints_exactly_its_output_and_exits_0() {
-    let end = Boot::new("efi-app", &sample("hello")).start().wait();
-    assert_eq!((end.serial.as_str(), end.status), ("Hello world!\n", Some(0)));
+    assert_runs(Boot::new(LOADER, &sample("hello")), "Hello world!\n");
+}
+
+#[test]
+fn hello_wasi_gets_its_arguments_and_environment_from_the_command_line() {
+    let boot = Boot::new(LOADER, &sample("hello-wasi")).args(&["one", "two"]).env("NAME", "walos");
+    assert_runs(boot, "Hello walos!\nargc = 3\nargv[0] = hello-wasi\nargv[1] = one\nargv[2] = two\n");
+}
+
+#[test]
+fn hello_rs_prints_with_std_and_logs_through_the_kernel() {
+    let end = Boot::new(LOADER, &sample("hello-rs")).args(&["x"]).log("info").start().wait();
+    let output = "Hello world!\nargs: x\ninfo   hello-rs: said hello through WASI\n";
+    assert_eq!((without_times(&end.serial), end.status), (logged_run("hello-rs", output), Some(0)));
+}
+
+#[test]
+fn the_exit_status_comes_back_through_isa_debug_exit() {
+    let end = Boot::new(LOADER, &program("exit_code")).args(&["7"]).start().wait();
+    // stderr is not buffered; stdout is flushed at exit.
+    assert_eq!((end.serial.as_str(), end.status, end.exit), ("to stderrexiting with 7", Some(7), Exit::Status(7)));
+}
+
+#[test]
+fn randomness_comes_from_the_firmware() {
+    assert_runs(Boot::new(LOADER, &program("random")), "random ok\n");
+}
+
+#[test]
+fn the_clocks_tell_the_time_and_never_go_back() {
+    assert_runs(Boot::new(LOADER, &program("clocks")), "clocks ok\n");
+}
+
+#[test]
+fn a_sleep_waits_on_the_firmware_timer_and_does_not_end_early() {
+    assert_runs(Boot::new(LOADER, &program("sleep")).args(&["250"]), "slept 250 ms\n");
+}
+
+#[test]
+fn the_initrd_is_the_root_file_system() {
+    let dir = std::env::temp_dir().join(format!("walos-initrd-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("etc")).unwrap();
+    std::fs::write(dir.join("etc/motd"), "welcome to walos\n").unwrap();
+    let tar = dir.with_extension("tar");
+    let status = Command::new("tar").arg("-C").arg(&dir).arg("-cf").arg(&tar).arg("etc").status().expect("tar");
+    assert!(status.success());
+    assert_runs(Boot::new(LOADER, &program("print_file")).args(&["/etc/motd"]).initrd(&tar), "welcome to walos\n");
+    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_file(&tar).unwrap();
+}
+
+#[test]
+fn a_trap_is_logged_with_the_program_name_and_fails_the_run() {
+    let end = Boot::new(LOADER, &program("abort")).start().wait();
+    let (output, log) = end.serial.split_once('\n').expect("two lines");
+    assert_eq!(output, "about to abort");
+    // `[   0.123456] err    abort: trap: ...`
+    assert!(log.starts_with('[') && log.contains("] err    abort: trap: "), "{}", end.serial);
+    assert_eq!((end.status, end.exit), (None, Exit::Failed));
+}
+
+#[test]
+fn a_module_that_is_not_wasm_is_refused_by_name() {
+    let junk = temp_file("junk.wasm", b"not wasm at all");
+    let end = Boot::new(LOADER, &junk).start().wait();
+    assert!(end.serial.starts_with("walos: `junk` is not a valid wasm module: "), "{}", end.serial);
+    assert_eq!((end.status, end.exit), (None, Exit::Failed));
+}
+
+#[test]
+fn a_bad_command_line_is_reported_and_the_machine_powers_off() {
+    let end = Boot::new(LOADER, &sample("hello")).log("loud").start().wait();
+    assert_eq!(
+        end.serial,
+        "walos: \\walos\\cmdline: kernel command line: --log: unknown log level `loud` (expected emerg, alert, \
+         crit, err, warn, notice, info, debug or 0-7)\n"
+    );
+    // Whether to report to isa-debug-exit is unknown: a plain power-off.
+    assert_eq!((end.status, end.exit), (None, Exit::NoReport(Some(0))));
+}
+
+#[test]
+fn keys_typed_on_the_keyboard_reach_stdin() {
+    let mut vm = Boot::new(LOADER, &program("cat")).log("info").start();
+    // The firmware would take keys typed while it boots.
+    vm.wait_for_serial("started `cat`");
+    for key in ["shift-h", "i", "spc", "t", "h", "e", "r", "e", "ret", "ctrl-d"] {
+        vm.sendkey(key);
+    }
+    let end = vm.wait();
+    let expected = logged_run("cat", "Hi there\ncopied 9 bytes\n");
+    assert_eq!((without_times(&end.serial), end.status), (expected, Some(0)));
+}
+
+#[test]
+fn bytes_typed_on_the_serial_line_reach_stdin() {
+    let mut vm = Boot::new(LOADER, &program("cat")).log("info").start();
+    vm.wait_for_serial("started `cat`");
+    // A terminal sends carriage return for Enter, and Ctrl-D as byte 4.
+    vm.type_serial("héllo\r\x04".as_bytes());
+    let end = vm.wait();
+    let expected = logged_run("cat", "héllo\ncopied 7 bytes\n");
+    assert_eq!((without_times(&end.serial), end.status), (expected, Some(0)));
+}
+
+#[test]
+fn the_vga_sample_draws_the_logo_centred_on_the_screen() {
+    let mut vm = Boot::new(LOADER, &sample("vga")).keep_screen().start();
+    vm.wait_power_off();
+    let screen = vm.screendump();
+    let (x, y) = logo::origin(&screen);
+    let line = format!("drew the 192x128 logo at ({x}, {y}) on the {}x{} screen\n", screen.width, screen.height);
+    assert_eq!(logo::check_centred(&screen), Ok(()));
+    assert_eq!(vm.wait().serial, line);
+}
+
+#[test]
+fn the_iso_boots_from_a_cd() {
+    assert_runs(Boot::new(LOADER, &sample("hello")).media(Media::Cdrom), "Hello world!\n");
+}
+
+#[test]
+fn the_disk_image_boots_as_a_hard_disk() {
+    let end = Boot::new(LOADER, &sample("hello-wasi")).media(Media::Disk).start().wait();
+    assert_eq!(end.serial.lines().next(), Some("Hello world!"));
+    assert_eq!(end.status, Some(0));
 }

@@ -84,17 +84,30 @@ pub fn all() -> Result<(), String> {
     test_programs()
 }
 
-/// The UEFI loaders' packages, built for [`walos_qemu::UEFI_TARGET`].
-pub const UEFI_PACKAGES: &[&str] = &["walos-loader-efi-app"];
+/// The UEFI loaders' packages, built for [`walos_qemu::UEFI_TARGET`]: the
+/// efi-app loader and the efi-os stub.
+pub const UEFI_PACKAGES: &[&str] = &["walos-loader-efi-app", "walos-efi-os-boot"];
+
+/// The bare-metal packages, built for [`walos_qemu::BARE_METAL_TARGET`]: the
+/// efi-os kernel.
+pub const BARE_METAL_PACKAGES: &[&str] = &["walos-efi-os-kernel"];
+
+/// `--target TARGET -p PACKAGE...`
+pub fn target_packages(target: &'static str, packages: &[&'static str]) -> Vec<&'static str> {
+    let mut args = vec!["--target", target];
+    for package in packages {
+        args.extend(["-p", package]);
+    }
+    args
+}
 
 /// The UEFI loaders, release builds (where `walos_qemu::Loader::artefacts`
 /// finds them).
 pub fn uefi_loaders() -> Result<(), String> {
-    let mut args = vec!["build", "--release", "--target", walos_qemu::UEFI_TARGET];
-    for package in UEFI_PACKAGES {
-        args.extend(["-p", package]);
-    }
-    exec::cargo(&args)
+    exec::cargo(&[&["build", "--release"], &target_packages(walos_qemu::UEFI_TARGET, UEFI_PACKAGES)[..]].concat())?;
+    exec::cargo(
+        &[&["build", "--release"], &target_packages(walos_qemu::BARE_METAL_TARGET, BARE_METAL_PACKAGES)[..]].concat(),
+    )
 }
 
 /// The `walos` command, release build.

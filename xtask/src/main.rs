@@ -24,7 +24,7 @@ commands:
       --vga                 UEFI loaders: show the screen in a window
   package [options]         write target/walos.iso and target/walos.img, bootable
       --entry ENTRY         the program they run [default: sample/hello]
-      --loader LOADER       efi-app or efi-os [default: efi-app]
+      --loader LOADER       efi-app or efi-os [default: efi-os]
       --log LEVEL           kernel log level [default: warn]
       --debug-exit          report the exit status to QEMU's isa-debug-exit device
   lint                      check formatting, clippy lints and doc links
@@ -87,6 +87,9 @@ fn run(args: &[String]) -> Result<(), String> {
             _ => return Err(format!("unknown run option `{option}`\n\n{USAGE}")),
         }
     }
+    if loader == "elf" && vga {
+        return Err("--vga is for the UEFI loaders: on the elf loader, sample/vga's screen is saved to an image".into());
+    }
     if loader != "elf" {
         let loader = loader
             .parse()
@@ -142,11 +145,16 @@ fn lint() -> Result<(), String> {
         wasm_packages.extend(["-p", package]);
     }
     exec::cargo(&[&["clippy", "--release"], &wasm_packages[..], &["--", "-D", "warnings"]].concat())?;
-    let mut uefi_packages = vec!["--target", walos_qemu::UEFI_TARGET];
-    for package in build::UEFI_PACKAGES {
-        uefi_packages.extend(["-p", package]);
+    for packages in [
+        build::target_packages(walos_qemu::UEFI_TARGET, build::UEFI_PACKAGES),
+        build::target_packages(walos_qemu::BARE_METAL_TARGET, build::BARE_METAL_PACKAGES),
+    ] {
+        exec::cargo(&[&["clippy", "--release"], &packages[..], &["--", "-D", "warnings"]].concat())?;
+        let mut docs =
+            exec::cargo_command(&[&["doc", "--no-deps", "--document-private-items"], &packages[..]].concat());
+        docs.env("RUSTDOCFLAGS", "-D warnings");
+        exec::run(&mut docs)?;
     }
-    exec::cargo(&[&["clippy", "--release"], &uefi_packages[..], &["--", "-D", "warnings"]].concat())?;
     for package in build::HOST_TESTED_LIBS {
         // The test profile lints the unit tests too (`--tests` would take the wasm binary).
         exec::cargo(&["clippy", "-p", package, "--lib", "--profile", "test", "--", "-D", "warnings"])?;
@@ -156,11 +164,7 @@ fn lint() -> Result<(), String> {
     exec::run(&mut docs)?;
     let mut wasm_docs = exec::cargo_command(&[&["doc", "--no-deps"], &wasm_packages[..]].concat());
     wasm_docs.env("RUSTDOCFLAGS", "-D warnings");
-    exec::run(&mut wasm_docs)?;
-    let mut uefi_docs =
-        exec::cargo_command(&[&["doc", "--no-deps", "--document-private-items"], &uefi_packages[..]].concat());
-    uefi_docs.env("RUSTDOCFLAGS", "-D warnings");
-    exec::run(&mut uefi_docs)
+    exec::run(&mut wasm_docs)
 }
 
 /// `test`: what CI runs.

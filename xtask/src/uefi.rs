@@ -1,15 +1,17 @@
 //! The UEFI loaders from the build tool: `run --loader efi-app|efi-os`
 //! boots QEMU, `package` writes the bootable ISO and disk image.
 
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
 
 use walos_qemu::{Cmdline, Exit, Loader, Media, Qemu, Volume, image};
 
 use crate::{build, exec, root};
 
-/// The loader `package` puts on the images when none is named.
-// efi-app until efi-os lands; then efi-os, the bare-metal kernel.
-pub const DEFAULT_PACKAGE_LOADER: Loader = Loader::EfiApp;
+/// The loader `package` puts on the images when none is named: efi-os, the
+/// bare-metal kernel.
+pub const DEFAULT_PACKAGE_LOADER: Loader = Loader::EfiOs;
 
 fn target_dir() -> PathBuf {
     root().join("target")
@@ -55,16 +57,18 @@ impl Boot<'_> {
 /// the terminal (and the screen in a window with `vga`); exits with the
 /// entry's status.
 pub fn run(boot: &Boot<'_>, vga: bool) -> Result<(), String> {
+    // What the machine needs comes first: no build for nothing.
+    walos_qemu::qemu_binary()?;
+    let firmware = walos_qemu::firmware()?;
     let volume = boot.volume()?;
     let esp = target_dir().join(format!("esp-{}", boot.loader));
     if esp.exists() {
         std::fs::remove_dir_all(&esp).map_err(|err| format!("{}: {err}", esp.display()))?;
     }
     volume.write_dir(&esp).map_err(|err| err.to_string())?;
-    walos_qemu::qemu_binary()?;
-    let mut qemu = Qemu::new(Media::EspDir(esp), walos_qemu::firmware()?);
+    let mut qemu = Qemu::new(Media::EspDir(esp), firmware);
     qemu.window = vga;
-    let status = exec::status(&mut qemu.command())?;
+    let status = run_showing_walos(&mut qemu.command())?;
     let code = match Exit::from_code(status.code()) {
         Exit::Status(status) => status,
         Exit::Failed => 1,
@@ -73,6 +77,36 @@ pub fn run(boot: &Boot<'_>, vga: bool) -> Result<(), String> {
         }
     };
     std::process::exit(code);
+}
+
+/// Runs QEMU with COM1 on the terminal, without the firmware's part of it
+/// (its escape codes would clear the screen): what walos writes is passed
+/// on as it comes. If the firmware never starts walos, all of it is shown.
+fn run_showing_walos(qemu: &mut Command) -> Result<ExitStatus, String> {
+    eprintln!("$ {}", exec::describe(qemu));
+    let mut child =
+        qemu.stdout(Stdio::piped()).spawn().map_err(|err| format!("cannot run `{}`: {err}", walos_qemu::QEMU))?;
+    let mut serial = child.stdout.take().expect("piped");
+    let mut out = std::io::stdout();
+    let mut firmware = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let mut started = false;
+    while let Ok(n @ 1..) = serial.read(&mut chunk) {
+        if started {
+            let _ = out.write_all(&chunk[..n]);
+        } else {
+            firmware.extend_from_slice(&chunk[..n]);
+            if let Some(end) = walos_qemu::handoff_end(&firmware) {
+                let _ = out.write_all(&firmware[end..]);
+                started = true;
+            }
+        }
+        let _ = out.flush();
+    }
+    if !started {
+        let _ = out.write_all(&firmware);
+    }
+    child.wait().map_err(|err| format!("waiting for QEMU: {err}"))
 }
 
 /// `package`: `target/walos.iso` and `target/walos.img`.

@@ -2,6 +2,7 @@
 //! computer whose firmware still runs.
 
 use alloc::string::String;
+use alloc::vec;
 use core::time::Duration;
 
 use uefi::Event;
@@ -113,11 +114,10 @@ impl Loader for Machine {
         }
         // SAFETY: the copies live only during the wait; the events stay
         // open (the timer is the machine's, the key event the firmware's).
-        let mut events = [Some(unsafe { timer.unsafe_clone() }), None];
+        let mut events = vec![unsafe { timer.unsafe_clone() }];
         if wake.stdin {
-            events[1] = Keyboard::key_event();
+            events.extend(Keyboard::key_event());
         }
-        let events: alloc::vec::Vec<Event> = events.into_iter().flatten().collect();
         let _ = boot::wait_for_event(&events);
     }
 

@@ -3,11 +3,11 @@
 //! The firmware keeps running underneath (boot services are never exited):
 //! it gives the kernel its allocator, timer events, the keyboard (ConIn),
 //! the screen (GOP), random numbers and the boot volume, where the command
-//! line (`\walos\cmdline`) and the programs (`\srv\NAME.wasm`) are. COM1
-//! carries the log and the program's output byte for byte; the screen
-//! shows them too. When the entry program ends, its status goes to QEMU's
-//! `isa-debug-exit` device if asked (`--debug-exit`), then the machine
-//! powers off.
+//! line (`\walos\cmdline`), the programs (`\srv\NAME.wasm`) and the
+//! optional root file system (`\walos\initrd.tar`) are. COM1 carries the
+//! log and the program's output byte for byte; the screen shows them too.
+//! When the entry program ends, its status goes to QEMU's `isa-debug-exit`
+//! device if asked (`--debug-exit`), then the machine powers off.
 
 #![no_std]
 #![no_main]
@@ -30,6 +30,7 @@ use alloc::string::String;
 use uefi::prelude::*;
 use walos_engine_wasmi::WasmiEngine;
 use walos_kernel::boot::BootArgs;
+use walos_kernel::vfs::{self, mem::MemFs};
 use walos_kernel::{Config, ExitStatus, Kernel};
 
 use crate::machine::Machine;
@@ -37,6 +38,11 @@ use crate::store::BootVolume;
 
 /// Where the kernel command line is on the boot volume.
 const CMDLINE: &str = "\\walos\\cmdline";
+/// Where the optional root file system is: a tar archive, unpacked into
+/// memory (writable, lost at power-off) and given to the entry as `/`.
+const INITRD: &str = "\\walos\\initrd.tar";
+/// The device number of the root file system.
+const ROOT_DEV: u64 = 1;
 
 #[entry]
 fn main() -> Status {
@@ -45,10 +51,10 @@ fn main() -> Status {
     serial::take_from_firmware();
     console::clear();
 
-    let status = match boot_args() {
-        Ok(args) => {
+    let status = match start() {
+        Ok((volume, args)) => {
             power::report_to_qemu(args.debug_exit);
-            run(&args)
+            run(volume, &args)
         }
         Err(message) => {
             report(&message);
@@ -58,25 +64,40 @@ fn main() -> Status {
     power::off(status.as_ref())
 }
 
-/// Reads and parses the kernel command line.
-fn boot_args() -> Result<BootArgs, String> {
+/// Opens the boot volume and reads the kernel command line from it.
+fn start() -> Result<(BootVolume, BootArgs), String> {
     let mut volume = BootVolume::open().map_err(|err| format!("cannot open the boot volume: {err}"))?;
     let line = volume.read_text(CMDLINE).map_err(|err| format!("cannot read {CMDLINE}: {err}"))?;
-    BootArgs::parse(&line).map_err(|err| format!("{CMDLINE}: {err}"))
+    let args = BootArgs::parse(&line).map_err(|err| format!("{CMDLINE}: {err}"))?;
+    Ok((volume, args))
+}
+
+/// The root file system, if the volume has an initrd.
+fn root_fs(volume: &mut BootVolume) -> Result<Option<MemFs>, String> {
+    match volume.read(INITRD) {
+        Ok(tar) => vfs::build::from_tar(ROOT_DEV, &tar, 0).map(Some).map_err(|err| format!("{INITRD}: {err}")),
+        Err(err) if err == store::NOT_FOUND => Ok(None),
+        Err(err) => Err(format!("cannot read {INITRD}: {err}")),
+    }
 }
 
 /// Runs the entry program to its end; `None` if it could not start.
-fn run(args: &BootArgs) -> Option<ExitStatus> {
-    let machine = match BootVolume::open() {
-        Ok(volume) => Machine::new(volume),
-        Err(err) => {
-            report(&format!("cannot open the boot volume: {err}"));
+fn run(mut volume: BootVolume, args: &BootArgs) -> Option<ExitStatus> {
+    let root = match root_fs(&mut volume) {
+        Ok(root) => root,
+        Err(message) => {
+            report(&message);
             return None;
         }
     };
     let config = Config { log_level: args.log, ..Config::default() };
-    let mut kernel = Kernel::new(Box::new(machine), Box::new(WasmiEngine::new()), config);
-    match kernel.spawn(args.command()) {
+    let mut kernel = Kernel::new(Box::new(Machine::new(volume)), Box::new(WasmiEngine::new()), config);
+    let mut command = args.command();
+    if let Some(root) = root {
+        kernel.mount("/", Box::new(root));
+        command = command.preopen("/");
+    }
+    match kernel.spawn(command) {
         Ok(pid) => kernel.run_until_exit(pid),
         Err(err) => {
             report(&format!("{err}"));

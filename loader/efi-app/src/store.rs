@@ -10,6 +10,9 @@ use uefi::fs::{Error, FileSystem, PathBuf};
 use uefi::{CString16, Status, boot};
 use walos_kernel::loader::{ServiceStore, StoreError};
 
+/// What [`BootVolume::read`] says of a missing file.
+pub const NOT_FOUND: &str = "not found";
+
 /// The directory of the service store on the boot volume.
 const SERVICES: &str = "\\srv";
 
@@ -39,7 +42,7 @@ impl BootVolume {
 /// What went wrong, in words (the crate's `Display` says only "IO error").
 fn describe(error: Error) -> String {
     match error {
-        Error::Io(io) if io.uefi_error.status() == Status::NOT_FOUND => "not found".to_string(),
+        Error::Io(io) if io.uefi_error.status() == Status::NOT_FOUND => NOT_FOUND.to_string(),
         Error::Io(io) => format!("{}: {}", io.context, io.uefi_error.status()),
         Error::Path(path) => format!("bad path: {path}"),
         Error::Utf8Encoding(_) => "not UTF-8 text".to_string(),
@@ -62,7 +65,7 @@ impl ServiceStore for BootVolume {
         }
         let path = format!("{SERVICES}\\{name}.wasm");
         self.read(&path).map_err(|err| match err.as_str() {
-            "not found" => StoreError::NotFound,
+            NOT_FOUND => StoreError::NotFound,
             _ => StoreError::Io(format!("{path}: {err}")),
         })
     }

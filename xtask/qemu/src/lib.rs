@@ -17,7 +17,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-pub use machine::{Exit, Media, QEMU, Qemu, SerialTo, firmware, program_serial, qemu_binary};
+pub use machine::{Exit, Media, QEMU, Qemu, SerialTo, firmware, handoff_end, program_serial, qemu_binary};
 pub use monitor::Monitor;
 pub use volume::{BOOT_FILE, CMDLINE_FILE, Cmdline, Error, INITRD_FILE, KERNEL_FILE, SERVICE_DIR, Volume};
 

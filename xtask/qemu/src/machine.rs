@@ -28,6 +28,12 @@ pub enum SerialTo {
     /// The terminal QEMU runs in.
     Stdio,
     File(PathBuf),
+    /// A Unix socket to type into (and read from), every byte the machine
+    /// writes also saved to `log`, whether or not someone is connected.
+    Socket {
+        socket: PathBuf,
+        log: PathBuf,
+    },
 }
 
 /// A QEMU command line.
@@ -42,17 +48,23 @@ pub struct Qemu {
     pub window: bool,
     /// The OVMF image.
     pub firmware: PathBuf,
+    /// On power-off, stop the machine instead of ending QEMU
+    /// (`-no-shutdown`), so that its screen can still be looked at.
+    pub stay_on_power_off: bool,
 }
 
 impl Qemu {
     pub fn new(media: Media, firmware: PathBuf) -> Qemu {
-        Qemu { media, serial: SerialTo::Stdio, monitor: None, window: false, firmware }
+        Qemu { media, serial: SerialTo::Stdio, monitor: None, window: false, firmware, stay_on_power_off: false }
     }
 
     /// The command, ready to spawn.
     pub fn command(&self) -> Command {
         let mut qemu = Command::new(QEMU);
-        qemu.args(["-machine", "q35,accel=tcg", "-m", "256M", "-nodefaults", "-vga", "std", "-no-reboot"]);
+        // `-cpu max`: every feature TCG emulates, RDRAND among them, which the
+        // bare-metal kernel (efi-os) needs for `random_get`.
+        qemu.args(["-machine", "q35,accel=tcg", "-cpu", "max", "-m", "256M", "-nodefaults", "-vga", "std"]);
+        qemu.arg("-no-reboot");
         qemu.arg("-bios").arg(&self.firmware);
         match &self.media {
             Media::EspDir(dir) => qemu.arg("-drive").arg(format!("format=raw,file=fat:rw:{}", dir.display())),
@@ -62,10 +74,20 @@ impl Qemu {
         match &self.serial {
             SerialTo::Stdio => qemu.args(["-serial", "stdio"]),
             SerialTo::File(file) => qemu.arg("-serial").arg(format!("file:{}", file.display())),
+            SerialTo::Socket { socket, log } => qemu
+                .arg("-chardev")
+                .arg(format!("socket,id=com1,path={},server=on,wait=off,logfile={}", socket.display(), log.display()))
+                .args(["-serial", "chardev:com1"]),
         };
         if !self.window {
             qemu.args(["-display", "none"]);
         }
+        if self.stay_on_power_off {
+            qemu.arg("-no-shutdown");
+        }
+        // A source of randomness for efi-app: OVMF offers it as the UEFI
+        // RNG protocol.
+        qemu.args(["-device", "virtio-rng-pci"]);
         qemu.args(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]);
         if let Some(socket) = &self.monitor {
             qemu.arg("-monitor").arg(format!("unix:{},server,nowait", socket.display()));
@@ -146,11 +168,19 @@ const FIRMWARE_HANDOFF: &str = "BdsDxe: starting ";
 /// and the loaders keep it to themselves from then on. Output without
 /// OVMF's hand-off line is returned whole.
 pub fn program_serial(raw: &str) -> &str {
-    let Some(start) = raw.find(FIRMWARE_HANDOFF) else { return raw };
-    match raw[start..].find('\n') {
-        Some(end) => &raw[start + end + 1..],
-        None => "",
+    match raw.find(FIRMWARE_HANDOFF) {
+        None => raw,
+        Some(_) => handoff_end(raw.as_bytes()).map_or("", |end| &raw[end..]),
     }
+}
+
+/// Where walos's part of COM1's output starts: just after the firmware's
+/// complete hand-off line, if it has come.
+pub fn handoff_end(raw: &[u8]) -> Option<usize> {
+    let marker = FIRMWARE_HANDOFF.as_bytes();
+    let start = raw.windows(marker.len()).position(|window| window == marker)?;
+    let newline = raw[start..].iter().position(|&b| b == b'\n')?;
+    Some(start + newline + 1)
 }
 
 #[cfg(test)]
@@ -177,6 +207,8 @@ mod tests {
         assert_eq!(program_serial(raw), "Hello world!\nBdsDxe: starting again\n");
         assert_eq!(program_serial("no firmware here\n"), "no firmware here\n");
         assert_eq!(program_serial("BdsDxe: starting Boot0001"), "");
+        assert_eq!(handoff_end(b"x\nBdsDxe: starting Boot0001\r\nwalos"), Some(29));
+        assert_eq!(handoff_end(b"BdsDxe: starting Boot0001"), None);
     }
 
     #[test]
@@ -186,10 +218,25 @@ mod tests {
         qemu.monitor = Some("/w/mon.sock".into());
         let args: Vec<String> = qemu.command().get_args().map(|a| a.to_string_lossy().into_owned()).collect();
         let line = args.join(" ");
-        assert!(line.starts_with("-machine q35,accel=tcg -m 256M -nodefaults -vga std -no-reboot -bios /fw/OVMF.fd"));
-        assert!(line.contains("-cdrom /w/walos.iso -serial file:/w/serial -display none"), "{line}");
+        assert!(
+            line.starts_with(
+                "-machine q35,accel=tcg -cpu max -m 256M -nodefaults -vga std -no-reboot -bios /fw/OVMF.fd"
+            )
+        );
+        assert!(
+            line.contains("-cdrom /w/walos.iso -serial file:/w/serial -display none -device virtio-rng-pci"),
+            "{line}"
+        );
         assert!(
             line.ends_with("-device isa-debug-exit,iobase=0xf4,iosize=0x04 -monitor unix:/w/mon.sock,server,nowait")
+        );
+        qemu.serial = SerialTo::Socket { socket: "/w/com1.sock".into(), log: "/w/com1.log".into() };
+        let line = qemu.command().get_args().map(|a| a.to_string_lossy().into_owned()).collect::<Vec<_>>().join(" ");
+        assert!(
+            line.contains(
+                "-chardev socket,id=com1,path=/w/com1.sock,server=on,wait=off,logfile=/w/com1.log -serial chardev:com1"
+            ),
+            "{line}"
         );
         qemu.media = Media::EspDir("/w/esp".into());
         qemu.window = true;

@@ -66,9 +66,21 @@ impl Monitor {
     pub fn sendkey(&mut self, key: &str) -> Result<(), String> {
         let answer = self.command(&format!("sendkey {key}"))?;
         // QEMU answers only on errors (e.g. "invalid parameter: ...").
+        let answer = without_escapes(&answer);
         let echo_end = answer.rfind(key).map_or(0, |at| at + key.len());
         let rest = answer[echo_end..].trim();
         if rest.is_empty() { Ok(()) } else { Err(format!("sendkey {key}: {rest}")) }
+    }
+
+    /// Whether the guest has powered the machine off (QEMU stays, with
+    /// `-no-shutdown`).
+    pub fn powered_off(&mut self) -> Result<bool, String> {
+        Ok(self.command("info status")?.contains("shutdown"))
+    }
+
+    /// Ends QEMU.
+    pub fn quit(&mut self) -> Result<(), String> {
+        self.stream.write_all(b"quit\n").map_err(|err| format!("QEMU monitor: {err}"))
     }
 
     /// Saves the screen to `file` as a binary PPM image.
@@ -80,4 +92,32 @@ impl Monitor {
 
 fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `text` without the terminal escape sequences (`ESC [ ... letter`) that
+/// the monitor's line editor sends back.
+fn without_escapes(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            if chars.next() == Some('[') {
+                chars.by_ref().find(|c| c.is_ascii_alphabetic());
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_are_dropped() {
+        assert_eq!(without_escapes("sendkey a\x1b[K\x1b[D\r\n"), "sendkey a\r\n");
+        assert_eq!(without_escapes("plain"), "plain");
+    }
 }

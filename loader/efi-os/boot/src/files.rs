@@ -1,0 +1,73 @@
+//! The boot volume: the files the kernel needs, read while boot services
+//! last.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use uefi::fs::{FileSystem, PathBuf};
+use uefi::{CString16, boot};
+use walos_efi_os_bootinfo::{Bytes, File};
+
+pub const KERNEL: &str = "\\walos\\kernel.elf";
+pub const CMDLINE: &str = "\\walos\\cmdline";
+pub const INITRD: &str = "\\walos\\initrd.tar";
+/// The service store: `NAME.wasm` files.
+const SERVICES: &str = "\\srv";
+
+/// The volume this stub was loaded from.
+pub struct Volume {
+    fs: FileSystem,
+}
+
+fn path(text: &str) -> Result<PathBuf, String> {
+    CString16::try_from(text).map(PathBuf::from).map_err(|_| format!("`{text}` is not a UEFI path"))
+}
+
+impl Volume {
+    pub fn open() -> Result<Volume, String> {
+        let fs = boot::get_image_file_system(boot::image_handle())
+            .map_err(|err| format!("cannot open the boot volume: {err}"))?;
+        Ok(Volume { fs: FileSystem::new(fs) })
+    }
+
+    pub fn read(&mut self, name: &str) -> Result<Vec<u8>, String> {
+        self.fs.read(path(name)?).map_err(|err| format!("cannot read {name}: {err}"))
+    }
+
+    /// `None` when the file does not exist.
+    pub fn read_optional(&mut self, name: &str) -> Result<Option<Vec<u8>>, String> {
+        match self.fs.try_exists(path(name)?) {
+            Ok(true) => self.read(name).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// Every `\srv\NAME.wasm`, named `NAME`.
+    pub fn services(&mut self) -> Result<Vec<File>, String> {
+        let entries = self.fs.read_dir(path(SERVICES)?).map_err(|err| format!("cannot list {SERVICES}: {err}"))?;
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|err| format!("cannot list {SERVICES}: {err}"))?;
+            let name = entry.file_name().to_string();
+            if let Some(stem) = name.strip_suffix(".wasm")
+                && !entry.is_directory()
+            {
+                names.push(stem.to_string());
+            }
+        }
+        let mut files = Vec::with_capacity(names.len());
+        for name in names {
+            let data = self.read(&format!("{SERVICES}\\{name}.wasm"))?;
+            files.push(File { name: leak(name.into_bytes()), data: leak(data) });
+        }
+        Ok(files)
+    }
+}
+
+/// Hands `data` over to the kernel: it stays where it is (UEFI loader
+/// memory) for good.
+pub fn leak(data: Vec<u8>) -> Bytes {
+    let data = data.leak();
+    Bytes { ptr: data.as_ptr(), len: data.len() }
+}

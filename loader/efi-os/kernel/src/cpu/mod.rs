@@ -1,0 +1,28 @@
+//! The processor: descriptor tables, interrupts and CPU exceptions, and
+//! QEMU's debug-exit port.
+
+mod gdt;
+mod idt;
+mod stubs;
+
+use core::sync::atomic::AtomicBool;
+
+use x86_64::instructions::port::Port;
+
+pub use idt::set_irq_handler;
+
+/// Whether the command line asked for `--debug-exit`: the exception
+/// handlers report through it too.
+pub static DEBUG_EXIT: AtomicBool = AtomicBool::new(false);
+
+pub fn init() {
+    gdt::init();
+    idt::init();
+}
+
+/// Writes `value` to QEMU's `isa-debug-exit` port; QEMU exits at once with
+/// `2 * value + 1` (on a machine without the device, nothing happens).
+pub fn debug_exit(value: u32) {
+    // SAFETY: a write to an otherwise unused port.
+    unsafe { Port::<u32>::new(walos_kernel::boot::DEBUG_EXIT_PORT).write(value) };
+}

@@ -1,0 +1,130 @@
+//! The bare machine as the kernel's [`Loader`].
+
+use core::sync::atomic::{AtomicU64, Ordering};
+
+use walos_efi_os_bootinfo::BootInfo;
+use walos_kernel::loader::{Framebuffer, Input, IoError, Loader, ServiceStore, StdStream, Stream, Wake};
+use walos_kernel::log::Level;
+use x86_64::instructions::interrupts;
+use x86_64::instructions::random::RdRand;
+
+use crate::console::{self, Screen};
+use crate::store::BootStore;
+use crate::{input, serial, timer};
+
+/// A 32-bit wasm memory is at most 4 GiB; the heap is smaller anyway.
+const MEMORY_LIMIT: usize = 4 << 30;
+
+static RSDP: AtomicU64 = AtomicU64::new(0);
+
+/// The ACPI RSDP the stub found, if any.
+pub fn rsdp() -> Option<u64> {
+    Some(RSDP.load(Ordering::Relaxed)).filter(|&a| a != 0)
+}
+
+pub fn set_rsdp(addr: u64) {
+    RSDP.store(addr, Ordering::Relaxed);
+}
+
+pub struct Machine {
+    store: BootStore,
+    screen: Option<Screen>,
+    /// Wall-clock time at monotonic 0.
+    realtime_base: u64,
+    rdrand: Option<RdRand>,
+}
+
+impl Machine {
+    /// # Safety
+    /// `info` must be the stub's, whose memory stays valid for good.
+    pub unsafe fn new(info: &'static BootInfo) -> Machine {
+        Machine {
+            // SAFETY: per the caller.
+            store: unsafe { BootStore::new(info.services()) },
+            // SAFETY: the firmware's framebuffer, used by nothing else now.
+            screen: unsafe { Screen::new(&info.framebuffer) },
+            realtime_base: info.realtime_ns.saturating_sub(timer::now_ns()),
+            rdrand: RdRand::new(),
+        }
+    }
+}
+
+/// Program output, log lines and messages go to COM1 and the screen.
+pub fn output(bytes: &[u8]) {
+    serial::write(bytes);
+    console::write(bytes);
+}
+
+impl Loader for Machine {
+    fn log(&mut self, _: Level, line: &str) {
+        output(line.as_bytes());
+        output(b"\n");
+    }
+
+    fn monotonic_ns(&self) -> u64 {
+        timer::now_ns()
+    }
+
+    fn realtime_ns(&self) -> u64 {
+        self.realtime_base + timer::now_ns()
+    }
+
+    fn clock_resolution_ns(&self) -> u64 {
+        timer::TICK_NS
+    }
+
+    /// Halts until the deadline passes or, when asked, input is queued;
+    /// every interrupt (the 1 kHz tick at least) looks again.
+    fn wait(&mut self, wake: Wake) {
+        loop {
+            interrupts::disable();
+            let due = wake.deadline.is_some_and(|at| timer::now_ns() >= at);
+            if due || (wake.stdin && input::pending()) || (wake.deadline.is_none() && !wake.stdin) {
+                interrupts::enable();
+                return;
+            }
+            // `sti; hlt`: an interrupt between the check and the halt still
+            // wakes it, as `sti` takes effect after the next instruction.
+            interrupts::enable_and_hlt();
+        }
+    }
+
+    fn random(&mut self, buf: &mut [u8]) -> Result<(), IoError> {
+        let rdrand = self.rdrand.ok_or_else(|| IoError::Other("no random source: the CPU lacks RDRAND".into()))?;
+        for chunk in buf.chunks_mut(8) {
+            let value = (0..10).find_map(|_| rdrand.get_u64()).ok_or(IoError::Other("RDRAND failed".into()))?;
+            chunk.copy_from_slice(&value.to_le_bytes()[..chunk.len()]);
+        }
+        Ok(())
+    }
+
+    fn memory_limit(&self) -> usize {
+        MEMORY_LIMIT
+    }
+
+    fn services(&mut self) -> &mut dyn ServiceStore {
+        &mut self.store
+    }
+
+    fn write(&mut self, _: Stream, bytes: &[u8]) -> Result<(), IoError> {
+        output(bytes);
+        Ok(())
+    }
+
+    fn read_stdin(&mut self, buf: &mut [u8]) -> Input {
+        match input::read(buf) {
+            input::Read::Data(n) => Input::Data(n),
+            input::Read::Eof => Input::Eof,
+            input::Read::Nothing => Input::Pending,
+        }
+    }
+
+    /// The keyboard and the screen are a terminal.
+    fn is_terminal(&self, _: StdStream) -> bool {
+        true
+    }
+
+    fn framebuffer(&mut self) -> Option<&mut dyn Framebuffer> {
+        self.screen.as_mut().map(|screen| screen as &mut dyn Framebuffer)
+    }
+}
