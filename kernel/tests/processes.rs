@@ -187,6 +187,10 @@ fn kill_ends_a_running_and_a_blocked_process() {
          (call $expect (i32.eqz (call $kill (i32.const 3))) (i32.const 103))
          (call $expect (i32.eq (call $kill (i32.const 3)) (i32.const 71)) (i32.const 104))
          (call $expect (i32.eq (call $kill (i32.const 77)) (i32.const 71)) (i32.const 105))
+         (call $expect (i32.eq (call $kill (i32.const 0)) (i32.const 71)) (i32.const 110))
+         ;; list: a buffer past the end of memory, a count pointer outside it
+         (call $expect (i32.eq (call $list (i32.const 65000) (i32.const 1000) (i32.const 4108)) (i32.const 21)) (i32.const 111))
+         (call $expect (i32.eq (call $list (i32.const 8192) (i32.const 64) (i32.const -4)) (i32.const 21)) (i32.const 112))
          (call $expect (i32.eqz (call $wait (i32.const 2) (i32.const 4100))) (i32.const 106))
          (call $expect (i32.eq (i32.load (i32.const 4100)) (i32.const 137)) (i32.const 107))
          (call $expect (i32.eqz (call $wait (i32.const 3) (i32.const 4100))) (i32.const 108))
