@@ -37,6 +37,7 @@ const SAMPLES: &[Sample] = &[
     Sample { name: "exec", kind: Kind::CNativeEmbed },
     Sample { name: "multitask", kind: Kind::Rust },
     Sample { name: "vga", kind: Kind::Rust },
+    Sample { name: "shell", kind: Kind::Rust },
 ];
 
 /// The samples that draw on the screen: `run` gives them one.
@@ -55,7 +56,7 @@ pub fn screen_file() -> PathBuf {
 
 /// Wasm crates whose library also builds on the host, where its unit tests
 /// run (the sample's binary is for wasm only).
-pub const HOST_TESTED_LIBS: &[&str] = &["vga"];
+pub const HOST_TESTED_LIBS: &[&str] = &["vga", "shell"];
 
 /// The Rust test programs, each a crate in `tests/programs/NAME/`.
 const RUST_TEST_PROGRAMS: &[&str] = &["std-tour", "fs-std"];
