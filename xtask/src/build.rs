@@ -49,6 +49,14 @@ pub fn needs_screen(spec: &str) -> bool {
     SCREEN_SAMPLES.contains(&name)
 }
 
+/// The arguments `run` puts before the user's for `spec` on the Linux
+/// loader. The shell echoes typed keys when stdin is a terminal, as the
+/// UEFI consoles need; a host terminal already echoes them.
+pub fn elf_run_args(spec: &str) -> &'static [&'static str] {
+    let name = spec.trim_end_matches('/').strip_prefix("sample/").unwrap_or(spec);
+    if name == "shell" { &["--no-echo"] } else { &[] }
+}
+
 /// Where `run` saves the screen on the Linux loader.
 pub fn screen_file() -> PathBuf {
     root().join("target/vga.ppm")

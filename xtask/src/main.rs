@@ -105,7 +105,7 @@ fn run(args: &[String]) -> Result<(), String> {
     if let Some(screen) = &screen {
         walos.arg("--framebuffer").arg(screen);
     }
-    walos.arg(&wasm).args(program_args);
+    walos.arg(&wasm).args(build::elf_run_args(&entry)).args(program_args);
     let status = exec::status(&mut walos)?;
     if let Some(screen) = &screen {
         eprintln!("xtask: the screen was saved to {}", screen.display());

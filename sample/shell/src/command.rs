@@ -43,7 +43,10 @@ mod tests {
 
     #[test]
     fn words_and_background() {
-        assert_eq!(parse("  run  hello a b "), Some(Command { words: vec!["run", "hello", "a", "b"], background: false }));
+        assert_eq!(
+            parse("  run  hello a b "),
+            Some(Command { words: vec!["run", "hello", "a", "b"], background: false })
+        );
         assert_eq!(parse("sleep 9&"), Some(Command { words: vec!["sleep", "9"], background: true }));
         assert_eq!(parse("sleep 9 &"), Some(Command { words: vec!["sleep", "9"], background: true }));
         assert_eq!(parse("&"), Some(Command { words: vec![], background: true }));

@@ -286,7 +286,9 @@ fn log(args: &[&str]) {
     let [word] = args else { return eprintln!("shell: log: usage: log LEVEL") };
     match command::log_level(word) {
         Some(level) => sys::set_log_level(LEVELS[level as usize]),
-        None => eprintln!("shell: log: bad level `{word}` (emerg, alert, crit, err, warn, notice, info, debug, or 0-7)"),
+        None => {
+            eprintln!("shell: log: bad level `{word}` (emerg, alert, crit, err, warn, notice, info, debug, or 0-7)")
+        }
     }
 }
 
