@@ -151,3 +151,20 @@ fn the_initrd_is_the_root_file_system() {
     assert_eq!((end.status, end.exit), (None, Exit::Failed));
     assert!(end.serial.starts_with("walos: \\walos\\initrd.tar: not a valid tar archive"), "{}", end.serial);
 }
+
+#[test]
+fn the_shell_runs_programs_typed_on_the_keyboard() {
+    let mut vm = Boot::new(LOADER, &sample("shell")).service("hello", &sample("hello")).start();
+    vm.wait_for_serial("walos> ");
+    // The console does not echo: the shell does, rubbing out a backspace.
+    for key in ["h", "e", "l", "l", "p", "backspace", "o", "ret"] {
+        vm.sendkey(key);
+    }
+    vm.wait_for_serial("Hello world!\nwalos> ");
+    for key in ["e", "x", "i", "t", "spc", "3", "ret"] {
+        vm.sendkey(key);
+    }
+    let end = vm.wait();
+    assert_eq!(end.serial, "walos> hellp\x08 \x08o\nHello world!\nwalos> exit 3\n");
+    assert_eq!(end.status, Some(3));
+}

@@ -87,8 +87,9 @@ impl Screen {
 }
 
 impl Console {
-    /// Writes console text: printable ASCII, `\n`, `\t`; other bytes show
-    /// as a box.
+    /// Writes console text: printable ASCII, `\n`, `\t`, backspace (one
+    /// column left, as a shell's `\x08 \x08` rub-out needs); other bytes
+    /// show as a box.
     pub fn write_text(&mut self, bytes: &[u8]) {
         let columns = self.screen.width / CELL;
         let rows = self.screen.height / CELL;
@@ -102,6 +103,7 @@ impl Console {
             match byte {
                 b'\n' => self.newline(rows),
                 b'\r' => self.column = 0,
+                0x08 => self.column = self.column.saturating_sub(1),
                 b'\t' => {
                     for _ in 0..4 - self.column % 4 {
                         self.glyph(b' ');
