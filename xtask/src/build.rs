@@ -57,6 +57,17 @@ pub fn elf_run_args(spec: &str) -> &'static [&'static str] {
     if name == "shell" { &["--no-echo"] } else { &[] }
 }
 
+/// The other programs a UEFI boot volume serves in `\\srv\\` with the
+/// entry `spec`: every sample for the shell, so that it has programs to
+/// run, as on the Linux loader, which serves the entry's sibling files.
+pub fn companions(spec: &str) -> Result<Vec<PathBuf>, String> {
+    let name = spec.trim_end_matches('/').strip_prefix("sample/").unwrap_or(spec);
+    if name != "shell" {
+        return Ok(Vec::new());
+    }
+    SAMPLES.iter().filter(|s| s.name != name).map(build_sample).collect()
+}
+
 /// Where `run` saves the screen on the Linux loader.
 pub fn screen_file() -> PathBuf {
     root().join("target/vga.ppm")

@@ -49,6 +49,10 @@ impl Boot<'_> {
         cmdline.args = self.args.to_vec();
         let mut volume = Volume::new(self.loader, &target_dir(), &cmdline).map_err(|err| err.to_string())?;
         volume.service(&name, &wasm).map_err(|err| err.to_string())?;
+        for other in build::companions(self.entry)? {
+            let name = service_name(&other.to_string_lossy(), &other);
+            volume.service(&name, &other).map_err(|err| err.to_string())?;
+        }
         Ok(volume)
     }
 }
