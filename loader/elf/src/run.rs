@@ -2,10 +2,12 @@
 
 use std::path::Path;
 
+use walos_engine::Engine;
 use walos_engine_wasmi::WasmiEngine;
+use walos_engine_wasmtime::WasmtimeEngine;
 use walos_kernel::{Command, Config, ExitStatus, Kernel, LinkError, SpawnError};
 
-use crate::cli::RunOptions;
+use crate::cli::{EngineKind, RunOptions};
 use crate::framebuffer::{Output, Screen};
 use crate::host::HostLoader;
 use crate::store::FileStore;
@@ -46,7 +48,7 @@ fn start(options: RunOptions) -> Result<i32, String> {
         loader = loader.with_screen(pixels);
     }
     let config = Config { log_level: options.log, ..Config::default() };
-    let mut kernel = Kernel::new(Box::new(loader), Box::new(WasmiEngine::new()), config);
+    let mut kernel = Kernel::new(Box::new(loader), engine(options.engine), config);
 
     let command = Command { env, preopens, ..Command::new(program.as_str()).args(args) };
     let outcome = execute(&mut kernel, command);
@@ -58,6 +60,13 @@ fn start(options: RunOptions) -> Result<i32, String> {
         })?;
     }
     outcome
+}
+
+fn engine(kind: EngineKind) -> Box<dyn Engine> {
+    match kind {
+        EngineKind::Wasmi => Box::new(WasmiEngine::new()),
+        EngineKind::Wasmtime => Box::new(WasmtimeEngine::new()),
+    }
 }
 
 /// Starts the program and runs it to its end.

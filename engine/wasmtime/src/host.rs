@@ -1,0 +1,250 @@
+//! The wasmtime function behind every import, and the exchange through which
+//! it reaches the kernel's [`Host`] and tells [`run`](walos_engine::Instance::run)
+//! why wasm stopped.
+//!
+//! Imports are async host functions. A host call that yields or blocks makes
+//! its future pending once: wasmtime then suspends the wasm fiber and the
+//! call's outer future, polled by `run`, returns `Pending`. The next `run`
+//! polls again, the fiber resumes inside the host function, which returns (a
+//! yield) or calls the host again (a block), as the wasmi engine does.
+
+use std::cell::Cell;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::ptr::NonNull;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use walos_engine::{Error, Host, HostFlow, HostFuncId, Trap, Val, ValType};
+use wasmtime::{Caller, Extern, Func, Store, StoreLimits};
+
+use crate::convert;
+
+/// What a run shares with the host functions of its instance.
+#[derive(Default)]
+pub struct Exchange {
+    /// The kernel's host, set only while `run` (or instantiation) is on the
+    /// stack.
+    host: Cell<Option<NonNull<dyn Host>>>,
+    /// The fuel of the current run: the length of a slice.
+    pub fuel: Cell<u64>,
+    /// Why the last poll stopped inside a host function (yield or block);
+    /// `None` when it stopped because the slice's fuel ran out.
+    pub suspended: Cell<Option<Suspension>>,
+    /// True while the start function runs: it cannot be suspended.
+    pub in_start: Cell<bool>,
+}
+
+// SAFETY: an exchange is shared only by one `Instance` (which is not `Send`,
+// see its `_single_thread` field) and the store it owns; wasmtime requires
+// `Send` of store data so that stores may move between threads, which walos
+// never does. Every access happens on the thread running `Instance::run`.
+unsafe impl Send for Exchange {}
+// SAFETY: as above; there is never a second thread.
+unsafe impl Sync for Exchange {}
+
+/// A host call that suspended its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Suspension {
+    Yield,
+    Block,
+}
+
+impl Exchange {
+    /// Lends the kernel's host to the host functions until [`Exchange::reclaim`].
+    ///
+    /// # Safety
+    /// `reclaim` must be called before the borrow of `host` ends.
+    pub unsafe fn lend(&self, host: &mut dyn Host) {
+        let host: NonNull<dyn Host + '_> = NonNull::from(host);
+        // SAFETY: same pointer, only the lifetime changes; the caller keeps
+        // it from outliving the borrow.
+        self.host.set(Some(unsafe { std::mem::transmute::<NonNull<dyn Host + '_>, NonNull<dyn Host>>(host) }));
+    }
+
+    pub fn reclaim(&self) {
+        self.host.set(None);
+    }
+
+    fn call(&self, id: HostFuncId, memory: &mut [u8], args: &[Val], results: &mut [Val]) -> HostFlow {
+        match self.host.get() {
+            // SAFETY: `host` is set only while the unique borrow lent by
+            // `lend` is held on the stack of `run` or instantiation, and host
+            // functions run only inside those.
+            Some(mut host) => unsafe { host.as_mut() }.call(id, memory, args, results),
+            None => HostFlow::Trap(Trap::host("host function called outside of a run")),
+        }
+    }
+}
+
+/// What the store carries for the host functions.
+pub struct StoreData {
+    pub exchange: Arc<Exchange>,
+    /// The instance's `memory` export, cached for the host functions.
+    pub memory: Option<wasmtime::Memory>,
+    pub limiter: StoreLimits,
+}
+
+/// How a host call ended its caller's call: the error the host function
+/// returns to wasmtime, recognised by `run`.
+#[derive(Debug)]
+pub enum Ended {
+    Exit(u32),
+    Trap(Trap),
+    /// The start function tried to block.
+    BlockedInStart,
+}
+
+impl fmt::Display for Ended {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ended::Exit(status) => write!(f, "exit with status {status}"),
+            Ended::Trap(trap) => write!(f, "{trap}"),
+            Ended::BlockedInStart => f.write_str("the start function made a blocking call"),
+        }
+    }
+}
+
+impl std::error::Error for Ended {}
+
+/// Creates the wasmtime function that forwards calls of an import of type
+/// `ty` to host function `id`.
+pub fn host_func(store: &mut Store<StoreData>, ty: wasmtime::FuncType, id: HostFuncId) -> Result<Func, Error> {
+    let mut zeros = Vec::with_capacity(ty.results().len());
+    for result in ty.results() {
+        let ty = convert::val_type(&result);
+        zeros.push(Val::zero(ty).ok_or_else(|| unsupported(ty))?);
+    }
+    if let Some(param) = ty.params().map(|p| convert::val_type(&p)).find(|&p| Val::zero(p).is_none()) {
+        return Err(unsupported(param));
+    }
+    let zeros: Arc<[Val]> = zeros.into();
+    Ok(Func::new_async(store, ty, move |caller, params, results| {
+        let zeros = zeros.clone();
+        Box::new(async move { call(caller, id, params, results, &zeros).await })
+    }))
+}
+
+async fn call(
+    mut caller: Caller<'_, StoreData>,
+    id: HostFuncId,
+    params: &[wasmtime::Val],
+    results: &mut [wasmtime::Val],
+    zeros: &[Val],
+) -> wasmtime::Result<()> {
+    let args = Values::from_iter(params.iter().map(|p| convert::from_wasmtime(p).unwrap_or(Val::I32(0))));
+    let mut rets = Values::from_iter(zeros.iter().copied());
+    if caller.data().memory.is_none() {
+        // Still instantiating (a start function): the instance, and so its
+        // memory export, is not known to the store data yet.
+        let memory = caller.get_export("memory").and_then(Extern::into_memory);
+        caller.data_mut().memory = memory;
+    }
+    let exchange = caller.data().exchange.clone();
+    loop {
+        let flow = match caller.data().memory {
+            Some(memory) => {
+                let (bytes, _) = memory.data_and_store_mut(&mut caller);
+                exchange.call(id, bytes, &args, &mut rets)
+            }
+            None => exchange.call(id, &mut [], &args, &mut rets),
+        };
+        let suspension = match flow {
+            HostFlow::Return => break,
+            HostFlow::Yield if exchange.in_start.get() => break,
+            HostFlow::Block if exchange.in_start.get() => return Err(wasmtime::Error::new(Ended::BlockedInStart)),
+            HostFlow::Yield => Suspension::Yield,
+            HostFlow::Block => Suspension::Block,
+            HostFlow::Exit(status) => return Err(wasmtime::Error::new(Ended::Exit(status))),
+            HostFlow::Trap(trap) => return Err(wasmtime::Error::new(Ended::Trap(trap))),
+        };
+        exchange.suspended.set(Some(suspension));
+        Pause(false).await;
+        // Resumed by the next run: its slice starts now, as with wasmi.
+        caller.fuel_async_yield_interval(Some(exchange.fuel.get()))?;
+        caller.set_fuel(u64::MAX)?;
+        if suspension == Suspension::Yield {
+            break;
+        }
+    }
+    for (slot, ret) in results.iter_mut().zip(rets.iter()) {
+        *slot = convert::to_wasmtime(*ret);
+    }
+    Ok(())
+}
+
+/// A future that is pending once: it suspends the wasm fiber until the next
+/// poll of the call, that is the next `run`.
+struct Pause(bool);
+
+impl Future for Pause {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            // No wake-up: `run` polls again when the scheduler says so.
+            self.0 = true;
+            Poll::Pending
+        }
+    }
+}
+
+/// Most host functions take a handful of arguments: these stay off the heap.
+type Values = smallvec_free::Values;
+
+mod smallvec_free {
+    use walos_engine::Val;
+
+    const INLINE: usize = 16;
+
+    /// A call's values: inline for the usual handful, on the heap beyond.
+    pub enum Values {
+        Inline([Val; INLINE], usize),
+        Heap(Vec<Val>),
+    }
+
+    impl FromIterator<Val> for Values {
+        fn from_iter<I: IntoIterator<Item = Val>>(iter: I) -> Self {
+            let mut inline = [Val::I32(0); INLINE];
+            let mut len = 0;
+            let mut iter = iter.into_iter();
+            for value in iter.by_ref() {
+                if len == INLINE {
+                    let mut heap = inline.to_vec();
+                    heap.push(value);
+                    heap.extend(iter);
+                    return Values::Heap(heap);
+                }
+                inline[len] = value;
+                len += 1;
+            }
+            Values::Inline(inline, len)
+        }
+    }
+
+    impl std::ops::Deref for Values {
+        type Target = [Val];
+        fn deref(&self) -> &[Val] {
+            match self {
+                Values::Inline(values, len) => &values[..*len],
+                Values::Heap(values) => values,
+            }
+        }
+    }
+
+    impl std::ops::DerefMut for Values {
+        fn deref_mut(&mut self) -> &mut [Val] {
+            match self {
+                Values::Inline(values, len) => &mut values[..*len],
+                Values::Heap(values) => values,
+            }
+        }
+    }
+}
+
+fn unsupported(ty: ValType) -> Error {
+    Error::Instantiate(format!("host functions cannot take or return {ty} values"))
+}

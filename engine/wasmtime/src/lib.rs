@@ -1,0 +1,116 @@
+//! walos's fast engine: [wasmtime] (Cranelift) behind the [`walos_engine`]
+//! traits.
+//!
+//! Preemption keeps the wasmi engine's semantics with wasmtime's own means:
+//! fuel metering with an async yield every slice (`fuel_async_yield_interval`)
+//! and calls made with `call_async`, whose future [`run`](walos_engine::Instance::run)
+//! polls by hand. A host function that yields or blocks suspends the wasm
+//! fiber the same way (see [`host`]), so the kernel's scheduler sees the same
+//! slices, yields and blocked calls whichever engine runs.
+//!
+//! Hosted only: Cranelift compiles at load time, which needs std.
+
+mod convert;
+mod host;
+mod instance;
+
+use walos_engine::{self as api, Host, HostFuncId};
+use wasmtime::{Config, Store, StoreLimitsBuilder};
+
+use crate::host::{Exchange, StoreData};
+use crate::instance::Instance;
+
+/// The wasmtime engine; one per kernel.
+pub struct WasmtimeEngine {
+    engine: wasmtime::Engine,
+}
+
+impl WasmtimeEngine {
+    pub fn new() -> Self {
+        let mut config = Config::new();
+        config.consume_fuel(true);
+        // The configuration is fixed and valid for the host: this cannot fail.
+        let engine = wasmtime::Engine::new(&config).expect("wasmtime supports this host");
+        WasmtimeEngine { engine }
+    }
+}
+
+impl Default for WasmtimeEngine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl api::Engine for WasmtimeEngine {
+    fn name(&self) -> &'static str {
+        "wasmtime"
+    }
+
+    fn load(&self, wasm: &[u8]) -> Result<Box<dyn api::Module>, api::Error> {
+        let module =
+            wasmtime::Module::new(&self.engine, wasm).map_err(|err| api::Error::Invalid(format!("{err:#}")))?;
+        let imports = module
+            .imports()
+            .map(|import| api::Import {
+                module: import.module().into(),
+                name: import.name().into(),
+                ty: convert::extern_type(&import.ty()),
+            })
+            .collect();
+        let exports = module
+            .exports()
+            .map(|export| api::Export { name: export.name().into(), ty: convert::extern_type(&export.ty()) })
+            .collect();
+        Ok(Box::new(Module { engine: self.engine.clone(), module, imports, exports }))
+    }
+}
+
+struct Module {
+    engine: wasmtime::Engine,
+    module: wasmtime::Module,
+    imports: Vec<api::Import>,
+    exports: Vec<api::Export>,
+}
+
+impl api::Module for Module {
+    fn imports(&self) -> &[api::Import] {
+        &self.imports
+    }
+
+    fn exports(&self) -> &[api::Export] {
+        &self.exports
+    }
+
+    fn instantiate(
+        &self,
+        bindings: &[HostFuncId],
+        limits: &api::Limits,
+        host: &mut dyn Host,
+    ) -> Result<Box<dyn api::Instance>, api::Error> {
+        if bindings.len() != self.imports.len() {
+            return Err(api::Error::Instantiate(format!(
+                "{} bindings for {} imports",
+                bindings.len(),
+                self.imports.len()
+            )));
+        }
+        let limiter = StoreLimitsBuilder::new().memory_size(limits.memory_bytes).build();
+        let data = StoreData { exchange: std::sync::Arc::new(Exchange::default()), memory: None, limiter };
+        let mut store = Store::new(&self.engine, data);
+        store.limiter(|data| &mut data.limiter);
+        let mut externs = Vec::with_capacity(bindings.len());
+        for (import, &id) in self.module.imports().zip(bindings) {
+            let wasmtime::ExternType::Func(ty) = import.ty() else {
+                return Err(api::Error::Instantiate(format!(
+                    "import `{}.{}` is a {}, not a function",
+                    import.module(),
+                    import.name(),
+                    convert::extern_type(&import.ty())
+                )));
+            };
+            externs.push(wasmtime::Extern::Func(host::host_func(&mut store, ty, id)?));
+        }
+        Instance::new(store, &self.module, &externs, limits.start_fuel, host)
+            .map(|instance| Box::new(instance) as Box<dyn api::Instance>)
+    }
+}
