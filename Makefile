@@ -4,21 +4,25 @@
 ENTRY ?= sample/hello
 LOADER ?= elf
 LOG ?= warn
+ENGINE ?= wasmi
 ARGS ?=
 
-.PHONY: all run test lint clean
+.PHONY: all run test lint bench clean
 
 all:
 	cargo xtask build
 
 run:
-	cargo xtask run --entry $(ENTRY) --loader $(LOADER) --log $(LOG) -- $(ARGS)
+	cargo xtask run --entry $(ENTRY) --loader $(LOADER) --log $(LOG) --engine $(ENGINE) -- $(ARGS)
 
 test:
 	cargo xtask test
 
 lint:
 	cargo xtask lint
+
+bench:
+	cargo xtask bench
 
 clean:
 	cargo clean

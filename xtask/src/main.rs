@@ -18,9 +18,11 @@ commands:
   run [options] [-- ARGS]   build, then run an entry program
       --entry ENTRY         sample/NAME or a .wasm file [default: sample/hello]
       --loader LOADER       elf [default: elf]
+      --engine ENGINE       wasmi or wasmtime [default: wasmi]
       --log LEVEL           kernel log level [default: warn]
   lint                      check formatting, clippy lints and doc links
-  test                      lint, build, then run every test
+  test                      lint, build, then run every test (end-to-end ones on each engine)
+  bench [--quick]           benchmarks against Linux and native code; table and target/bench/report.json
   logo                      draw the walos logo into sample/vga/logo.tga
   help                      show this
 ";
@@ -63,6 +65,7 @@ fn run(args: &[String]) -> Result<(), String> {
     let mut entry = "sample/hello".to_string();
     let mut loader = "elf".to_string();
     let mut log = "warn".to_string();
+    let mut engine = "wasmi".to_string();
     let mut options = options.iter();
     while let Some(option) = options.next() {
         let value = options.next().ok_or(format!("{option} needs a value"))?;
@@ -70,6 +73,7 @@ fn run(args: &[String]) -> Result<(), String> {
             "--entry" => entry = value.clone(),
             "--loader" => loader = value.clone(),
             "--log" => log = value.clone(),
+            "--engine" => engine = value.clone(),
             _ => return Err(format!("unknown run option `{option}`\n\n{USAGE}")),
         }
     }
@@ -79,7 +83,7 @@ fn run(args: &[String]) -> Result<(), String> {
     build::walos()?;
     let wasm = build::entry(&entry)?;
     let mut walos = std::process::Command::new(build::walos_binary());
-    walos.arg("run").arg("--log").arg(&log);
+    walos.arg("run").arg("--log").arg(&log).arg("--engine").arg(&engine);
     let screen = build::needs_screen(&entry).then(build::screen_file);
     if let Some(screen) = &screen {
         walos.arg("--framebuffer").arg(screen);
@@ -105,13 +109,18 @@ fn lint() -> Result<(), String> {
         // The test profile lints the unit tests too (`--tests` would take the wasm binary).
         exec::cargo(&["clippy", "-p", package, "--lib", "--profile", "test", "--", "-D", "warnings"])?;
     }
-    let mut docs = exec::cargo_command(&["doc", "--no-deps", "--document-private-items"]);
+    // `--release` everywhere: the dependencies' metadata (wasmtime's is the
+    // costly one) is then checked once, for clippy and rustdoc alike.
+    let mut docs = exec::cargo_command(&["doc", "--release", "--no-deps", "--document-private-items"]);
     docs.env("RUSTDOCFLAGS", "-D warnings");
     exec::run(&mut docs)?;
-    let mut wasm_docs = exec::cargo_command(&[&["doc", "--no-deps"], &wasm_packages[..]].concat());
+    let mut wasm_docs = exec::cargo_command(&[&["doc", "--release", "--no-deps"], &wasm_packages[..]].concat());
     wasm_docs.env("RUSTDOCFLAGS", "-D warnings");
     exec::run(&mut wasm_docs)
 }
+
+/// The engines of the `walos` command, the default first.
+pub const ENGINES: [&str; 2] = ["wasmi", "wasmtime"];
 
 /// `test`: what CI runs.
 fn test() -> Result<(), String> {
@@ -119,7 +128,13 @@ fn test() -> Result<(), String> {
     build::all()?;
     let python = reference::python()?;
     let mut tests = exec::cargo_command(&["test", "--release"]);
-    tests.env("WALOS_REFERENCE_PYTHON", python);
+    tests.env("WALOS_REFERENCE_PYTHON", &python).env("WALOS_ENGINE", ENGINES[0]);
     exec::run(&mut tests)?;
+    // The end-to-end tests again on every other engine: same binaries.
+    for engine in &ENGINES[1..] {
+        let mut tests = exec::cargo_command(&["test", "--release", "-p", "walos-tests"]);
+        tests.env("WALOS_REFERENCE_PYTHON", &python).env("WALOS_ENGINE", engine);
+        exec::run(&mut tests)?;
+    }
     build::HOST_TESTED_LIBS.iter().try_for_each(|package| exec::cargo(&["test", "--release", "-p", package, "--lib"]))
 }

@@ -62,7 +62,8 @@ fn start(options: RunOptions) -> Result<i32, String> {
     outcome
 }
 
-fn engine(kind: EngineKind) -> Box<dyn Engine> {
+/// A new engine of that kind.
+pub fn engine(kind: EngineKind) -> Box<dyn Engine> {
     match kind {
         EngineKind::Wasmi => Box::new(WasmiEngine::new()),
         EngineKind::Wasmtime => Box::new(WasmtimeEngine::new()),

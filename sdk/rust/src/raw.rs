@@ -26,6 +26,8 @@ unsafe extern "C" {
     pub fn sys_log(level: u32, iovs: *const CioVec, count: u32);
     #[link_name = "yield"]
     pub fn sys_yield();
+    #[link_name = "nop"]
+    pub fn sys_nop();
 }
 
 #[link(wasm_import_module = "vga")]

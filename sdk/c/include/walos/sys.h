@@ -27,6 +27,9 @@ WALOS_IMPORT(sys, log) void sys_log(uint32_t level, const walos_ciovec *iovs, ui
 /* Gives the CPU to the other processes. */
 WALOS_IMPORT(sys, yield) void sys_yield(void);
 
+/* Does nothing: the cost of a syscall by itself. */
+WALOS_IMPORT(sys, nop) void sys_nop(void);
+
 /* Logs a NUL-terminated string. */
 static inline void walos_log(enum walos_log_level level, const char *message) {
     walos_ciovec iov = {message, (uint32_t)__builtin_strlen(message)};
