@@ -11,7 +11,7 @@ pub const RUST_WASM_TARGET: &str = "wasm32-wasip1";
 
 /// How a program is compiled.
 #[derive(Debug, Clone, Copy)]
-enum Kind {
+pub enum Kind {
     /// C without libc, on the native walos interfaces.
     CNative,
     /// C with wasi-libc.
@@ -119,7 +119,7 @@ pub fn test_programs() -> Result<(), String> {
 }
 
 /// The `.c` files of a directory, sorted.
-fn c_sources(dir: &Path) -> Result<Vec<PathBuf>, String> {
+pub fn c_sources(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let entries = std::fs::read_dir(dir).map_err(|err| format!("{}: {err}", dir.display()))?;
     let mut sources: Vec<PathBuf> =
         entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "c")).collect();
@@ -130,7 +130,7 @@ fn c_sources(dir: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(sources)
 }
 
-fn compile_c(kind: Kind, sources: &[PathBuf], out: &Path) -> Result<(), String> {
+pub fn compile_c(kind: Kind, sources: &[PathBuf], out: &Path) -> Result<(), String> {
     std::fs::create_dir_all(out.parent().expect("output in a directory")).map_err(|err| err.to_string())?;
     let mut clang = Command::new("clang");
     clang.args(["-O2", "-Wall", "-Wextra", "-I"]).arg(root().join("sdk/c/include"));

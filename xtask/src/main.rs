@@ -2,6 +2,7 @@
 //! targets are thin wrappers around these commands, so everything is also
 //! reachable with cargo alone.
 
+mod bench;
 mod build;
 mod exec;
 mod logo;
@@ -39,6 +40,7 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("lint") => lint(),
         Some("test") => test(),
+        Some("bench") => bench::run(&args[1..]),
         Some("logo") => logo::write(),
         Some("help" | "-h" | "--help") | None => {
             print!("{USAGE}");
