@@ -13,7 +13,6 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::ptr::NonNull;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use walos_engine::{Error, Host, HostFlow, HostFuncId, Trap, Val, ValType};
@@ -80,7 +79,7 @@ impl Exchange {
 
 /// What the store carries for the host functions.
 pub struct StoreData {
-    pub exchange: Arc<Exchange>,
+    pub exchange: std::sync::Arc<Exchange>,
     /// The instance's `memory` export, cached for the host functions.
     pub memory: Option<wasmtime::Memory>,
     pub limiter: StoreLimits,
@@ -119,59 +118,113 @@ pub fn host_func(store: &mut Store<StoreData>, ty: wasmtime::FuncType, id: HostF
     if let Some(param) = ty.params().map(|p| convert::val_type(&p)).find(|&p| Val::zero(p).is_none()) {
         return Err(unsupported(param));
     }
-    let zeros: Arc<[Val]> = zeros.into();
-    Ok(Func::new_async(store, ty, move |caller, params, results| {
-        let zeros = zeros.clone();
-        Box::new(async move { call(caller, id, params, results, &zeros).await })
+    let zeros = Values::from_iter(zeros);
+    Ok(Func::new_async(store, ty, move |mut caller, params, results| {
+        let args = Values::from_iter(params.iter().map(|p| convert::from_wasmtime(p).unwrap_or(Val::I32(0))));
+        let mut rets = zeros.clone();
+        // The usual case is settled here, without a future to keep.
+        let flow = call_host(&mut caller, id, &args, &mut rets);
+        match suspension(&caller, flow) {
+            Ok(None) => {
+                store_results(results, &rets);
+                Box::new(Done)
+            }
+            Ok(Some(suspension)) => Box::new(suspend(caller, id, args, rets, results, suspension)),
+            Err(err) => Box::new(Failed(Some(err))),
+        }
     }))
 }
 
-async fn call(
-    mut caller: Caller<'_, StoreData>,
-    id: HostFuncId,
-    params: &[wasmtime::Val],
-    results: &mut [wasmtime::Val],
-    zeros: &[Val],
-) -> wasmtime::Result<()> {
-    let args = Values::from_iter(params.iter().map(|p| convert::from_wasmtime(p).unwrap_or(Val::I32(0))));
-    let mut rets = Values::from_iter(zeros.iter().copied());
+/// Calls the host with the caller's memory.
+fn call_host(caller: &mut Caller<'_, StoreData>, id: HostFuncId, args: &[Val], rets: &mut [Val]) -> HostFlow {
     if caller.data().memory.is_none() {
         // Still instantiating (a start function): the instance, and so its
         // memory export, is not known to the store data yet.
         let memory = caller.get_export("memory").and_then(Extern::into_memory);
         caller.data_mut().memory = memory;
     }
-    let exchange = caller.data().exchange.clone();
+    match caller.data().memory {
+        Some(memory) => {
+            let (bytes, data) = memory.data_and_store_mut(caller);
+            data.exchange.call(id, bytes, args, rets)
+        }
+        None => caller.data().exchange.call(id, &mut [], args, rets),
+    }
+}
+
+/// What a host call's flow means for its caller: go on (`None`), suspend,
+/// or end the call (an error).
+fn suspension(caller: &Caller<'_, StoreData>, flow: HostFlow) -> wasmtime::Result<Option<Suspension>> {
+    let in_start = caller.data().exchange.in_start.get();
+    match flow {
+        HostFlow::Return => Ok(None),
+        // The start function cannot be suspended: a yield is just a return.
+        HostFlow::Yield if in_start => Ok(None),
+        HostFlow::Block if in_start => Err(wasmtime::Error::new(Ended::BlockedInStart)),
+        HostFlow::Yield => Ok(Some(Suspension::Yield)),
+        HostFlow::Block => Ok(Some(Suspension::Block)),
+        HostFlow::Exit(status) => Err(wasmtime::Error::new(Ended::Exit(status))),
+        HostFlow::Trap(trap) => Err(wasmtime::Error::new(Ended::Trap(trap))),
+    }
+}
+
+/// Suspends the caller until the next run, then returns (a yield) or calls
+/// the host again (a block), until the host call completes.
+async fn suspend(
+    mut caller: Caller<'_, StoreData>,
+    id: HostFuncId,
+    args: Values,
+    mut rets: Values,
+    results: &mut [wasmtime::Val],
+    mut suspension: Suspension,
+) -> wasmtime::Result<()> {
     loop {
-        let flow = match caller.data().memory {
-            Some(memory) => {
-                let (bytes, _) = memory.data_and_store_mut(&mut caller);
-                exchange.call(id, bytes, &args, &mut rets)
-            }
-            None => exchange.call(id, &mut [], &args, &mut rets),
-        };
-        let suspension = match flow {
-            HostFlow::Return => break,
-            HostFlow::Yield if exchange.in_start.get() => break,
-            HostFlow::Block if exchange.in_start.get() => return Err(wasmtime::Error::new(Ended::BlockedInStart)),
-            HostFlow::Yield => Suspension::Yield,
-            HostFlow::Block => Suspension::Block,
-            HostFlow::Exit(status) => return Err(wasmtime::Error::new(Ended::Exit(status))),
-            HostFlow::Trap(trap) => return Err(wasmtime::Error::new(Ended::Trap(trap))),
-        };
-        exchange.suspended.set(Some(suspension));
+        caller.data().exchange.suspended.set(Some(suspension));
         Pause(false).await;
         // Resumed by the next run: its slice starts now, as with wasmi.
-        caller.fuel_async_yield_interval(Some(exchange.fuel.get()))?;
+        let fuel = caller.data().exchange.fuel.get();
+        caller.fuel_async_yield_interval(Some(fuel))?;
         caller.set_fuel(u64::MAX)?;
         if suspension == Suspension::Yield {
             break;
         }
+        let flow = call_host(&mut caller, id, &args, &mut rets);
+        match self::suspension(&caller, flow)? {
+            None => break,
+            Some(again) => suspension = again,
+        }
     }
-    for (slot, ret) in results.iter_mut().zip(rets.iter()) {
+    store_results(results, &rets);
+    Ok(())
+}
+
+fn store_results(results: &mut [wasmtime::Val], rets: &[Val]) {
+    for (slot, ret) in results.iter_mut().zip(rets) {
         *slot = convert::to_wasmtime(*ret);
     }
-    Ok(())
+}
+
+/// A host call that completed at once; zero-sized, so boxing it allocates
+/// nothing.
+struct Done;
+
+impl Future for Done {
+    type Output = wasmtime::Result<()>;
+
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+/// A host call that ended its caller's call.
+struct Failed(Option<wasmtime::Error>);
+
+impl Future for Failed {
+    type Output = wasmtime::Result<()>;
+
+    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
+        Poll::Ready(Err(self.0.take().unwrap_or_else(|| wasmtime::Error::msg("host call polled twice"))))
+    }
 }
 
 /// A future that is pending once: it suspends the wasm fiber until the next
@@ -192,55 +245,50 @@ impl Future for Pause {
     }
 }
 
-/// Most host functions take a handful of arguments: these stay off the heap.
-type Values = smallvec_free::Values;
+/// Most host functions take a handful of arguments: they stay off the heap.
+const INLINE: usize = 8;
 
-mod smallvec_free {
-    use walos_engine::Val;
+/// A call's values: inline for the usual handful, on the heap beyond.
+#[derive(Clone)]
+enum Values {
+    Inline([Val; INLINE], usize),
+    Heap(Vec<Val>),
+}
 
-    const INLINE: usize = 16;
-
-    /// A call's values: inline for the usual handful, on the heap beyond.
-    pub enum Values {
-        Inline([Val; INLINE], usize),
-        Heap(Vec<Val>),
-    }
-
-    impl FromIterator<Val> for Values {
-        fn from_iter<I: IntoIterator<Item = Val>>(iter: I) -> Self {
-            let mut inline = [Val::I32(0); INLINE];
-            let mut len = 0;
-            let mut iter = iter.into_iter();
-            for value in iter.by_ref() {
-                if len == INLINE {
-                    let mut heap = inline.to_vec();
-                    heap.push(value);
-                    heap.extend(iter);
-                    return Values::Heap(heap);
-                }
-                inline[len] = value;
-                len += 1;
+impl FromIterator<Val> for Values {
+    fn from_iter<I: IntoIterator<Item = Val>>(iter: I) -> Self {
+        let mut inline = [Val::I32(0); INLINE];
+        let mut len = 0;
+        let mut iter = iter.into_iter();
+        for value in iter.by_ref() {
+            if len == INLINE {
+                let mut heap = inline.to_vec();
+                heap.push(value);
+                heap.extend(iter);
+                return Values::Heap(heap);
             }
-            Values::Inline(inline, len)
+            inline[len] = value;
+            len += 1;
+        }
+        Values::Inline(inline, len)
+    }
+}
+
+impl std::ops::Deref for Values {
+    type Target = [Val];
+    fn deref(&self) -> &[Val] {
+        match self {
+            Values::Inline(values, len) => &values[..*len],
+            Values::Heap(values) => values,
         }
     }
+}
 
-    impl std::ops::Deref for Values {
-        type Target = [Val];
-        fn deref(&self) -> &[Val] {
-            match self {
-                Values::Inline(values, len) => &values[..*len],
-                Values::Heap(values) => values,
-            }
-        }
-    }
-
-    impl std::ops::DerefMut for Values {
-        fn deref_mut(&mut self) -> &mut [Val] {
-            match self {
-                Values::Inline(values, len) => &mut values[..*len],
-                Values::Heap(values) => values,
-            }
+impl std::ops::DerefMut for Values {
+    fn deref_mut(&mut self) -> &mut [Val] {
+        match self {
+            Values::Inline(values, len) => &mut values[..*len],
+            Values::Heap(values) => values,
         }
     }
 }
