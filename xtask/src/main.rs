@@ -128,6 +128,8 @@ pub const ENGINES: [&str; 2] = ["wasmi", "wasmtime"];
 fn test() -> Result<(), String> {
     lint()?;
     build::all()?;
+    // For the harness's smoke test.
+    bench::programs()?;
     let python = reference::python()?;
     let mut tests = exec::cargo_command(&["test", "--release"]);
     tests.env("WALOS_REFERENCE_PYTHON", &python).env("WALOS_ENGINE", ENGINES[0]);
