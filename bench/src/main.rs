@@ -7,7 +7,7 @@
 //! module), on both sides alike. The programs are built by `cargo xtask
 //! bench` into the directory given as the first argument.
 //!
-//! usage: `walos-bench DIR [--quick] [--out FILE]`
+//! usage: `walos-bench DIR [--quick] [--only NAME] [--out FILE]`
 
 mod measure;
 mod report;
@@ -31,15 +31,18 @@ struct Options {
     dir: PathBuf,
     out: PathBuf,
     quick: bool,
+    /// Only the rows whose name starts with this.
+    only: Option<String>,
 }
 
 fn options() -> Result<Options, String> {
     let mut args = std::env::args().skip(1);
-    let dir = PathBuf::from(args.next().ok_or("usage: walos-bench DIR [--quick] [--out FILE]")?);
-    let mut options = Options { out: dir.join("report.json"), dir, quick: false };
+    let dir = PathBuf::from(args.next().ok_or("usage: walos-bench DIR [--quick] [--only NAME] [--out FILE]")?);
+    let mut options = Options { out: dir.join("report.json"), dir, quick: false, only: None };
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--quick" => options.quick = true,
+            "--only" => options.only = Some(args.next().ok_or("--only needs a name")?),
             "--out" => options.out = PathBuf::from(args.next().ok_or("--out needs a file")?),
             other => return Err(format!("unknown option `{other}`")),
         }
@@ -61,6 +64,7 @@ fn run(options: &Options) -> Result<(), String> {
     // Quick mode (the smoke test): tiny counts, one repetition.
     let (scale, repetitions) = if options.quick { (1000, 1) } else { (1, 5) };
     let count = |n: u64| (n / scale).max(1);
+    let wanted = |name: &str| options.only.as_ref().is_none_or(|only| name.starts_with(only.as_str()));
     let bench = Bench::new(&options.dir, repetitions)?;
     let mut rows = Vec::new();
     let mut add = |name: &str, reference: &str, reference_ns: f64, walos: &[Option<f64>]| {
@@ -69,30 +73,39 @@ fn run(options: &Options) -> Result<(), String> {
         }
     };
 
-    eprintln!("syscall: sys.nop against getpid");
-    let (reference, walos) = bench.compare(Side::native("getpid", &[], count(2_000_000), 1), |engine| {
-        Side::walos(engine, "syscall", &[], count(2_000_000), 1)
-    })?;
-    add("syscall", "syscall(SYS_getpid) in a Linux process", reference, &walos);
+    if wanted("syscall") {
+        eprintln!("syscall: sys.nop against getpid");
+        let (reference, walos) = bench.compare(Side::native("getpid", &[], count(2_000_000), 1), |engine| {
+            Side::walos(engine, "syscall", &[], count(2_000_000), 1)
+        })?;
+        add("syscall", "syscall(SYS_getpid) in a Linux process", reference, &walos);
+    }
 
-    eprintln!("ipc, switch: pipe ping-pong between two Linux processes; sys.yield between two walos processes");
-    let (round_trip, walos) = bench.compare(Side::native("pingpong", &[], count(20_000), 1), |engine| {
-        Side::walos_pair(engine, "yield", count(500_000))
-    })?;
-    add("ipc", "64-byte round trip over two pipes between two Linux processes", round_trip, &[None, None]);
-    add("switch", "a switch of a pipe ping-pong between two Linux processes", round_trip / 2.0, &walos);
+    if wanted("ipc") || wanted("switch") {
+        eprintln!("ipc, switch: pipe ping-pong between two Linux processes; sys.yield between two walos processes");
+        let (round_trip, walos) = bench.compare(Side::native("pingpong", &[], count(20_000), 1), |engine| {
+            Side::walos_pair(engine, "yield", count(500_000))
+        })?;
+        add("ipc", "64-byte round trip over two pipes between two Linux processes", round_trip, &[None, None]);
+        add("switch", "a switch of a pipe ping-pong between two Linux processes", round_trip / 2.0, &walos);
+    }
 
-    eprintln!("spawn: a minimal program against fork + exec + wait of a minimal static one");
-    let minimal = bench.native_path("minimal");
-    let minimal = minimal.to_str().ok_or("non-UTF-8 path")?;
-    let (reference, walos) = bench.compare(Side::native("spawn", &[minimal], count(500), 1), |engine| {
-        Side::walos_spawns(engine, "minimal", count(500))
-    })?;
-    add("spawn", "fork + exec + wait of a minimal static Linux program", reference, &walos);
+    if wanted("spawn") {
+        eprintln!("spawn: a minimal program against fork + exec + wait of a minimal static one");
+        let minimal = bench.native_path("minimal");
+        let minimal = minimal.to_str().ok_or("non-UTF-8 path")?;
+        let (reference, walos) = bench.compare(Side::native("spawn", &[minimal], count(500), 1), |engine| {
+            Side::walos_spawns(engine, "minimal", count(500))
+        })?;
+        add("spawn", "fork + exec + wait of a minimal static Linux program", reference, &walos);
+    }
 
     for (name, n) in COMPUTE {
-        eprintln!("compute-{name}");
         let program = format!("compute-{name}");
+        if !wanted(&program) {
+            continue;
+        }
+        eprintln!("{program}");
         let (reference, walos) = bench.compare(Side::native(&program, &[], count(n), 1), |engine| {
             Side::walos(engine, &program, &[], count(n), 1)
         })?;

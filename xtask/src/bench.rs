@@ -12,19 +12,13 @@ pub fn dir() -> PathBuf {
     root().join("target/bench")
 }
 
+/// Builds everything, then runs the harness with `args` (`--quick`, `--only
+/// NAME`, `--out FILE`).
 pub fn run(args: &[String]) -> Result<(), String> {
-    let quick = match args {
-        [] => false,
-        [flag] if flag == "--quick" => true,
-        _ => return Err(format!("bench takes only --quick, not {args:?}")),
-    };
     programs()?;
     exec::cargo(&["build", "--release", "-p", "walos-bench"])?;
     let mut bench = Command::new(root().join("target/release/walos-bench"));
-    bench.arg(dir());
-    if quick {
-        bench.arg("--quick");
-    }
+    bench.arg(dir()).args(args);
     exec::run(&mut bench)
 }
 

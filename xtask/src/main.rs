@@ -23,7 +23,9 @@ commands:
       --log LEVEL           kernel log level [default: warn]
   lint                      check formatting, clippy lints and doc links
   test                      lint, build, then run every test (end-to-end ones on each engine)
-  bench [--quick]           benchmarks against Linux and native code; table and target/bench/report.json
+  bench [options]           benchmarks against Linux and native code; table and target/bench/report.json
+      --quick               one tiny repetition (a smoke test; figures meaningless)
+      --only NAME           only the rows whose name starts with NAME
   logo                      draw the walos logo into sample/vga/logo.tga
   help                      show this
 ";

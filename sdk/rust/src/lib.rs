@@ -147,6 +147,13 @@ pub mod sys {
         // SAFETY: no arguments.
         unsafe { super::raw::sys_yield() }
     }
+
+    /// Does nothing: the cost of a syscall by itself.
+    #[cfg(target_family = "wasm")]
+    pub fn nop() {
+        // SAFETY: no arguments.
+        unsafe { super::raw::sys_nop() }
+    }
 }
 
 /// The `vga` interface: the screen, a framebuffer of 32-bit pixels.
