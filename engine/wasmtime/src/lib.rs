@@ -5,7 +5,7 @@
 //! fuel metering with an async yield every slice (`fuel_async_yield_interval`)
 //! and calls made with `call_async`, whose future [`run`](walos_engine::Instance::run)
 //! polls by hand. A host function that yields or blocks suspends the wasm
-//! fiber the same way (see [`host`]), so the kernel's scheduler sees the same
+//! fiber the same way (see the `host` module), so the kernel's scheduler sees the same
 //! slices, yields and blocked calls whichever engine runs.
 //!
 //! Hosted only: Cranelift compiles at load time, which needs std.
