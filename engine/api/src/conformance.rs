@@ -24,6 +24,7 @@ macro_rules! conformance_tests {
             calls_run_to_completion,
             host_calls_get_arguments_and_memory,
             fuel_preempts_and_resumes,
+            preemption_may_fall_on_a_first_call,
             yield_resumes_with_the_results,
             block_retries_the_host_call,
             exit_ends_the_call,
@@ -173,6 +174,25 @@ pub fn fuel_preempts_and_resumes(engine: &dyn Engine) {
     let (outcome, slices) = run_to_end(instance.as_mut(), &mut host, 10_000);
     assert_eq!(outcome, RunOutcome::Finished(vec![Val::I32(705_082_704)]));
     assert!(slices > 10, "only {slices} slices of 10 000 fuel for 100 000 iterations");
+}
+
+/// Slices of any size, even ending on a function's first call (where an
+/// engine compiling lazily does its work), preempt and resume.
+pub fn preemption_may_fall_on_a_first_call(engine: &dyn Engine) {
+    let mut wat = alloc::string::String::from("(module\n");
+    for i in 0..200 {
+        let next = if i + 1 < 200 { alloc::format!("(call $f{})", i + 1) } else { "(i32.const 1)".into() };
+        wat += &alloc::format!("(func $f{i} (result i32) (i32.add (i32.const {i}) {next}))\n");
+    }
+    wat += r#"(func (export "run") (result i32) (call $f0)))"#;
+    let expected = (0..200).sum::<i32>() + 1;
+    for fuel in [1, 2, 3, 5, 8, 13] {
+        let mut host = ScriptedHost::default();
+        let mut instance = instance(engine, &wat, &mut host);
+        instance.call("run", &[]).unwrap();
+        let (outcome, _) = run_to_end(instance.as_mut(), &mut host, fuel);
+        assert_eq!(outcome, RunOutcome::Finished(vec![Val::I32(expected)]), "slices of {fuel} fuel");
+    }
 }
 
 pub fn yield_resumes_with_the_results(engine: &dyn Engine) {

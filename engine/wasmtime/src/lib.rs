@@ -87,28 +87,17 @@ impl api::Module for Module {
         limits: &api::Limits,
         host: &mut dyn Host,
     ) -> Result<Box<dyn api::Instance>, api::Error> {
-        if bindings.len() != self.imports.len() {
-            return Err(api::Error::Instantiate(format!(
-                "{} bindings for {} imports",
-                bindings.len(),
-                self.imports.len()
-            )));
-        }
+        api::bound_imports(&self.imports, bindings)?;
         let limiter = StoreLimitsBuilder::new().memory_size(limits.memory_bytes).build();
         let data = StoreData { exchange: std::sync::Arc::new(Exchange::default()), memory: None, limiter };
         let mut store = Store::new(&self.engine, data);
         store.limiter(|data| &mut data.limiter);
         let mut externs = Vec::with_capacity(bindings.len());
         for (import, &id) in self.module.imports().zip(bindings) {
-            let wasmtime::ExternType::Func(ty) = import.ty() else {
-                return Err(api::Error::Instantiate(format!(
-                    "import `{}.{}` is a {}, not a function",
-                    import.module(),
-                    import.name(),
-                    convert::extern_type(&import.ty())
-                )));
-            };
-            externs.push(wasmtime::Extern::Func(host::host_func(&mut store, ty, id)?));
+            // Checked above: every import is a function.
+            if let wasmtime::ExternType::Func(ty) = import.ty() {
+                externs.push(wasmtime::Extern::Func(host::host_func(&mut store, ty, id)?));
+            }
         }
         Instance::new(store, &self.module, &externs, limits.start_fuel, host)
             .map(|instance| Box::new(instance) as Box<dyn api::Instance>)
