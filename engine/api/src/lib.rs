@@ -123,6 +123,10 @@ pub trait Instance {
     fn run(&mut self, fuel: u64, host: &mut dyn Host) -> RunOutcome;
 
     /// The exported linear memory `memory`; empty if the module has none.
+    ///
+    /// Between two `run`s of a call in progress an engine may answer empty
+    /// too (wasmtime: the suspended call owns the store); host functions
+    /// always get the memory with each call.
     fn memory(&mut self) -> &mut [u8];
 }
 
