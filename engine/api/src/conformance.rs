@@ -36,6 +36,7 @@ macro_rules! conformance_tests {
             start_function_traps_are_errors,
             call_errors,
             memory_is_visible,
+            suspended_calls_can_be_dropped,
         );
     };
     (@tests $engine:expr; $($check:ident,)*) => {
@@ -358,4 +359,19 @@ pub fn memory_is_visible(engine: &dyn Engine) {
     assert_eq!(with.memory()[10], b'y');
     let mut without = instance(engine, r#"(module (func (export "f")))"#, &mut host);
     assert!(without.memory().is_empty());
+}
+
+pub fn suspended_calls_can_be_dropped(engine: &dyn Engine) {
+    // A process killed while blocked, or preempted: its instance goes away
+    // with the call in progress.
+    let mut host = ScriptedHost { flows: vec![HostFlow::Block], ..Default::default() };
+    let mut blocked = instance(engine, CALLS_HOST, &mut host);
+    blocked.call("go", &[]).unwrap();
+    assert_eq!(blocked.run(FUEL, &mut host), RunOutcome::Blocked);
+    drop(blocked);
+    let mut preempted = instance(engine, r#"(module (func (export "spin") (loop (br 0))))"#, &mut host);
+    preempted.call("spin", &[]).unwrap();
+    assert_eq!(preempted.run(1000, &mut host), RunOutcome::Preempted);
+    drop(preempted);
+    assert_eq!(host.calls.len(), 1, "dropping calls no host function");
 }
