@@ -27,12 +27,32 @@ pub struct WasmtimeEngine {
 
 impl WasmtimeEngine {
     pub fn new() -> Self {
+        // Instances come from a pool of preallocated slots, so that spawning
+        // a process costs no mmap/munmap of its memory, tables and stack.
+        // Should the address space not allow the pool (a `ulimit -v`), each
+        // instance is allocated on demand instead.
+        let engine = wasmtime::Engine::new(Self::config().allocation_strategy(pool()))
+            .or_else(|_| wasmtime::Engine::new(&Self::config()));
+        // The configuration is fixed and valid for the host: this cannot fail.
+        WasmtimeEngine { engine: engine.expect("wasmtime supports this host") }
+    }
+
+    fn config() -> Config {
         let mut config = Config::new();
         config.consume_fuel(true);
-        // The configuration is fixed and valid for the host: this cannot fail.
-        let engine = wasmtime::Engine::new(&config).expect("wasmtime supports this host");
-        WasmtimeEngine { engine }
+        config
     }
+}
+
+/// How many processes can live at once on one wasmtime kernel: each slot
+/// reserves (but does not commit) 4 GiB of address space for its memory.
+pub const MAX_INSTANCES: u32 = 256;
+
+fn pool() -> wasmtime::InstanceAllocationStrategy {
+    let mut pool = wasmtime::PoolingAllocationConfig::new();
+    pool.total_core_instances(MAX_INSTANCES).total_memories(MAX_INSTANCES).total_tables(MAX_INSTANCES);
+    pool.total_stacks(MAX_INSTANCES);
+    wasmtime::InstanceAllocationStrategy::Pooling(pool)
 }
 
 impl Default for WasmtimeEngine {
