@@ -28,6 +28,8 @@ pub struct Exchange {
     host: Cell<Option<NonNull<dyn Host>>>,
     /// The fuel of the current run: the length of a slice.
     pub fuel: Cell<u64>,
+    /// The store's fuel yield interval: the slice length it was last given.
+    pub interval: Cell<u64>,
     /// Why the last poll stopped inside a host function (yield or block);
     /// `None` when it stopped because the slice's fuel ran out.
     pub suspended: Cell<Option<Suspension>>,
@@ -182,8 +184,11 @@ async fn suspend(
         caller.data().exchange.suspended.set(Some(suspension));
         Pause(false).await;
         // Resumed by the next run: its slice starts now, as with wasmi.
-        let fuel = caller.data().exchange.fuel.get();
-        caller.fuel_async_yield_interval(Some(fuel))?;
+        let exchange = &caller.data().exchange;
+        let fuel = exchange.fuel.get();
+        if exchange.interval.replace(fuel) != fuel {
+            caller.fuel_async_yield_interval(Some(fuel))?;
+        }
         caller.set_fuel(u64::MAX)?;
         if suspension == Suspension::Yield {
             break;

@@ -81,6 +81,7 @@ impl Instance {
         let mut running = match mem::replace(&mut self.call, Call::Gone) {
             Call::Running(running) => running,
             Call::Ready { mut store, func, args, results } => {
+                self.exchange.interval.set(fuel.max(1));
                 if let Err(err) = slice(&mut store, fuel) {
                     self.call = Call::Idle(store);
                     return RunOutcome::Trapped(Trap::new(TrapCode::Other(err.to_string())));
