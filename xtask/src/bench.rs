@@ -16,7 +16,7 @@ pub fn dir() -> PathBuf {
 /// NAME`, `--out FILE`).
 pub fn run(args: &[String]) -> Result<(), String> {
     programs()?;
-    exec::cargo(&["build", "--release", "-p", "walos-bench"])?;
+    build::walos()?;
     let mut bench = Command::new(root().join("target/release/walos-bench"));
     bench.arg(dir()).args(args);
     exec::run(&mut bench)

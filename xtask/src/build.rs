@@ -77,9 +77,12 @@ pub fn all() -> Result<(), String> {
     test_programs()
 }
 
-/// The `walos` command, release build.
+/// The `walos` command, release build, with the other host crates
+/// (`walos-bench`, the test helpers): built together, their dependencies get
+/// the features `cargo test` gives them, so that wasmtime, the costly one,
+/// is compiled once for building, testing and benchmarking.
 pub fn walos() -> Result<(), String> {
-    exec::cargo(&["build", "--release", "-p", "walos-loader-elf"])
+    exec::cargo(&["build", "--release"])
 }
 
 pub fn samples() -> Result<(), String> {
