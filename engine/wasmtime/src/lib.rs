@@ -67,8 +67,9 @@ impl api::Engine for WasmtimeEngine {
     }
 
     fn load(&self, wasm: &[u8]) -> Result<Box<dyn api::Module>, api::Error> {
-        let module =
-            wasmtime::Module::new(&self.engine, wasm).map_err(|err| api::Error::Invalid(format!("{err:#}")))?;
+        // The root cause is the validator's message, worded as wasmi's.
+        let module = wasmtime::Module::new(&self.engine, wasm)
+            .map_err(|err| api::Error::Invalid(err.root_cause().to_string()))?;
         let imports = module
             .imports()
             .map(|import| api::Import {
