@@ -6,14 +6,20 @@ LOADER ?= elf
 LOG ?= warn
 ENGINE ?= wasmi
 ARGS ?=
+# VGA=1: the UEFI loaders show the screen in a window.
+VGA ?=
 
-.PHONY: all run test lint bench clean
+.PHONY: all run package test lint bench clean
 
 all:
 	cargo xtask build
 
 run:
-	cargo xtask run --entry $(ENTRY) --loader $(LOADER) --log $(LOG) --engine $(ENGINE) -- $(ARGS)
+	cargo xtask run --entry $(ENTRY) --loader $(LOADER) --log $(LOG) --engine $(ENGINE) $(if $(VGA),--vga) -- $(ARGS)
+
+# target/walos.iso and target/walos.img; LOADER=efi-app|efi-os picks the loader.
+package:
+	cargo xtask package --entry $(ENTRY) $(if $(filter efi-%,$(LOADER)),--loader $(LOADER))
 
 test:
 	cargo xtask test

@@ -3,18 +3,41 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::abi::wasi::types::rights;
+use crate::abi::wasi::types::{fdflags, rights};
 use crate::loader::{IoError, StdStream, Stream};
 use crate::syscall::Errno;
 use crate::system::System;
+use crate::vfs::{Mounts, NodeId};
+
+/// The most descriptors a process may have open (`EMFILE` beyond).
+pub const MAX_FDS: usize = 4096;
 
 /// What a descriptor refers to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Object {
     /// One of the console streams.
     Std(StdStream),
-    /// A directory granted at start (WASI preopen), named by its guest path.
-    PreopenDir { guest_path: String },
+    /// A node of a mounted file system.
+    Node(OpenNode),
+}
+
+/// An open file or directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenNode {
+    /// Index of the file system in [`System::mounts`].
+    pub mount: usize,
+    /// The node, a reference held until the descriptor is closed.
+    pub node: NodeId,
+    pub dir: bool,
+    /// The guest path of a directory granted at start (WASI preopen).
+    pub preopen: Option<String>,
+    /// Opened for reading, for writing (what `O_RDONLY`/`O_WRONLY` mean in
+    /// WASI: the rights asked for at open time). Using a descriptor the
+    /// other way is `EBADF`, as in POSIX and wasmtime.
+    pub readable: bool,
+    pub writable: bool,
+    /// The file position.
+    pub offset: u64,
 }
 
 /// An open descriptor: the object and what the holder may do with it.
@@ -41,9 +64,11 @@ impl Descriptor {
     }
 
     /// A preopened directory with the rights wasmtime gives one.
-    pub fn preopen(guest_path: String) -> Self {
+    pub fn preopen(guest_path: String, mount: usize, node: NodeId) -> Self {
+        let open =
+            OpenNode { mount, node, dir: true, preopen: Some(guest_path), readable: true, writable: false, offset: 0 };
         Descriptor {
-            object: Object::PreopenDir { guest_path },
+            object: Object::Node(open),
             rights_base: rights::DIR_BASE,
             rights_inheriting: rights::DIR_INHERITING,
             flags: 0,
@@ -55,12 +80,48 @@ impl Descriptor {
         if self.rights_base & needed == needed { Ok(()) } else { Err(Errno::NOTCAPABLE) }
     }
 
-    /// Writes all of `data`; `EBADF` if the object is not writable.
-    pub fn write(&self, sys: &mut System, data: &[u8]) -> Result<usize, Errno> {
-        let stream = match self.object {
+    /// The open node, or `EBADF` for a console stream.
+    pub fn node(&self) -> Result<&OpenNode, Errno> {
+        match &self.object {
+            Object::Node(open) => Ok(open),
+            Object::Std(_) => Err(Errno::BADF),
+        }
+    }
+
+    /// The open regular file (or other non-directory), or `EBADF`.
+    pub fn file(&self) -> Result<&OpenNode, Errno> {
+        self.node().and_then(|open| if open.dir { Err(Errno::BADF) } else { Ok(open) })
+    }
+
+    /// The open directory, or `ENOTDIR` for a file and `EBADF` for a stream.
+    pub fn dir(&self) -> Result<&OpenNode, Errno> {
+        self.node().and_then(|open| if open.dir { Ok(open) } else { Err(Errno::NOTDIR) })
+    }
+
+    /// Writes `data` at the file position (at the end with `APPEND`);
+    /// `EBADF` if the object is not writable.
+    pub fn write(&mut self, sys: &mut System, data: &[u8]) -> Result<usize, Errno> {
+        let append = self.flags & fdflags::APPEND != 0;
+        let stream = match &mut self.object {
             Object::Std(StdStream::Stdout) => Stream::Stdout,
             Object::Std(StdStream::Stderr) => Stream::Stderr,
-            _ => return Err(Errno::BADF),
+            Object::Std(StdStream::Stdin) => return Err(Errno::BADF),
+            Object::Node(open) => {
+                if open.dir || !open.writable {
+                    return Err(Errno::BADF);
+                }
+                if self.rights_base & rights::FD_WRITE == 0 {
+                    return Err(Errno::NOTCAPABLE);
+                }
+                let now = sys.loader.realtime_ns();
+                let fs = sys.mounts.fs(open.mount)?;
+                if append {
+                    open.offset = fs.stat(open.node)?.size;
+                }
+                let n = fs.write(open.node, open.offset, data, now)?;
+                open.offset += n as u64;
+                return Ok(n);
+            }
         };
         self.require(rights::FD_WRITE)?;
         if data.is_empty() {
@@ -75,9 +136,23 @@ impl Descriptor {
 
     /// Reads what is available into `buf`: `Ok(None)` if that would block,
     /// `Ok(Some(0))` at end of input; `EBADF` if the object is not readable.
-    pub fn read(&self, sys: &mut System, buf: &mut [u8]) -> Result<Option<usize>, Errno> {
-        if self.object != Object::Std(StdStream::Stdin) {
-            return Err(Errno::BADF);
+    pub fn read(&mut self, sys: &mut System, buf: &mut [u8]) -> Result<Option<usize>, Errno> {
+        let base = self.rights_base;
+        match &mut self.object {
+            Object::Std(StdStream::Stdin) => {}
+            Object::Std(_) => return Err(Errno::BADF),
+            Object::Node(open) => {
+                if open.dir || !open.readable {
+                    return Err(Errno::BADF);
+                }
+                if base & rights::FD_READ == 0 {
+                    return Err(Errno::NOTCAPABLE);
+                }
+                let now = sys.loader.realtime_ns();
+                let n = sys.mounts.fs(open.mount)?.read(open.node, open.offset, buf, now)?;
+                open.offset += n as u64;
+                return Ok(Some(n));
+            }
         }
         self.require(rights::FD_READ)?;
         if buf.is_empty() {
@@ -89,6 +164,15 @@ impl Descriptor {
         }
         Ok(Some(sys.stdin.read(buf)))
     }
+
+    /// Gives the file-system reference back.
+    pub fn release(self, sys: &mut System) {
+        if let Object::Node(open) = self.object
+            && let Ok(fs) = sys.mounts.fs(open.mount)
+        {
+            fs.release(open.node);
+        }
+    }
 }
 
 /// Descriptors by number; numbers are reused lowest first, as in POSIX.
@@ -99,16 +183,19 @@ pub struct FdTable {
 
 impl FdTable {
     /// Standard input, output and error as 0, 1, 2, then the preopened
-    /// directories from 3 on.
-    pub fn new(preopens: &[String]) -> Self {
+    /// directories from 3 on, each the root of the file system mounted at
+    /// that guest path; `Err` names a path where nothing is mounted.
+    pub fn new(mounts: &mut Mounts, preopens: &[String]) -> Result<Self, String> {
         let mut table = FdTable::default();
         for stream in [StdStream::Stdin, StdStream::Stdout, StdStream::Stderr] {
-            table.insert(Descriptor::std(stream));
+            table.slots.push(Some(Descriptor::std(stream)));
         }
         for path in preopens {
-            table.insert(Descriptor::preopen(path.clone()));
+            let mount = mounts.find(path).ok_or_else(|| path.clone())?;
+            let root = mounts.fs(mount).and_then(|fs| fs.root()).map_err(|_| path.clone())?;
+            table.slots.push(Some(Descriptor::preopen(path.clone(), mount, root)));
         }
-        table
+        Ok(table)
     }
 
     pub fn get(&self, fd: u32) -> Result<&Descriptor, Errno> {
@@ -119,17 +206,19 @@ impl FdTable {
         self.slots.get_mut(fd as usize).and_then(Option::as_mut).ok_or(Errno::BADF)
     }
 
-    /// Adds a descriptor under the lowest free number.
-    pub fn insert(&mut self, descriptor: Descriptor) -> u32 {
+    /// Adds a descriptor under the lowest free number; `EMFILE` when
+    /// [`MAX_FDS`] are open (the descriptor is handed back to be released).
+    pub fn insert(&mut self, descriptor: Descriptor) -> Result<u32, (Errno, Descriptor)> {
         let fd = match self.slots.iter().position(Option::is_none) {
             Some(free) => free,
+            None if self.slots.len() >= MAX_FDS => return Err((Errno::MFILE, descriptor)),
             None => {
                 self.slots.push(None);
                 self.slots.len() - 1
             }
         };
         self.slots[fd] = Some(descriptor);
-        fd as u32
+        Ok(fd as u32)
     }
 
     pub fn close(&mut self, fd: u32) -> Result<Descriptor, Errno> {
@@ -140,49 +229,64 @@ impl FdTable {
         Ok(descriptor)
     }
 
-    /// Moves `from` onto `to`, closing what `to` held; both must be open.
-    pub fn renumber(&mut self, from: u32, to: u32) -> Result<(), Errno> {
+    /// Closes everything (the process ended); the descriptors are returned
+    /// to be released.
+    pub fn take_all(&mut self) -> Vec<Descriptor> {
+        self.slots.drain(..).flatten().collect()
+    }
+
+    /// Moves `from` onto `to`; both must be open. Returns what `to` held,
+    /// to be released.
+    pub fn renumber(&mut self, from: u32, to: u32) -> Result<Option<Descriptor>, Errno> {
         self.get(from)?;
         self.get(to)?;
-        if from != to {
-            let descriptor = self.close(from)?;
-            self.slots[to as usize] = Some(descriptor);
+        if from == to {
+            return Ok(None);
         }
-        Ok(())
+        let descriptor = self.close(from)?;
+        Ok(self.slots[to as usize].replace(descriptor))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vfs::mem::MemFs;
 
     #[test]
     fn stdio_then_preopens() {
-        let fds = FdTable::new(&["/sandbox".into()]);
+        let mut mounts = Mounts::default();
+        mounts.mount("/sandbox".into(), alloc::boxed::Box::new(MemFs::new(1, 0)));
+        let fds = FdTable::new(&mut mounts, &["/sandbox".into()]).unwrap();
         assert_eq!(fds.get(0).map(|d| &d.object), Ok(&Object::Std(StdStream::Stdin)));
         assert_eq!(fds.get(2).map(|d| &d.object), Ok(&Object::Std(StdStream::Stderr)));
-        assert_eq!(fds.get(3).map(|d| &d.object), Ok(&Object::PreopenDir { guest_path: "/sandbox".into() }));
+        assert_eq!(fds.get(3).and_then(Descriptor::dir).map(|d| d.preopen.as_deref()), Ok(Some("/sandbox")));
         assert_eq!(fds.get(4), Err(Errno::BADF));
+        assert_eq!(FdTable::new(&mut mounts, &["/other".into()]).err(), Some("/other".into()));
     }
 
     #[test]
-    fn numbers_are_reused_lowest_first() {
-        let mut fds = FdTable::new(&[]);
+    fn numbers_are_reused_lowest_first_up_to_a_limit() {
+        let mut fds = FdTable::new(&mut Mounts::default(), &[]).unwrap();
         assert!(fds.close(0).is_ok());
         assert_eq!(fds.close(0), Err(Errno::BADF));
-        assert_eq!(fds.insert(Descriptor::std(StdStream::Stderr)), 0);
-        assert_eq!(fds.insert(Descriptor::std(StdStream::Stderr)), 3);
+        assert_eq!(fds.insert(Descriptor::std(StdStream::Stderr)), Ok(0));
+        assert_eq!(fds.insert(Descriptor::std(StdStream::Stderr)), Ok(3));
         assert_eq!(fds.get(7), Err(Errno::BADF));
+        for fd in 4..MAX_FDS as u32 {
+            assert_eq!(fds.insert(Descriptor::std(StdStream::Stderr)), Ok(fd));
+        }
+        assert_eq!(fds.insert(Descriptor::std(StdStream::Stderr)).map_err(|e| e.0), Err(Errno::MFILE));
     }
 
     #[test]
     fn renumber_needs_both_open_and_closes_the_target() {
-        let mut fds = FdTable::new(&[]);
+        let mut fds = FdTable::new(&mut Mounts::default(), &[]).unwrap();
         assert_eq!(fds.renumber(1, 5), Err(Errno::BADF));
-        assert_eq!(fds.renumber(1, 0), Ok(()));
+        assert_eq!(fds.renumber(1, 0), Ok(Some(Descriptor::std(StdStream::Stdin))));
         assert_eq!(fds.get(0).map(|d| &d.object), Ok(&Object::Std(StdStream::Stdout)));
         assert_eq!(fds.get(1), Err(Errno::BADF));
-        assert_eq!(fds.renumber(0, 0), Ok(()));
+        assert_eq!(fds.renumber(0, 0), Ok(None));
     }
 
     #[test]

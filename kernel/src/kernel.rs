@@ -22,6 +22,7 @@ use crate::log::Level;
 use crate::process::{Command, ExitStatus, Pid, ProcState, Process};
 use crate::syscall::Ctx;
 use crate::system::System;
+use crate::vfs::FileSystem;
 
 /// Kernel settings chosen by the loader.
 #[derive(Debug, Clone)]
@@ -51,6 +52,8 @@ pub enum SpawnError {
     Link { program: String, errors: Vec<LinkError> },
     /// It has no `_start` function of type `() -> ()`.
     NoEntry { program: String },
+    /// A preopened directory has no file system mounted at its path.
+    NoMount { program: String, path: String },
     /// Instantiation failed (a limit, or its start function trapped).
     Instantiate { program: String, error: walos_engine::Error },
 }
@@ -72,6 +75,9 @@ impl fmt::Display for SpawnError {
             }
             SpawnError::NoEntry { program } => {
                 write!(f, "`{program}` has no `_start` function of type (): it is not a command module")
+            }
+            SpawnError::NoMount { program, path } => {
+                write!(f, "cannot start `{program}`: no file system is mounted at `{path}`")
             }
             SpawnError::Instantiate { program, error } => write!(f, "cannot start `{program}`: {error}"),
         }
@@ -137,13 +143,15 @@ impl Kernel {
             return Err(SpawnError::NoEntry { program });
         }
 
+        let fds = FdTable::new(&mut self.sys.mounts, &command.preopens)
+            .map_err(|path| SpawnError::NoMount { program: program.clone(), path })?;
         let pid = self.next_pid;
         let mut state = ProcState {
             pid,
             name: command.process_name(),
             env: command.env.iter().map(|(k, v)| alloc::format!("{k}={v}")).collect(),
             args: command.args,
-            fds: FdTable::new(&command.preopens),
+            fds,
             cpu_ns: 0,
             slice_start_ns: self.sys.now(),
             wait: None,
@@ -152,14 +160,32 @@ impl Kernel {
         let limits = Limits { memory_bytes: self.sys.loader.memory_limit(), start_fuel: self.config.start_fuel };
         let instantiate_error = |error| SpawnError::Instantiate { program: program.clone(), error };
         let mut ctx = Ctx { sys: &mut self.sys, proc: &mut state };
-        let mut instance = module.instantiate(&bindings, &limits, &mut ctx).map_err(instantiate_error)?;
-        instance.call("_start", &[]).map_err(instantiate_error)?;
+        let started = module.instantiate(&bindings, &limits, &mut ctx).and_then(|mut instance| {
+            instance.call("_start", &[])?;
+            Ok(instance)
+        });
+        let instance = match started {
+            Ok(instance) => instance,
+            Err(error) => {
+                // The preopens hold file-system references.
+                for descriptor in state.fds.take_all() {
+                    descriptor.release(&mut self.sys);
+                }
+                return Err(instantiate_error(error));
+            }
+        };
 
         self.next_pid += 1;
         self.sys.log(Level::Info, "kernel", format_args!("pid {pid}: started `{program}` as {}", state.name));
         self.procs.insert(pid, Process { state, instance });
         self.ready.push_back(pid);
         Ok(pid)
+    }
+
+    /// Mounts `fs` at `guest_path`: programs started afterwards can be
+    /// granted it as a preopened directory ([`Command::preopen`]).
+    pub fn mount(&mut self, guest_path: impl Into<String>, fs: Box<dyn FileSystem>) {
+        self.sys.mounts.mount(guest_path.into(), fs);
     }
 
     /// The compiled module of `program`, from the cache if its bytes are
@@ -226,8 +252,11 @@ impl Kernel {
         self.procs.insert(pid, proc);
     }
 
-    fn exit(&mut self, proc: Process, status: ExitStatus) {
+    fn exit(&mut self, mut proc: Process, status: ExitStatus) {
         let pid = proc.state.pid;
+        for descriptor in proc.state.fds.take_all() {
+            descriptor.release(&mut self.sys);
+        }
         self.sys.log(Level::Info, "kernel", format_args!("pid {pid} ({}): {status}", proc.state.name));
         self.exited.insert(pid, status);
     }

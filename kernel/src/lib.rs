@@ -26,6 +26,7 @@ pub mod log;
 mod process;
 mod syscall;
 mod system;
+pub mod vfs;
 
 pub use kernel::{Config, Kernel, SpawnError};
 pub use linker::LinkError;

@@ -66,12 +66,19 @@ pub struct System {
     pub loader: Box<dyn Loader>,
     pub logger: Logger,
     pub stdin: Stdin,
+    /// The mounted file systems.
+    pub mounts: crate::vfs::Mounts,
 }
 
 impl System {
     pub fn new(loader: Box<dyn Loader>, level: Level) -> Self {
         let boot = loader.monotonic_ns();
-        System { loader, logger: Logger::new(level, boot), stdin: Stdin::default() }
+        System {
+            loader,
+            logger: Logger::new(level, boot),
+            stdin: Stdin::default(),
+            mounts: crate::vfs::Mounts::default(),
+        }
     }
 
     /// Logs a line from `who` (`kernel` or a process name) if `level` is on.

@@ -158,3 +158,22 @@ fn the_kernel_goes_on_after_a_trap() {
     assert_eq!(h.stdout(), "still here\n");
     assert_eq!(h.kernel.run_until_exit(fine), None, "statuses are collected once");
 }
+
+#[test]
+fn a_bad_path_pointer_traps_naming_the_call() {
+    // path_create_directory(3, 65530, 100): the path runs past memory.
+    let program = wasi_program(
+        r#"(import "wasi_snapshot_preview1" "path_create_directory" (func $mkdir (param i32 i32 i32) (result i32)))"#,
+        "(drop (call $mkdir (i32.const 3) (i32.const 65530) (i32.const 100)))",
+    );
+    let mut h = Harness::new(&[("badpath", &program)]);
+    h.kernel.mount("/data", Box::new(walos_kernel::vfs::mem::MemFs::new(1, 0)));
+    let code = trap(h.run(Command::new("badpath").preopen("/data")));
+    assert_eq!(
+        code,
+        TrapCode::Host(
+            "wasi_snapshot_preview1.path_create_directory: buffer 0xfffa..0x1005e (100 bytes) is outside the 65536-byte memory"
+                .into()
+        )
+    );
+}

@@ -2,6 +2,8 @@
 
 mod common;
 
+use walos_kernel::vfs::mem::MemFs;
+
 use common::{Harness, wasi_program};
 use walos_kernel::{Command, ExitStatus};
 
@@ -191,9 +193,47 @@ fn preopened_directories_are_listed() {
            (call $proc_exit (call $name (i32.const 3) (i32.const 1024) (i32.const 2)))"#,
     );
     let mut h = Harness::new(&[("prestat", &program)]);
+    let err = h.spawn(Command::new("prestat").preopen("/sandbox")).unwrap_err();
+    assert_eq!(err.to_string(), "cannot start `prestat`: no file system is mounted at `/sandbox`");
+    h.kernel.mount("/sandbox", Box::new(MemFs::new(1, 0)));
     // A buffer shorter than the name is ENAMETOOLONG (37), as in wasmtime.
     assert_eq!(h.run(Command::new("prestat").preopen("/sandbox")), ExitStatus::Exited(37));
     assert_eq!(h.stdout(), "/sandbox");
+}
+
+#[test]
+fn files_of_a_mounted_file_system() {
+    // Opens `dir/in.txt` (given by the loader) under the preopen, reads it,
+    // creates `out.txt` with what was read, then prints the new file.
+    let program = wasi_program(
+        r#"(import "wasi_snapshot_preview1" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+           (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+           (import "wasi_snapshot_preview1" "fd_seek" (func $seek (param i32 i64 i32 i32) (result i32)))
+           (func $check (param i32) (param i32) (if (i32.eqz (local.get 0)) (then (call $proc_exit (local.get 1)))))
+           (data (i32.const 1024) "dir/in.txt")
+           (data (i32.const 1040) "out.txt")"#,
+        r#"(call $check (i32.eqz (call $open (i32.const 3) (i32.const 1) (i32.const 1024) (i32.const 10)
+                (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 100))) (i32.const 1))
+           (i32.store (i32.const 200) (i32.const 2048))
+           (i32.store (i32.const 204) (i32.const 64))
+           (call $check (i32.eqz (call $read (i32.load (i32.const 100)) (i32.const 200) (i32.const 1) (i32.const 104))) (i32.const 2))
+           (call $check (i32.eqz (call $open (i32.const 3) (i32.const 0) (i32.const 1040) (i32.const 7)
+                (i32.const 5) (i64.const 70) (i64.const 0) (i32.const 0) (i32.const 108))) (i32.const 3))
+           (i32.store (i32.const 204) (i32.load (i32.const 104)))
+           (call $check (i32.eqz (call $fd_write (i32.load (i32.const 108)) (i32.const 200) (i32.const 1) (i32.const 112))) (i32.const 4))
+           (call $check (i32.eqz (call $seek (i32.load (i32.const 108)) (i64.const 0) (i32.const 0) (i32.const 120))) (i32.const 5))
+           (i32.store (i32.const 204) (i32.const 64))
+           (call $check (i32.eqz (call $read (i32.load (i32.const 108)) (i32.const 200) (i32.const 1) (i32.const 104))) (i32.const 6))
+           (drop (call $print (i32.const 2048) (i32.load (i32.const 104))))
+           ;; Creating it again exclusively is EEXIST (20).
+           (call $proc_exit (call $open (i32.const 3) (i32.const 0) (i32.const 1040) (i32.const 7)
+                (i32.const 5) (i64.const 70) (i64.const 0) (i32.const 0) (i32.const 108)))"#,
+    );
+    let mut h = Harness::new(&[("files", &program)]);
+    let fs = walos_kernel::vfs::build::from_files(1, [("dir/in.txt", &b"from the loader\n"[..])], 0).unwrap();
+    h.kernel.mount("/data", Box::new(fs));
+    assert_eq!(h.run(Command::new("files").preopen("/data")), ExitStatus::Exited(20));
+    assert_eq!(h.stdout(), "from the loader\n");
 }
 
 #[test]

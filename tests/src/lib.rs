@@ -9,6 +9,7 @@
 
 pub mod logo;
 pub mod ppm;
+pub mod qemu;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

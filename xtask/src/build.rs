@@ -52,7 +52,7 @@ pub fn screen_file() -> PathBuf {
 pub const HOST_TESTED_LIBS: &[&str] = &["vga"];
 
 /// The Rust test programs, each a crate in `tests/programs/NAME/`.
-const RUST_TEST_PROGRAMS: &[&str] = &["std-tour"];
+const RUST_TEST_PROGRAMS: &[&str] = &["std-tour", "fs-std"];
 
 /// The workspace crates that only build for wasm.
 pub fn rust_wasm_packages() -> Vec<&'static str> {
@@ -73,8 +73,22 @@ pub fn walos_binary() -> PathBuf {
 
 pub fn all() -> Result<(), String> {
     walos()?;
+    uefi_loaders()?;
     samples()?;
     test_programs()
+}
+
+/// The UEFI loaders' packages, built for [`walos_qemu::UEFI_TARGET`].
+pub const UEFI_PACKAGES: &[&str] = &["walos-loader-efi-app"];
+
+/// The UEFI loaders, release builds (where `walos_qemu::Loader::artefacts`
+/// finds them).
+pub fn uefi_loaders() -> Result<(), String> {
+    let mut args = vec!["build", "--release", "--target", walos_qemu::UEFI_TARGET];
+    for package in UEFI_PACKAGES {
+        args.extend(["-p", package]);
+    }
+    exec::cargo(&args)
 }
 
 /// The `walos` command, release build, with the other host crates

@@ -7,6 +7,7 @@ mod build;
 mod exec;
 mod logo;
 mod reference;
+mod uefi;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,9 +19,16 @@ commands:
   build                     build walos (release), the samples and the test programs
   run [options] [-- ARGS]   build, then run an entry program
       --entry ENTRY         sample/NAME or a .wasm file [default: sample/hello]
-      --loader LOADER       elf [default: elf]
-      --engine ENGINE       wasmi or wasmtime [default: wasmi]
+      --loader LOADER       elf (a Linux process), efi-app or efi-os (QEMU, serial
+                            console on the terminal) [default: elf]
+      --engine ENGINE       elf loader: wasmi or wasmtime [default: wasmi]
       --log LEVEL           kernel log level [default: warn]
+      --vga                 UEFI loaders: show the screen in a window
+  package [options]         write target/walos.iso and target/walos.img, bootable
+      --entry ENTRY         the program they run [default: sample/hello]
+      --loader LOADER       efi-app or efi-os [default: efi-app]
+      --log LEVEL           kernel log level [default: warn]
+      --debug-exit          report the exit status to QEMU's isa-debug-exit device
   lint                      check formatting, clippy lints and doc links
   test                      lint, build, then run every test (end-to-end ones on each engine)
   bench [options]           benchmarks against Linux and native code; table and target/bench/report.json
@@ -40,6 +48,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("build") => build::all(),
         Some("run") => run(&args[1..]),
+        Some("package") => package(&args[1..]),
         Some("lint") => lint(),
         Some("test") => test(),
         Some("bench") => bench::run(&args[1..]),
@@ -70,8 +79,13 @@ fn run(args: &[String]) -> Result<(), String> {
     let mut loader = "elf".to_string();
     let mut log = "warn".to_string();
     let mut engine = "wasmi".to_string();
+    let mut vga = false;
     let mut options = options.iter();
     while let Some(option) = options.next() {
+        if option == "--vga" {
+            vga = true;
+            continue;
+        }
         let value = options.next().ok_or(format!("{option} needs a value"))?;
         match option.as_str() {
             "--entry" => entry = value.clone(),
@@ -82,7 +96,14 @@ fn run(args: &[String]) -> Result<(), String> {
         }
     }
     if loader != "elf" {
-        return Err(format!("unknown loader `{loader}`: the loaders are: elf"));
+        if engine != "wasmi" {
+            return Err(format!("--engine {engine}: the UEFI loaders have the wasmi engine only"));
+        }
+        let loader = loader
+            .parse()
+            .map_err(|_| format!("unknown loader `{loader}`: the loaders are elf, efi-app and efi-os"))?;
+        let boot = uefi::Boot { loader, entry: &entry, log: Some(&log), args: program_args, debug_exit: true };
+        return uefi::run(&boot, vga);
     }
     build::walos()?;
     let wasm = build::entry(&entry)?;
@@ -100,6 +121,29 @@ fn run(args: &[String]) -> Result<(), String> {
     std::process::exit(status.code().unwrap_or(1));
 }
 
+/// `package`: the bootable ISO and disk image.
+fn package(args: &[String]) -> Result<(), String> {
+    let mut entry = "sample/hello".to_string();
+    let mut loader = uefi::DEFAULT_PACKAGE_LOADER;
+    let mut log = None;
+    let mut debug_exit = false;
+    let mut options = args.iter();
+    while let Some(option) = options.next() {
+        if option == "--debug-exit" {
+            debug_exit = true;
+            continue;
+        }
+        let value = options.next().ok_or(format!("{option} needs a value"))?;
+        match option.as_str() {
+            "--entry" => entry = value.clone(),
+            "--loader" => loader = value.parse()?,
+            "--log" => log = Some(value.clone()),
+            _ => return Err(format!("unknown package option `{option}`\n\n{USAGE}")),
+        }
+    }
+    uefi::package(&uefi::Boot { loader, entry: &entry, log: log.as_deref(), args: &[], debug_exit })
+}
+
 /// Formatting, clippy and doc links, for the host crates and the wasm ones.
 fn lint() -> Result<(), String> {
     exec::cargo(&["fmt", "--all", "--", "--check"])?;
@@ -109,6 +153,11 @@ fn lint() -> Result<(), String> {
         wasm_packages.extend(["-p", package]);
     }
     exec::cargo(&[&["clippy", "--release"], &wasm_packages[..], &["--", "-D", "warnings"]].concat())?;
+    let mut uefi_packages = vec!["--target", walos_qemu::UEFI_TARGET];
+    for package in build::UEFI_PACKAGES {
+        uefi_packages.extend(["-p", package]);
+    }
+    exec::cargo(&[&["clippy", "--release"], &uefi_packages[..], &["--", "-D", "warnings"]].concat())?;
     for package in build::HOST_TESTED_LIBS {
         // The test profile lints the unit tests too (`--tests` would take the wasm binary).
         exec::cargo(&["clippy", "-p", package, "--lib", "--profile", "test", "--", "-D", "warnings"])?;
@@ -120,7 +169,11 @@ fn lint() -> Result<(), String> {
     exec::run(&mut docs)?;
     let mut wasm_docs = exec::cargo_command(&[&["doc", "--release", "--no-deps"], &wasm_packages[..]].concat());
     wasm_docs.env("RUSTDOCFLAGS", "-D warnings");
-    exec::run(&mut wasm_docs)
+    exec::run(&mut wasm_docs)?;
+    let mut uefi_docs =
+        exec::cargo_command(&[&["doc", "--no-deps", "--document-private-items"], &uefi_packages[..]].concat());
+    uefi_docs.env("RUSTDOCFLAGS", "-D warnings");
+    exec::run(&mut uefi_docs)
 }
 
 /// The engines of the `walos` command, the default first.

@@ -52,7 +52,7 @@ const MAX_LOG_LINE: usize = 4096;
 fn write(c: &mut Call<'_>) -> SysResult {
     let iovecs = c.mem.iovecs(c.u32(0), c.u32(1))?;
     let total: u64 = iovecs.iter().map(|iov| u64::from(iov.len)).sum();
-    let stdout = c.proc.fds.get(STDOUT_FD)?;
+    let stdout = c.proc.fds.get_mut(STDOUT_FD)?;
     let mut done = 0;
     while done < total {
         let data = c.mem.gather(&iovecs, done, CHUNK)?;
@@ -65,7 +65,7 @@ fn write(c: &mut Call<'_>) -> SysResult {
 /// `putc(c) -> status`: writes one byte.
 fn putc(c: &mut Call<'_>) -> SysResult {
     let byte = c.u32(0) as u8;
-    c.proc.fds.get(STDOUT_FD)?.write(c.sys, &[byte])?;
+    c.proc.fds.get_mut(STDOUT_FD)?.write(c.sys, &[byte])?;
     Ok(())
 }
 
@@ -73,7 +73,7 @@ fn putc(c: &mut Call<'_>) -> SysResult {
 /// or if descriptor 0 cannot be read.
 fn getc(c: &mut Call<'_>) -> SysResult {
     let mut byte = [0u8];
-    let read = match c.proc.fds.get(STDIN_FD) {
+    let read = match c.proc.fds.get_mut(STDIN_FD) {
         Ok(d) => d.read(c.sys, &mut byte),
         Err(errno) => Err(errno),
     };

@@ -34,24 +34,34 @@ errnos! {
     ACCES = 2, "permission denied";
     AGAIN = 6, "resource unavailable, try again";
     BADF = 8, "bad file descriptor";
+    BUSY = 10, "device or resource busy";
     EXIST = 20, "file exists";
     FAULT = 21, "bad address";
+    FBIG = 22, "file too large";
     INVAL = 28, "invalid argument";
     IO = 29, "I/O error";
     ILSEQ = 25, "illegal byte sequence";
     ISDIR = 31, "is a directory";
+    LOOP = 32, "too many levels of symbolic links";
+    MFILE = 33, "too many open files";
+    MLINK = 34, "too many links";
     NAMETOOLONG = 37, "filename too long";
     NOENT = 44, "no such file or directory";
     NOMEM = 48, "not enough space";
     NOSYS = 52, "function not supported";
+    NOSPC = 51, "no space left on device";
     NOTDIR = 54, "not a directory";
+    NOTEMPTY = 55, "directory not empty";
     NOTSOCK = 57, "not a socket";
     NOTSUP = 58, "not supported";
+    NOTTY = 59, "inappropriate I/O control operation";
     OVERFLOW = 61, "value too large to be stored in data type";
     PERM = 63, "operation not permitted";
     PIPE = 64, "broken pipe";
     RANGE = 68, "result too large";
+    ROFS = 69, "read-only file system";
     SPIPE = 70, "invalid seek";
+    XDEV = 75, "cross-device link";
     NOTCAPABLE = 76, "capabilities insufficient";
 }
 

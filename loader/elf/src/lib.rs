@@ -6,5 +6,6 @@
 pub mod cli;
 pub mod framebuffer;
 pub mod host;
+pub mod hostfs;
 pub mod run;
 pub mod store;

@@ -10,6 +10,7 @@ use walos_kernel::{Command, Config, ExitStatus, Kernel, LinkError, SpawnError};
 use crate::cli::{EngineKind, RunOptions};
 use crate::framebuffer::{Output, Screen};
 use crate::host::HostLoader;
+use crate::hostfs::HostFs;
 use crate::store::FileStore;
 
 /// The exit status of a trapped program: 128 + SIGABRT, as wasmtime uses.
@@ -32,9 +33,11 @@ pub fn run(options: RunOptions) -> i32 {
 fn start(options: RunOptions) -> Result<i32, String> {
     let (program, args) = options.program_and_args.split_first().ok_or("no program given")?;
     let env = options.env.iter().filter_map(|spec| environment(spec)).collect();
-    let mut preopens = Vec::new();
+    let mut dirs = Vec::new();
     for spec in &options.dirs {
-        preopens.push(preopen(spec)?);
+        let (host, guest) = preopen(spec)?;
+        let fs = HostFs::open(Path::new(host)).map_err(|err| format!("--dir {spec}: {err}"))?;
+        dirs.push((guest, fs));
     }
 
     let mut store = FileStore::default();
@@ -49,6 +52,11 @@ fn start(options: RunOptions) -> Result<i32, String> {
     }
     let config = Config { log_level: options.log, ..Config::default() };
     let mut kernel = Kernel::new(Box::new(loader), engine(options.engine), config);
+    let mut preopens = Vec::new();
+    for (guest, fs) in dirs {
+        kernel.mount(guest.clone(), Box::new(fs));
+        preopens.push(guest);
+    }
 
     let command = Command { env, preopens, ..Command::new(program.as_str()).args(args) };
     let outcome = execute(&mut kernel, command);
@@ -102,13 +110,13 @@ fn environment(spec: &str) -> Option<(String, String)> {
 }
 
 /// `HOST::GUEST` or `DIR`: checks that the host directory exists and returns
-/// the guest path.
-fn preopen(spec: &str) -> Result<String, String> {
+/// it with the guest path.
+fn preopen(spec: &str) -> Result<(&str, String), String> {
     let (host, guest) = spec.split_once("::").unwrap_or((spec, spec));
     if !Path::new(host).is_dir() {
         return Err(format!("--dir {spec}: `{host}` is not a directory"));
     }
-    Ok(guest.into())
+    Ok((host, guest.into()))
 }
 
 #[cfg(test)]
@@ -125,8 +133,9 @@ mod tests {
     #[test]
     fn preopen_specs() {
         let here = env!("CARGO_MANIFEST_DIR");
-        assert_eq!(preopen(&format!("{here}::/sandbox")), Ok("/sandbox".into()));
-        assert_eq!(preopen(here), Ok(here.into()));
+        let spec = format!("{here}::/sandbox");
+        assert_eq!(preopen(&spec), Ok((here, "/sandbox".into())));
+        assert_eq!(preopen(here), Ok((here, here.into())));
         assert_eq!(
             preopen("/nonexistent/walos::/x"),
             Err("--dir /nonexistent/walos::/x: `/nonexistent/walos` is not a directory".into())

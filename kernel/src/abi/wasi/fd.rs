@@ -1,27 +1,41 @@
-//! `fd_*`: operations on descriptors.
-//!
-//! Descriptors are console streams and preopened directories for now; the
-//! file-system operations on directories answer `ENOSYS` until walos has a
-//! file system (then they answer for real).
+//! `fd_*`: operations on descriptors (console streams, files and
+//! directories).
 
 use alloc::vec;
+use alloc::vec::Vec;
 
-use super::types::{Abi, Filestat, fdflags, filetype, rights};
-use crate::fd::{Descriptor, Object};
+use super::types::{Abi, Filestat, Whence, fdflags, filetype, fstflags, rights};
+use crate::fd::{Descriptor, Object, OpenNode};
 use crate::loader::StdStream;
 use crate::process::WaitFor;
 use crate::syscall::{Call, Errno, SysResult};
+use crate::vfs::{Kind, SetTime, Stat};
 
 /// The most one `fd_read` or `fd_write` moves: it bounds the kernel-side copy
 /// whatever buffer lengths the guest passes.
 const MAX_IO: usize = 1 << 20;
 
-/// Fails with `EBADF` for console streams (not files), `ENOSYS` for
-/// directories (no file system yet).
-fn file_only(d: &Descriptor) -> Result<(), Errno> {
-    match d.object {
-        Object::Std(_) => Err(Errno::BADF),
-        Object::PreopenDir { .. } => Err(Errno::NOSYS),
+/// The WASI file type of a node.
+pub fn node_type(kind: Kind) -> u8 {
+    match kind {
+        Kind::Directory => filetype::DIRECTORY,
+        Kind::File => filetype::REGULAR_FILE,
+        Kind::Symlink => filetype::SYMBOLIC_LINK,
+        Kind::Other => filetype::UNKNOWN,
+    }
+}
+
+/// A node's `filestat`.
+pub fn filestat(stat: &Stat) -> Filestat {
+    Filestat {
+        dev: stat.dev,
+        ino: stat.ino,
+        filetype: node_type(stat.kind),
+        nlink: stat.nlink,
+        size: stat.size,
+        atim: stat.atim,
+        mtim: stat.mtim,
+        ctim: stat.ctim,
     }
 }
 
@@ -29,33 +43,70 @@ fn file_only(d: &Descriptor) -> Result<(), Errno> {
 /// stream is a character device only when it is a terminal (as in wasmtime,
 /// so that `isatty` tells the truth).
 fn file_type(c: &Call<'_>, d: &Descriptor) -> u8 {
-    match d.object {
-        Object::Std(stream) if c.sys.loader.is_terminal(stream) => filetype::CHARACTER_DEVICE,
+    match &d.object {
+        Object::Std(stream) if c.sys.loader.is_terminal(*stream) => filetype::CHARACTER_DEVICE,
         Object::Std(_) => filetype::UNKNOWN,
-        Object::PreopenDir { .. } => filetype::DIRECTORY,
+        Object::Node(open) if open.dir => filetype::DIRECTORY,
+        Object::Node(_) => filetype::REGULAR_FILE,
     }
 }
 
-pub fn fd_advise(c: &mut Call<'_>) -> SysResult {
+/// The open file behind argument 0 holding `right`: `EBADF` for streams and
+/// directories.
+fn open_file(c: &Call<'_>, right: u64) -> Result<OpenNode, Errno> {
     let d = c.proc.fds.get(c.u32(0))?;
-    file_only(d)?;
+    let file = d.file()?.clone();
+    d.require(right)?;
+    Ok(file)
+}
+
+pub fn fd_advise(c: &mut Call<'_>) -> SysResult {
+    open_file(c, rights::FD_ADVISE)?;
     if c.u32(3) > 5 {
         return Err(Errno::INVAL.into());
     }
     Ok(())
 }
 
-/// `fd_allocate`, `fd_datasync`, `fd_sync`, `fd_filestat_set_size`,
-/// `fd_filestat_set_times`, `fd_readdir`: operations on files and
-/// directories, which walos does not have yet.
-pub fn file_operation(c: &mut Call<'_>) -> SysResult {
-    file_only(c.proc.fds.get(c.u32(0))?)?;
+/// wasmtime answers `ENOTSUP` whatever the arguments; the data of a walos
+/// file is allocated as it is written, so there is nothing to reserve:
+/// walos checks the descriptor and grows the file if asked to.
+pub fn fd_allocate(c: &mut Call<'_>) -> SysResult {
+    let file = open_file(c, rights::FD_ALLOCATE)?;
+    if !file.writable {
+        return Err(Errno::BADF.into());
+    }
+    let end = c.u64(1).checked_add(c.u64(2)).ok_or(Errno::FBIG)?;
+    let now = c.sys.loader.realtime_ns();
+    let fs = c.sys.mounts.fs(file.mount)?;
+    if fs.stat(file.node)?.size < end {
+        fs.set_size(file.node, end, now)?;
+    }
     Ok(())
 }
 
 pub fn fd_close(c: &mut Call<'_>) -> SysResult {
-    c.proc.fds.close(c.u32(0))?;
+    let descriptor = c.proc.fds.close(c.u32(0))?;
+    descriptor.release(c.sys);
     Ok(())
+}
+
+/// `fd_sync` and `fd_datasync`, on files only (`EBADF` for a directory, as
+/// in wasmtime).
+fn sync(c: &mut Call<'_>, right: u64) -> SysResult {
+    let d = c.proc.fds.get(c.u32(0))?;
+    let open = d.file()?.clone();
+    d.require(right)?;
+    c.sys.mounts.fs(open.mount)?.sync(open.node)?;
+    Ok(())
+}
+
+pub fn fd_datasync(c: &mut Call<'_>) -> SysResult {
+    sync(c, rights::FD_DATASYNC)
+}
+
+pub fn fd_sync(c: &mut Call<'_>) -> SysResult {
+    sync(c, rights::FD_SYNC)
 }
 
 pub fn fd_fdstat_get(c: &mut Call<'_>) -> SysResult {
@@ -76,17 +127,18 @@ pub fn fd_fdstat_get(c: &mut Call<'_>) -> SysResult {
 pub fn fd_fdstat_set_flags(c: &mut Call<'_>) -> SysResult {
     let flags = c.u32(1);
     let d = c.proc.fds.get_mut(c.u32(0))?;
-    if let Object::PreopenDir { .. } = d.object {
-        return Err(Errno::NOSYS.into());
+    // A directory has no flags to change (`EBADF`, as in wasmtime).
+    if matches!(&d.object, Object::Node(open) if open.dir) {
+        return Err(Errno::BADF.into());
     }
     d.require(rights::FD_FDSTAT_SET_FLAGS)?;
-    // Console streams take APPEND (meaningless there) and NONBLOCK; the
-    // synchronous-I/O flags would need a file.
+    // APPEND and NONBLOCK can change; the synchronous-I/O flags are fixed at
+    // open (`EINVAL`, as in wasmtime).
     let supported = u32::from(fdflags::APPEND | fdflags::NONBLOCK);
     if flags & !supported != 0 {
-        return Err(Errno::NOTSUP.into());
+        return Err(Errno::INVAL.into());
     }
-    d.flags = flags as u16;
+    d.flags = (d.flags & !(supported as u16)) | flags as u16;
     Ok(())
 }
 
@@ -104,12 +156,15 @@ pub fn fd_fdstat_set_rights(c: &mut Call<'_>) -> SysResult {
 
 fn filestat_get(c: &mut Call<'_>, abi: Abi) -> SysResult {
     let d = c.proc.fds.get(c.u32(0))?;
-    if let Object::PreopenDir { .. } = d.object {
-        return Err(Errno::NOSYS.into());
-    }
     d.require(rights::FD_FILESTAT_GET)?;
-    // A console stream has no inode, size or times.
-    let stat = Filestat { filetype: file_type(c, d), ..Filestat::default() };
+    let stat = match &d.object {
+        // A console stream has no inode, size or times.
+        Object::Std(_) => Filestat { filetype: file_type(c, d), ..Filestat::default() },
+        Object::Node(open) => {
+            let open = open.clone();
+            filestat(&c.sys.mounts.fs(open.mount)?.stat(open.node)?)
+        }
+    };
     let at = c.u32(1);
     c.mem.check(at, abi.filestat_size().into(), 8)?;
     c.mem.write_bytes(at, &stat.encode(abi))?;
@@ -124,36 +179,102 @@ pub fn fd_filestat_get_unstable(c: &mut Call<'_>) -> SysResult {
     filestat_get(c, Abi::Unstable)
 }
 
-/// `fd_pread` and `fd_pwrite`: positioned I/O needs a seekable file.
-fn positioned(c: &mut Call<'_>, right: u64) -> SysResult {
-    let d = c.proc.fds.get(c.u32(0))?;
-    let can = match d.object {
-        Object::Std(StdStream::Stdin) => right == rights::FD_READ,
-        Object::Std(_) => right == rights::FD_WRITE,
-        Object::PreopenDir { .. } => false,
-    };
-    if !can {
+pub fn fd_filestat_set_size(c: &mut Call<'_>) -> SysResult {
+    let file = open_file(c, rights::FD_FILESTAT_SET_SIZE)?;
+    if !file.writable {
         return Err(Errno::BADF.into());
     }
-    d.require(right)?;
-    // Check the buffers even though nothing will move.
-    c.mem.iovecs(c.u32(1), c.u32(2))?;
-    Err(Errno::SPIPE.into())
+    let (size, now) = (c.u64(1), c.sys.loader.realtime_ns());
+    c.sys.mounts.fs(file.mount)?.set_size(file.node, size, now)?;
+    Ok(())
+}
+
+/// Decodes `(atim, mtim, fstflags)`; both a time and "now" for one of them
+/// is `EINVAL`.
+pub fn set_times(atim: u64, mtim: u64, flags: u32, now: u64) -> Result<(SetTime, SetTime), Errno> {
+    let has = |flag: u16| flags & u32::from(flag) != 0;
+    if flags & !0xf != 0 || (has(fstflags::ATIM) && has(fstflags::ATIM_NOW)) {
+        return Err(Errno::INVAL);
+    }
+    if has(fstflags::MTIM) && has(fstflags::MTIM_NOW) {
+        return Err(Errno::INVAL);
+    }
+    let pick = |time, set, set_now| match (has(set), has(set_now)) {
+        (true, _) => SetTime::At(time),
+        (_, true) => SetTime::At(now),
+        _ => SetTime::Keep,
+    };
+    Ok((pick(atim, fstflags::ATIM, fstflags::ATIM_NOW), pick(mtim, fstflags::MTIM, fstflags::MTIM_NOW)))
+}
+
+pub fn fd_filestat_set_times(c: &mut Call<'_>) -> SysResult {
+    let d = c.proc.fds.get(c.u32(0))?;
+    let open = d.node()?.clone();
+    d.require(rights::FD_FILESTAT_SET_TIMES)?;
+    let now = c.sys.loader.realtime_ns();
+    let (atim, mtim) = set_times(c.u64(1), c.u64(2), c.u32(3), now)?;
+    c.sys.mounts.fs(open.mount)?.set_times(open.node, atim, mtim, now)?;
+    Ok(())
+}
+
+/// The file of `fd_pread` (`right` is `FD_READ`) or `fd_pwrite`
+/// (`FD_WRITE`): a console stream has no position (`ESPIPE`; `EBADF` used
+/// the wrong way round), a directory is `EBADF`, and so is a file not open
+/// that way.
+fn positioned(c: &Call<'_>, fd: u32, right: u64) -> Result<OpenNode, Errno> {
+    let d = c.proc.fds.get(fd)?;
+    if let Object::Std(stream) = d.object {
+        let reading = right == rights::FD_READ;
+        if reading != (stream == StdStream::Stdin) {
+            return Err(Errno::BADF);
+        }
+        d.require(right)?;
+        return Err(Errno::SPIPE);
+    }
+    let file = d.file()?.clone();
+    if !(if right == rights::FD_READ { file.readable } else { file.writable }) {
+        return Err(Errno::BADF);
+    }
+    d.require(right | rights::FD_SEEK)?;
+    Ok(file)
 }
 
 pub fn fd_pread(c: &mut Call<'_>) -> SysResult {
-    positioned(c, rights::FD_READ)
+    let (fd, iovs, count, offset, nread) = (c.u32(0), c.u32(1), c.u32(2), c.u64(3), c.u32(4));
+    let iovecs = c.mem.iovecs(iovs, count)?;
+    c.mem.check(nread, 4, 4)?;
+    let file = positioned(c, fd, rights::FD_READ)?;
+    let wanted: usize = iovecs.iter().map(|iov| iov.len as usize).sum();
+    let mut buf = vec![0u8; wanted.min(MAX_IO)];
+    let now = c.sys.loader.realtime_ns();
+    let n = c.sys.mounts.fs(file.mount)?.read(file.node, offset, &mut buf, now)?;
+    let copied = c.mem.scatter(&iovecs, &buf[..n])?;
+    c.mem.write_u32(nread, copied as u32)?;
+    Ok(())
 }
 
 pub fn fd_pwrite(c: &mut Call<'_>) -> SysResult {
-    positioned(c, rights::FD_WRITE)
+    let (fd, iovs, count, offset, nwritten) = (c.u32(0), c.u32(1), c.u32(2), c.u64(3), c.u32(4));
+    let iovecs = c.mem.iovecs(iovs, count)?;
+    c.mem.check(nwritten, 4, 4)?;
+    let file = positioned(c, fd, rights::FD_WRITE)?;
+    let data = c.mem.gather(&iovecs, 0, MAX_IO)?;
+    let now = c.sys.loader.realtime_ns();
+    let n = c.sys.mounts.fs(file.mount)?.write(file.node, offset, &data, now)?;
+    c.mem.write_u32(nwritten, n as u32)?;
+    Ok(())
+}
+
+/// The guest path of a preopened directory.
+fn preopen_name<'a>(c: &'a Call<'_>) -> Result<&'a str, Errno> {
+    match &c.proc.fds.get(c.u32(0))?.object {
+        Object::Node(OpenNode { preopen: Some(path), .. }) => Ok(path),
+        _ => Err(Errno::BADF),
+    }
 }
 
 pub fn fd_prestat_get(c: &mut Call<'_>) -> SysResult {
-    let Object::PreopenDir { guest_path } = &c.proc.fds.get(c.u32(0))?.object else {
-        return Err(Errno::BADF.into());
-    };
-    let len = guest_path.len() as u32;
+    let len = preopen_name(c)?.len() as u32;
     let at = c.u32(1);
     c.mem.check(at, 8, 4)?;
     c.mem.write_u32(at, 0)?; // tag 0: a directory
@@ -162,24 +283,23 @@ pub fn fd_prestat_get(c: &mut Call<'_>) -> SysResult {
 }
 
 pub fn fd_prestat_dir_name(c: &mut Call<'_>) -> SysResult {
-    let Object::PreopenDir { guest_path } = &c.proc.fds.get(c.u32(0))?.object else {
-        return Err(Errno::BADF.into());
-    };
+    let name = preopen_name(c)?;
     let (ptr, len) = (c.u32(1), c.u32(2));
-    if (len as usize) < guest_path.len() {
+    if (len as usize) < name.len() {
         return Err(Errno::NAMETOOLONG.into());
     }
-    c.mem.write_bytes(ptr, guest_path.as_bytes())?;
+    let name = alloc::string::String::from(name);
+    c.mem.write_bytes(ptr, name.as_bytes())?;
     Ok(())
 }
 
 pub fn fd_read(c: &mut Call<'_>) -> SysResult {
     let (fd, iovs, count, nread) = (c.u32(0), c.u32(1), c.u32(2), c.u32(3));
     let iovecs = c.mem.iovecs(iovs, count)?;
-    c.mem.bytes(nread, 4)?;
+    c.mem.check(nread, 4, 4)?;
     let wanted: usize = iovecs.iter().map(|iov| iov.len as usize).sum();
     let mut buf = vec![0u8; wanted.min(MAX_IO)];
-    let d = c.proc.fds.get(fd)?;
+    let d = c.proc.fds.get_mut(fd)?;
     let nonblocking = d.flags & fdflags::NONBLOCK != 0;
     match d.read(c.sys, &mut buf)? {
         Some(n) => {
@@ -195,26 +315,89 @@ pub fn fd_read(c: &mut Call<'_>) -> SysResult {
 pub fn fd_write(c: &mut Call<'_>) -> SysResult {
     let (fd, iovs, count, nwritten) = (c.u32(0), c.u32(1), c.u32(2), c.u32(3));
     let iovecs = c.mem.iovecs(iovs, count)?;
-    c.mem.bytes(nwritten, 4)?;
+    c.mem.check(nwritten, 4, 4)?;
     // A short write, as POSIX allows: callers loop until all is written.
     let data = c.mem.gather(&iovecs, 0, MAX_IO)?;
-    let written = c.proc.fds.get(fd)?.write(c.sys, &data)?;
+    let written = c.proc.fds.get_mut(fd)?.write(c.sys, &data)?;
     c.mem.write_u32(nwritten, written as u32)?;
     Ok(())
 }
 
+/// The size of a `dirent` header before its name.
+const DIRENT_SIZE: usize = 24;
+
+/// Lists a directory from `cookie` (the index of the next entry, `.` and
+/// `..` first), as many entries as fit in the buffer; the last may be cut,
+/// which tells the caller to come back with a bigger buffer.
+pub fn fd_readdir(c: &mut Call<'_>) -> SysResult {
+    let (fd, buf, buf_len, cookie, bufused) = (c.u32(0), c.u32(1), c.u32(2), c.u64(3), c.u32(4));
+    c.mem.bytes(buf, buf_len)?;
+    c.mem.check(bufused, 4, 4)?;
+    let d = c.proc.fds.get(fd)?;
+    // A file is `EBADF` here, as in wasmtime.
+    let dir = match d.node()? {
+        open if open.dir => open.clone(),
+        _ => return Err(Errno::BADF.into()),
+    };
+    d.require(rights::FD_READDIR)?;
+    let fs = c.sys.mounts.fs(dir.mount)?;
+    let own = fs.stat(dir.node)?;
+    let mut entries = vec![(alloc::string::String::from("."), own.ino, Kind::Directory)];
+    entries.push(("..".into(), 0, Kind::Directory));
+    entries.extend(fs.read_dir(dir.node)?.into_iter().map(|e| (e.name, e.ino, e.kind)));
+    let mut out: Vec<u8> = Vec::new();
+    let limit = buf_len as usize;
+    for (i, (name, ino, kind)) in entries.iter().enumerate().skip(usize::try_from(cookie).unwrap_or(usize::MAX)) {
+        if out.len() >= limit {
+            break;
+        }
+        out.extend_from_slice(&(i as u64 + 1).to_le_bytes());
+        out.extend_from_slice(&ino.to_le_bytes());
+        out.extend_from_slice(&(name.len() as u32).to_le_bytes());
+        out.extend_from_slice(&[node_type(*kind), 0, 0, 0]);
+        debug_assert_eq!(out.len() % DIRENT_SIZE, 0);
+        out.extend_from_slice(name.as_bytes());
+    }
+    out.truncate(limit);
+    c.mem.write_bytes(buf, &out)?;
+    c.mem.write_u32(bufused, out.len() as u32)?;
+    Ok(())
+}
+
 pub fn fd_renumber(c: &mut Call<'_>) -> SysResult {
-    c.proc.fds.renumber(c.u32(0), c.u32(1))?;
+    if let Some(old) = c.proc.fds.renumber(c.u32(0), c.u32(1))? {
+        old.release(c.sys);
+    }
     Ok(())
 }
 
 fn seek(c: &mut Call<'_>, abi: Abi) -> SysResult {
-    let not_seekable = match c.proc.fds.get(c.u32(0))?.object {
-        Object::Std(_) => Errno::SPIPE,
-        Object::PreopenDir { .. } => Errno::BADF,
+    let (fd, delta, whence, at) = (c.u32(0), c.u64(1) as i64, c.u32(2), c.u32(3));
+    let d = c.proc.fds.get(fd)?;
+    let file = match &d.object {
+        Object::Std(_) => return Err(Errno::SPIPE.into()),
+        Object::Node(open) if open.dir => return Err(Errno::BADF.into()),
+        Object::Node(open) => open.clone(),
     };
-    abi.whence(c.u32(2)).ok_or(Errno::INVAL)?;
-    Err(not_seekable.into())
+    // `fd_seek(fd, 0, CUR)` is how `tell` is spelled in C: it needs only
+    // the right to tell.
+    let whence = abi.whence(whence).ok_or(Errno::INVAL)?;
+    let needed = if delta == 0 && whence == Whence::Cur { rights::FD_TELL } else { rights::FD_SEEK };
+    if d.require(needed).is_err() {
+        d.require(rights::FD_SEEK)?;
+    }
+    c.mem.check(at, 8, 8)?;
+    let base = match whence {
+        Whence::Set => 0,
+        Whence::Cur => file.offset,
+        Whence::End => c.sys.mounts.fs(file.mount)?.stat(file.node)?.size,
+    };
+    let offset = base.checked_add_signed(delta).filter(|&o| o <= i64::MAX as u64).ok_or(Errno::INVAL)?;
+    if let Object::Node(open) = &mut c.proc.fds.get_mut(fd)?.object {
+        open.offset = offset;
+    }
+    c.mem.write_u64(at, offset)?;
+    Ok(())
 }
 
 pub fn fd_seek(c: &mut Call<'_>) -> SysResult {
@@ -227,9 +410,12 @@ pub fn fd_seek_unstable(c: &mut Call<'_>) -> SysResult {
 
 pub fn fd_tell(c: &mut Call<'_>) -> SysResult {
     let d = c.proc.fds.get(c.u32(0))?;
-    let err = match d.object {
-        Object::Std(_) => Errno::SPIPE,
-        Object::PreopenDir { .. } => Errno::BADF,
+    let offset = match &d.object {
+        Object::Std(_) => return Err(Errno::SPIPE.into()),
+        Object::Node(open) if open.dir => return Err(Errno::BADF.into()),
+        Object::Node(open) => open.offset,
     };
-    Err(err.into())
+    d.require(rights::FD_TELL)?;
+    c.mem.write_u64(c.u32(1), offset)?;
+    Ok(())
 }

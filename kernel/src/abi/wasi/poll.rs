@@ -159,21 +159,32 @@ fn deadline(c: &Call<'_>, sub: &Subscription, now: u64) -> Option<u64> {
 }
 
 /// `Ok(Some((bytes available, end of input)))` if a read would not block.
+/// A file is always ready, with the bytes left after its position, and
+/// "hung up" at its end (as wasmtime reports it).
 fn readable(c: &mut Call<'_>, fd: u32) -> Result<Option<(u64, bool)>, Errno> {
     let d = c.proc.fds.get(fd)?;
-    if d.object != Object::Std(StdStream::Stdin) {
-        return Err(Errno::BADF);
+    match &d.object {
+        Object::Std(StdStream::Stdin) => {}
+        Object::Node(open) if !open.dir && open.readable => {
+            d.require(rights::POLL_FD_READWRITE)?;
+            let open = open.clone();
+            let size = c.sys.mounts.fs(open.mount)?.stat(open.node)?.size;
+            let left = size.saturating_sub(open.offset);
+            return Ok(Some((left, left == 0)));
+        }
+        _ => return Err(Errno::BADF),
     }
     d.require(rights::POLL_FD_READWRITE)?;
     c.sys.stdin.fill(&mut *c.sys.loader);
     Ok(c.sys.stdin.ready().then(|| (c.sys.stdin.buffered() as u64, c.sys.stdin.at_eof())))
 }
 
-/// Console output never blocks.
+/// Console output and files never block.
 fn writable(c: &Call<'_>, fd: u32) -> Result<(), Errno> {
     let d = c.proc.fds.get(fd)?;
-    match d.object {
+    match &d.object {
         Object::Std(StdStream::Stdout | StdStream::Stderr) => d.require(rights::POLL_FD_READWRITE),
+        Object::Node(open) if !open.dir && open.writable => d.require(rights::POLL_FD_READWRITE),
         _ => Err(Errno::BADF),
     }
 }

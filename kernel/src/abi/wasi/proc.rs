@@ -8,9 +8,10 @@ pub fn proc_exit(c: &mut Call<'_>) -> SysResult {
     Err(Stop::Flow(HostFlow::Exit(c.u32(0))))
 }
 
-/// Signals are not delivered yet: nothing in walos sends or handles them.
+/// Signals do not exist in walos (nor in WASI since): `ENOTSUP`, as
+/// wasmtime answers.
 pub fn proc_raise(_: &mut Call<'_>) -> SysResult {
-    Err(Errno::NOSYS.into())
+    Err(Errno::NOTSUP.into())
 }
 
 pub fn sched_yield(_: &mut Call<'_>) -> SysResult {

@@ -55,6 +55,48 @@ pub mod rights {
         | PATH_REMOVE_DIRECTORY
         | PATH_UNLINK_FILE;
     pub const DIR_INHERITING: u64 = ((1 << 28) - 1) & !PATH_FILESTAT_SET_SIZE;
+
+    /// Every right a regular file can use.
+    pub const FILE: u64 = FD_DATASYNC
+        | FD_READ
+        | FD_SEEK
+        | FD_FDSTAT_SET_FLAGS
+        | FD_SYNC
+        | FD_TELL
+        | FD_WRITE
+        | FD_ADVISE
+        | FD_ALLOCATE
+        | FD_FILESTAT_GET
+        | FD_FILESTAT_SET_SIZE
+        | FD_FILESTAT_SET_TIMES
+        | POLL_FD_READWRITE;
+    /// Every right a directory can use.
+    pub const DIR: u64 = DIR_BASE;
+    /// The rights that make a descriptor readable, and writable (as
+    /// wasmtime decides a file's open mode).
+    pub const READING: u64 = FD_READ | FD_READDIR;
+    pub const WRITING: u64 = FD_WRITE | FD_ALLOCATE | FD_FILESTAT_SET_SIZE;
+    /// Every defined right.
+    pub const ALL: u64 = (1 << 30) - 1;
+}
+
+/// `oflags` of `path_open`.
+pub mod oflags {
+    pub const CREAT: u16 = 1 << 0;
+    pub const DIRECTORY: u16 = 1 << 1;
+    pub const EXCL: u16 = 1 << 2;
+    pub const TRUNC: u16 = 1 << 3;
+}
+
+/// `lookupflags`: follow a symlink in last position.
+pub const LOOKUP_SYMLINK_FOLLOW: u32 = 1;
+
+/// `fstflags` of the `*_set_times` functions.
+pub mod fstflags {
+    pub const ATIM: u16 = 1 << 0;
+    pub const ATIM_NOW: u16 = 1 << 1;
+    pub const MTIM: u16 = 1 << 2;
+    pub const MTIM_NOW: u16 = 1 << 3;
 }
 
 /// File types (`filetype`, u8).

@@ -1,0 +1,131 @@
+//! Filling a memory file system: from a list of files, or from a tar
+//! archive (the UEFI loaders' initrd).
+
+use alloc::format;
+use alloc::string::String;
+
+use super::mem::MemFs;
+use super::resolve::check_path;
+use super::{FileSystem, NewNode, NodeId};
+use crate::syscall::Errno;
+
+/// Adds the file `path` (relative, `/`-separated) holding `data`, creating
+/// its parent directories; an existing file is replaced.
+pub fn add_file(fs: &mut MemFs, path: &str, data: &[u8], now: u64) -> Result<(), String> {
+    let fail = |err: Errno| format!("{path}: {}", err.message());
+    check_path(path.as_bytes()).map_err(fail)?;
+    let mut parts = path.split('/').filter(|p| !p.is_empty() && *p != ".").peekable();
+    let mut dir: NodeId = fs.root().map_err(fail)?;
+    while let Some(part) = parts.next() {
+        if part == ".." {
+            fs.release(dir);
+            return Err(fail(Errno::PERM));
+        }
+        if parts.peek().is_none() {
+            let result = add_data(fs, dir, part, data, now);
+            fs.release(dir);
+            return result.map_err(fail);
+        }
+        match fs.create(dir, part, NewNode::Directory, now) {
+            Ok(()) | Err(Errno::EXIST) => {}
+            Err(err) => {
+                fs.release(dir);
+                return Err(fail(err));
+            }
+        }
+        let next = fs.lookup(dir, part);
+        fs.release(dir);
+        dir = next.map_err(fail)?;
+    }
+    fs.release(dir);
+    Err(fail(Errno::NOENT))
+}
+
+fn add_data(fs: &mut MemFs, dir: NodeId, name: &str, data: &[u8], now: u64) -> Result<(), Errno> {
+    match fs.create(dir, name, NewNode::File, now) {
+        Ok(()) | Err(Errno::EXIST) => {}
+        Err(err) => return Err(err),
+    }
+    let file = fs.lookup(dir, name)?;
+    let result = fs.set_size(file, 0, now).and_then(|()| fs.write(file, 0, data, now));
+    fs.release(file);
+    result.map(|_| ())
+}
+
+/// A memory file system holding `files` (`(path, contents)`).
+pub fn from_files<'a>(
+    dev: u64,
+    files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+    now: u64,
+) -> Result<MemFs, String> {
+    let mut fs = MemFs::new(dev, now);
+    for (path, data) in files {
+        add_file(&mut fs, path, data, now)?;
+    }
+    Ok(fs)
+}
+
+/// A memory file system holding the regular files of a tar archive (ustar
+/// or GNU; directories are created as the files' paths need them).
+pub fn from_tar(dev: u64, archive: &[u8], now: u64) -> Result<MemFs, String> {
+    let tar = tar_no_std::TarArchiveRef::new(archive).map_err(|err| format!("not a valid tar archive: {err:?}"))?;
+    let mut fs = MemFs::new(dev, now);
+    for entry in tar.entries() {
+        let name = entry.filename();
+        let path = name.as_str().map_err(|_| String::from("a file name in the archive is not UTF-8"))?;
+        add_file(&mut fs, path, entry.data(), now)?;
+    }
+    Ok(fs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec::Vec;
+
+    fn read(fs: &mut MemFs, path: &str) -> Vec<u8> {
+        let root = fs.root().unwrap();
+        let target = super::super::resolve::resolve(fs, root, path, true).unwrap();
+        let node = fs.lookup(target.dir, target.name.as_deref().unwrap()).unwrap();
+        let mut buf = alloc::vec![0u8; 64];
+        let n = fs.read(node, 0, &mut buf, 0).unwrap();
+        buf.truncate(n);
+        buf
+    }
+
+    #[test]
+    fn files_and_their_directories() {
+        let mut fs = from_files(1, [("a/b/c.txt", &b"hello"[..]), ("top", b"x"), ("a/b/c.txt", b"again")], 5).unwrap();
+        assert_eq!(read(&mut fs, "a/b/c.txt"), b"again");
+        assert_eq!(read(&mut fs, "top"), b"x");
+        assert!(from_files(1, [("../x", &b""[..])], 0).unwrap_err().contains("not permitted"));
+    }
+
+    /// A one-file ustar archive, written by hand.
+    fn tar(name: &str, data: &[u8]) -> Vec<u8> {
+        let mut header = [0u8; 512];
+        header[..name.len()].copy_from_slice(name.as_bytes());
+        header[100..107].copy_from_slice(b"0000644");
+        header[108..115].copy_from_slice(b"0000000");
+        header[116..123].copy_from_slice(b"0000000");
+        header[124..135].copy_from_slice(format!("{:011o}", data.len()).as_bytes());
+        header[136..147].copy_from_slice(b"00000000000");
+        header[156] = b'0';
+        header[257..263].copy_from_slice(b"ustar\0");
+        header[263..265].copy_from_slice(b"00");
+        header[148..156].copy_from_slice(b"        ");
+        let sum: u32 = header.iter().map(|&b| u32::from(b)).sum();
+        header[148..155].copy_from_slice(format!("{sum:06o}\0").as_bytes());
+        let mut out = header.to_vec();
+        out.extend_from_slice(data);
+        out.resize(512 + data.len().div_ceil(512) * 512 + 1024, 0);
+        out
+    }
+
+    #[test]
+    fn tar_archives() {
+        let mut fs = from_tar(2, &tar("etc/motd", b"welcome"), 0).unwrap();
+        assert_eq!(read(&mut fs, "etc/motd"), b"welcome");
+        assert!(from_tar(2, b"not a tar", 0).is_err());
+    }
+}

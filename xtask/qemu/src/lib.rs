@@ -1,0 +1,95 @@
+//! Booting walos's UEFI loaders in QEMU, for the build tool (`cargo xtask
+//! run`, `cargo xtask package`) and the tests alike.
+//!
+//! - [`Volume`]: the boot volume (loader, `\walos\cmdline`, `\srv\*.wasm`),
+//!   written as a directory or a FAT image;
+//! - [`image`]: the bootable ISO and raw GPT disk made from a volume;
+//! - [`Qemu`]: the reference machine's command line (q35, OVMF, TCG), and
+//!   what its exit code says ([`Exit`]);
+//! - [`Monitor`]: typing keys and taking screenshots through QEMU's monitor.
+
+pub mod image;
+mod machine;
+mod monitor;
+mod volume;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+pub use machine::{Exit, Media, QEMU, Qemu, SerialTo, firmware, program_serial, qemu_binary};
+pub use monitor::Monitor;
+pub use volume::{BOOT_FILE, CMDLINE_FILE, Cmdline, Error, INITRD_FILE, KERNEL_FILE, SERVICE_DIR, Volume};
+
+/// The UEFI loaders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Loader {
+    /// The kernel as a UEFI application that keeps boot services.
+    EfiApp,
+    /// A UEFI stub that exits boot services and starts the bare-metal
+    /// kernel (`\walos\kernel.elf`).
+    EfiOs,
+}
+
+/// The target of the UEFI images.
+pub const UEFI_TARGET: &str = "x86_64-unknown-uefi";
+/// The target of the bare-metal kernel.
+pub const BARE_METAL_TARGET: &str = "x86_64-unknown-none";
+
+impl Loader {
+    pub const ALL: [Loader; 2] = [Loader::EfiApp, Loader::EfiOs];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Loader::EfiApp => "efi-app",
+            Loader::EfiOs => "efi-os",
+        }
+    }
+
+    /// The built files of the loader (release profile, below `target_dir`)
+    /// and where each goes on the boot volume.
+    pub fn artefacts(self, target_dir: &Path) -> Vec<(&'static str, PathBuf)> {
+        let uefi = target_dir.join(UEFI_TARGET).join("release");
+        match self {
+            Loader::EfiApp => vec![(BOOT_FILE, uefi.join("walos-efi-app.efi"))],
+            Loader::EfiOs => vec![
+                (BOOT_FILE, uefi.join("walos-efi-os.efi")),
+                (KERNEL_FILE, target_dir.join(BARE_METAL_TARGET).join("release").join("walos-os")),
+            ],
+        }
+    }
+}
+
+impl fmt::Display for Loader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Loader {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Loader, String> {
+        Loader::ALL
+            .into_iter()
+            .find(|loader| loader.name() == name)
+            .ok_or_else(|| format!("unknown UEFI loader `{name}`: the UEFI loaders are efi-app and efi-os"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loaders_by_name() {
+        assert_eq!("efi-app".parse(), Ok(Loader::EfiApp));
+        assert_eq!("efi-os".parse(), Ok(Loader::EfiOs));
+        assert_eq!(
+            "elf".parse::<Loader>(),
+            Err("unknown UEFI loader `elf`: the UEFI loaders are efi-app and efi-os".to_string())
+        );
+        let files = Loader::EfiOs.artefacts(Path::new("/t"));
+        assert_eq!(files[1], (KERNEL_FILE, PathBuf::from("/t/x86_64-unknown-none/release/walos-os")));
+    }
+}
