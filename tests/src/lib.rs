@@ -3,7 +3,9 @@
 //!
 //! The artifacts come from `cargo xtask build` (run by `make test`); the
 //! paths can be overridden with `WALOS_BIN`, `WALOS_WASM` and
-//! `WALOS_REFERENCE_PYTHON`.
+//! `WALOS_REFERENCE_PYTHON`. `WALOS_ENGINE` (`wasmi` or `wasmtime`, default
+//! wasmi) picks the engine of every `walos` run: `make test` runs the tests
+//! once per engine.
 
 pub mod logo;
 pub mod ppm;
@@ -94,15 +96,28 @@ pub fn run_with_input(mut command: Command, stdin: &[u8]) -> Run {
     output.into()
 }
 
+/// The engine the tests run on: `WALOS_ENGINE`, default wasmi.
+pub fn engine() -> String {
+    std::env::var("WALOS_ENGINE").unwrap_or_else(|_| "wasmi".into())
+}
+
 /// `walos ARGS...` with empty input.
 pub fn walos(args: &[&str]) -> Run {
     walos_with_input(args, b"")
 }
 
 pub fn walos_with_input(args: &[&str], stdin: &[u8]) -> Run {
-    let mut command = Command::new(walos_bin());
-    command.args(args).env_clear();
+    let mut command = walos_command();
+    command.args(args);
     run_with_input(command, stdin)
+}
+
+/// The `walos` command, on the engine under test, with an empty host
+/// environment.
+pub fn walos_command() -> Command {
+    let mut command = Command::new(walos_bin());
+    command.env_clear().env("WALOS_ENGINE", engine());
+    command
 }
 
 /// `walos run [OPTIONS] FILE ARGS...` for a file path.
