@@ -12,6 +12,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use walos_tests::qemu::{Boot, End, Vm};
 use walos_tests::{Run, program, run_with_input, walos_bin};
@@ -20,8 +21,10 @@ use walos_tests::{Run, program, run_with_input, walos_bin};
 const SANDBOX: &str = "/sandbox";
 
 /// A fresh, empty directory.
-fn empty_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("walos-efi-os-wasi-{}-{name}", std::process::id()));
+fn empty_dir() -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("walos-efi-os-wasi-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("a directory");
     dir
@@ -35,9 +38,12 @@ fn tar(dir: &Path) -> PathBuf {
     tar
 }
 
-/// How a program is started: its environment, arguments and input.
+/// How a program is started: where its directory is, its environment,
+/// arguments and input.
 #[derive(Default)]
 struct Start<'a> {
+    /// The guest path of the empty directory; [`SANDBOX`] if `None`.
+    at: Option<&'a str>,
     env: &'a [(&'a str, &'a str)],
     args: &'a [&'a str],
     /// Typed on the keyboard (QEMU key names) once `stdin_after` is on
@@ -47,12 +53,18 @@ struct Start<'a> {
     stdin_after: &'a str,
 }
 
+impl Start<'_> {
+    fn at(&self) -> &str {
+        self.at.unwrap_or(SANDBOX)
+    }
+}
+
 /// `walos run --dir EMPTY::/sandbox --env K=V... FILE ARGS` on the elf
-/// loader.
+/// loader (or where `start.at` says).
 fn on_elf(file: &Path, start: &Start<'_>) -> Run {
-    let dir = empty_dir(&format!("{}-elf", file.file_stem().and_then(|s| s.to_str()).expect("a name")));
+    let dir = empty_dir();
     let mut command = Command::new(walos_bin());
-    command.arg("run").arg("--dir").arg(format!("{}::{SANDBOX}", dir.display()));
+    command.arg("run").arg("--dir").arg(format!("{}::{}", dir.display(), start.at()));
     for (name, value) in start.env {
         command.arg("--env").arg(format!("{name}={value}"));
     }
@@ -62,11 +74,11 @@ fn on_elf(file: &Path, start: &Start<'_>) -> Run {
     run
 }
 
-/// The same program booted on efi-os with an empty initrd at `/sandbox`.
+/// The same program booted on efi-os with an empty initrd there.
 fn on_efi_os(file: &Path, start: &Start<'_>) -> End {
-    let dir = empty_dir(&format!("{}-efi-os", file.file_stem().and_then(|s| s.to_str()).expect("a name")));
+    let dir = empty_dir();
     let tar = tar(&dir);
-    let mut boot = Boot::new("efi-os", file).initrd(&tar).initrd_at(SANDBOX).args(start.args);
+    let mut boot = Boot::new("efi-os", file).initrd(&tar).initrd_at(start.at()).args(start.args);
     for (name, value) in start.env {
         boot = boot.env(name, value);
     }
@@ -175,9 +187,20 @@ fn rust_std() {
         keys: &["x", "ret", "y", "ret", "ctrl-d"],
         stdin: b"x\ny\n",
         stdin_after: "entries: ",
+        ..Start::default()
     };
     let stdout = agree("fs-std", &start);
     assert!(stdout.contains("entries: [\"a\", \"copy.txt\", \"data.bin\", \"hard.txt\"]\n"), "{stdout}");
     assert!(stdout.contains("stdin: 2 lines\n"), "{stdout}");
     assert!(stdout.ends_with("env: [(\"B\", \"2\"), (\"DIR\", \"/sandbox\")]\n"), "{stdout}");
+}
+
+/// The initrd as the root, as efi-os mounts it by default.
+#[test]
+fn rust_std_at_the_root() {
+    let start =
+        Start { at: Some("/"), env: &[("DIR", "/")], keys: &["ctrl-d"], stdin_after: "entries: ", ..Start::default() };
+    let stdout = agree("fs-std", &start);
+    assert!(stdout.contains("entries: [\"a\", \"copy.txt\", \"data.bin\", \"hard.txt\"]\n"), "{stdout}");
+    assert!(stdout.ends_with("stdin: 0 lines\nenv: [(\"DIR\", \"/\")]\n"), "{stdout}");
 }
