@@ -8,7 +8,8 @@
 //! what they saw.
 //!
 //! One boot per program (about 5 s under TCG); the test harness runs them
-//! in parallel.
+//! in parallel. `rust_std_at_the_root` mounts the initrd at `/` instead,
+//! as efi-os does by default.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
