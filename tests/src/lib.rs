@@ -151,3 +151,34 @@ pub fn reap(child: &Child) -> (i32, Duration) {
     let time = |tv: libc::timeval| Duration::new(tv.tv_sec as u64, tv.tv_usec as u32 * 1000);
     (libc::WEXITSTATUS(status), time(usage.ru_utime) + time(usage.ru_stime))
 }
+
+/// One `#[test]` per C program of the WASI file-system corpus
+/// (`tests/programs/fs_*.c`, but `fs_rights`, which wasmtime cannot run),
+/// each calling `$run("fs_NAME")`: every loader tested on the corpus runs
+/// the same programs.
+#[macro_export]
+macro_rules! fs_corpus_tests {
+    ($run:ident) => {
+        $crate::fs_corpus_tests!($run:
+            files => "fs_files",
+            directories => "fs_dirs",
+            symlinks => "fs_symlinks",
+            rename_link_and_unlink => "fs_rename",
+            seek_and_tell => "fs_seek",
+            pread_and_pwrite => "fs_pread",
+            append => "fs_append",
+            readdir => "fs_readdir",
+            times => "fs_times",
+            poll => "fs_poll",
+            bad_arguments => "fs_errors",
+        );
+    };
+    ($run:ident: $($test:ident => $program:literal,)*) => {
+        $(
+            #[test]
+            fn $test() {
+                $run($program);
+            }
+        )*
+    };
+}
