@@ -10,11 +10,12 @@ mod requests;
 
 use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
+use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use walos_engine::{Engine, ExternType, FuncType, Limits, RunOutcome, Trap};
+use walos_engine::{Engine, ExternType, FuncType, Limits, Module, RunOutcome, Trap};
 
 use crate::abi::Device;
 use crate::fd::FdTable;
@@ -110,6 +111,10 @@ pub struct Kernel {
     /// them (`None`: the loader, through [`Kernel::run_until_exit`]).
     exited: BTreeMap<Pid, Ended>,
     next_pid: Pid,
+    /// Compiled modules by program name, with the bytes they came from: a
+    /// program spawned again with the same bytes is not compiled again (as
+    /// Linux keeps an executable in its page cache).
+    modules: BTreeMap<String, (Vec<u8>, Rc<dyn Module>)>,
 }
 
 impl Kernel {
@@ -125,6 +130,7 @@ impl Kernel {
             blocked: BTreeSet::new(),
             exited: BTreeMap::new(),
             next_pid: 1,
+            modules: BTreeMap::new(),
         }
     }
 
@@ -152,8 +158,7 @@ impl Kernel {
                 .load(&program)
                 .map_err(|error| SpawnError::Read { program: program.clone(), error })?,
         };
-        let module =
-            self.engine.load(&wasm).map_err(|error| SpawnError::Invalid { program: program.clone(), error })?;
+        let module = self.module(&program, wasm)?;
         let framebuffer = self.sys.loader.framebuffer().is_some();
         let has = |device| match device {
             Device::Framebuffer => framebuffer,
@@ -213,6 +218,20 @@ impl Kernel {
     /// granted it as a preopened directory ([`Command::preopen`]).
     pub fn mount(&mut self, guest_path: impl Into<String>, fs: Box<dyn FileSystem>) {
         self.sys.mounts.mount(guest_path.into(), fs);
+    }
+
+    /// The compiled module of `program`, from the cache if its bytes are
+    /// unchanged.
+    fn module(&mut self, program: &str, wasm: Vec<u8>) -> Result<Rc<dyn Module>, SpawnError> {
+        if let Some((bytes, module)) = self.modules.get(program)
+            && *bytes == wasm
+        {
+            return Ok(module.clone());
+        }
+        let module: Rc<dyn Module> =
+            self.engine.load(&wasm).map_err(|error| SpawnError::Invalid { program: program.into(), error })?.into();
+        self.modules.insert(program.into(), (wasm, module.clone()));
+        Ok(module)
     }
 
     /// Runs every process until `pid` has ended, and returns how it ended;
