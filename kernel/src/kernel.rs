@@ -7,6 +7,7 @@
 //! What processes ask of each other (`proc.*`) is served in [`requests`].
 
 mod requests;
+mod services;
 
 use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -16,12 +17,12 @@ use core::fmt;
 
 use walos_engine::{Engine, ExternType, FuncType, Limits, RunOutcome, Trap};
 
-use crate::abi::Device;
 use crate::fd::FdTable;
-use crate::linker::{self, LinkError};
+use crate::linker::LinkError;
 use crate::loader::{Loader, StoreError, Wake};
 use crate::log::Level;
 use crate::process::{Command, ExitStatus, Pid, ProcState, Process, Reply};
+use crate::service::Service;
 use crate::syscall::Ctx;
 use crate::system::System;
 use crate::vfs::FileSystem;
@@ -110,6 +111,9 @@ pub struct Kernel {
     /// them (`None`: the loader, through [`Kernel::run_until_exit`]).
     exited: BTreeMap<Pid, Ended>,
     next_pid: Pid,
+    /// The services loaded so far, by name; one is taken out while it
+    /// serves a call.
+    services: BTreeMap<String, Service>,
 }
 
 impl Kernel {
@@ -125,6 +129,7 @@ impl Kernel {
             blocked: BTreeSet::new(),
             exited: BTreeMap::new(),
             next_pid: 1,
+            services: BTreeMap::new(),
         }
     }
 
@@ -154,11 +159,9 @@ impl Kernel {
         };
         let module =
             self.engine.load(&wasm).map_err(|error| SpawnError::Invalid { program: program.clone(), error })?;
-        let framebuffer = self.sys.loader.framebuffer().is_some();
-        let has = |device| match device {
-            Device::Framebuffer => framebuffer,
-        };
-        let bindings = linker::link(module.imports(), &has)
+        let mut chain = alloc::vec![command.process_name()];
+        let (bindings, services) = self
+            .link_module(module.imports(), &mut chain)
             .map_err(|errors| SpawnError::Link { program: program.clone(), errors })?;
         let entry = ExternType::Func(FuncType::default());
         if !module.exports().iter().any(|e| e.name == "_start" && e.ty == entry) {
@@ -183,6 +186,7 @@ impl Kernel {
             request: None,
             reply: None,
             requests_in_a_row: 0,
+            services,
         };
         let limits = Limits { memory_bytes: self.sys.loader.memory_limit(), start_fuel: self.config.start_fuel };
         let instantiate_error = |error| SpawnError::Instantiate { program: program.clone(), error };

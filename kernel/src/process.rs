@@ -102,6 +102,9 @@ pub enum Request {
     Kill(Pid),
     /// Describe every process.
     List,
+    /// Call the service function behind the caller's service import number
+    /// `import` (see [`ProcState::services`]) with these arguments.
+    Call { import: usize, args: Vec<walos_engine::Val> },
 }
 
 /// The kernel's answer to a [`Request`].
@@ -111,6 +114,8 @@ pub enum Reply {
     Waited(Result<ExitStatus, crate::Errno>),
     Killed(Result<(), crate::Errno>),
     List(Vec<ProcInfo>),
+    /// The results of a service call, or why it failed (logged already).
+    Called(Result<Vec<walos_engine::Val>, crate::service::CallError>),
 }
 
 /// The exit status a killed process ends with: 128 + SIGKILL, as Unix
@@ -186,6 +191,9 @@ pub struct ProcState {
     /// Requests served in a row without the process giving up the CPU
     /// otherwise: past a few, it waits for its turn like everyone else.
     pub requests_in_a_row: u32,
+    /// The service functions its imports are bound to, by the number the
+    /// linker gave them.
+    pub services: Vec<crate::service::ServiceImport>,
 }
 
 impl ProcState {

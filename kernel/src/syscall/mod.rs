@@ -18,7 +18,8 @@ pub use memory::{Fault, Memory};
 
 use crate::abi;
 use crate::log::Level;
-use crate::process::{ProcState, Request, WaitFor};
+use crate::process::{ProcState, Reply, Request, WaitFor};
+use crate::service::SERVICE_BASE;
 use crate::system::System;
 
 /// Kernel code behind one import.
@@ -144,6 +145,9 @@ pub struct Ctx<'a> {
 
 impl Host for Ctx<'_> {
     fn call(&mut self, func: HostFuncId, memory: &mut [u8], args: &[Val], results: &mut [Val]) -> HostFlow {
+        if func >= SERVICE_BASE {
+            return service_call(self.proc, (func - SERVICE_BASE) as usize, args, results);
+        }
         let Some((iface, syscall)) = abi::syscall(func) else {
             return HostFlow::Trap(Trap::host(format!("no host function #{func}")));
         };
@@ -160,6 +164,37 @@ impl Host for Ctx<'_> {
             }
             Err(Stop::Flow(flow)) => flow,
             Err(Stop::Fault(fault)) => HostFlow::Trap(Trap::host(format!("{iface}.{}: {fault}", syscall.name))),
+        }
+    }
+}
+
+/// A call of a service import: parks the caller until the kernel has run
+/// the provider, then returns its results, or -1 in every result if the
+/// call failed (the log says why).
+fn service_call(proc: &mut ProcState, import: usize, args: &[Val], results: &mut [Val]) -> HostFlow {
+    match proc.reply.take() {
+        Some(Reply::Called(Ok(values))) => {
+            for (slot, value) in results.iter_mut().zip(values) {
+                if slot.ty() == value.ty() {
+                    *slot = value;
+                }
+            }
+            HostFlow::Return
+        }
+        Some(Reply::Called(Err(_))) => {
+            for slot in results.iter_mut() {
+                *slot = match slot.ty() {
+                    ValType::I64 => Val::I64(-1),
+                    ValType::F32 => Val::F32(-1.0),
+                    ValType::F64 => Val::F64(-1.0),
+                    _ => Val::I32(-1),
+                };
+            }
+            HostFlow::Return
+        }
+        _ => {
+            proc.request = Some(Request::Call { import, args: args.to_vec() });
+            HostFlow::Block
         }
     }
 }
