@@ -30,7 +30,9 @@ struct Region {
     len: usize,
     /// Offset in the block.
     at: usize,
-    /// Copied back after the call (else into the provider before it).
+    /// Copied into the provider before the call (else zeroed there).
+    into: bool,
+    /// Copied back to the caller after the call.
     out: bool,
 }
 
@@ -83,11 +85,11 @@ impl Transfer {
             let (ptr, len) = (u32_arg(args, i), u32_arg(args, i + 1));
             let bad = |what: &str| format!("parameter {i}: {what} at {ptr} outside the caller's memory");
             match kind {
-                Kind::BytesIn | Kind::BytesOut => {
+                Kind::BytesIn | Kind::BytesOut | Kind::BytesInOut => {
                     let at_caller = range(ptr.into(), len.into(), caller.len()).ok_or_else(|| bad("buffer"))?;
                     let at = reserve(len.into())?;
-                    let out = *kind == Kind::BytesOut;
-                    plan.regions.push(Region { caller: at_caller.start, len: len as usize, at, out });
+                    let (into, out) = (*kind != Kind::BytesOut, *kind != Kind::BytesIn);
+                    plan.regions.push(Region { caller: at_caller.start, len: len as usize, at, into, out });
                     plan.pointers.push(Pointer { arg: i, at, iovecs: None });
                 }
                 Kind::IovecsIn | Kind::IovecsOut => {
@@ -106,7 +108,9 @@ impl Transfer {
                         })?;
                         let buf_at = reserve(buf_len.into())?;
                         let out = *kind == Kind::IovecsOut;
-                        plan.regions.push(Region { caller: at_caller.start, len: buf_len as usize, at: buf_at, out });
+                        let region =
+                            Region { caller: at_caller.start, len: buf_len as usize, at: buf_at, into: !out, out };
+                        plan.regions.push(region);
                     }
                     let iovecs = Some(first..plan.regions.len());
                     plan.pointers.push(Pointer { arg: i, at, iovecs });
@@ -127,10 +131,10 @@ impl Transfer {
         let block = &mut provider[block];
         for region in &self.regions {
             let dest = &mut block[region.at..region.at + region.len];
-            if region.out {
-                dest.fill(0);
-            } else {
+            if region.into {
                 dest.copy_from_slice(&caller[region.caller..region.caller + region.len]);
+            } else {
+                dest.fill(0);
             }
         }
         let mut args = self.args.clone();

@@ -24,6 +24,9 @@ pub enum Kind {
     /// A byte array the provider fills, copied back to the caller after the
     /// call (`w` code 6, a walos addition).
     BytesOut,
+    /// A byte array copied into the provider and back after the call (`w`
+    /// code 7, a walos addition).
+    BytesInOut,
     /// A const iovec array (pointer, count follows): every buffer is copied
     /// into the provider (`w` code 4).
     IovecsIn,
@@ -41,6 +44,7 @@ impl Kind {
             4 => Kind::IovecsIn,
             5 => Kind::IovecsOut,
             6 => Kind::BytesOut,
+            7 => Kind::BytesInOut,
             1 | 3 => return Err(format!("kind {code} is not supported yet")),
             _ => return Err(format!("unknown kind {code}")),
         })
@@ -48,7 +52,7 @@ impl Kind {
 
     /// Whether the parameter is a pointer whose length or count follows.
     pub fn is_buffer(self) -> bool {
-        matches!(self, Kind::BytesIn | Kind::BytesOut | Kind::IovecsIn | Kind::IovecsOut)
+        matches!(self, Kind::BytesIn | Kind::BytesOut | Kind::BytesInOut | Kind::IovecsIn | Kind::IovecsOut)
     }
 }
 
