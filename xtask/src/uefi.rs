@@ -49,6 +49,10 @@ impl Boot<'_> {
         cmdline.args = self.args.to_vec();
         let mut volume = Volume::new(self.loader, &target_dir(), &cmdline).map_err(|err| err.to_string())?;
         volume.service(&name, &wasm).map_err(|err| err.to_string())?;
+        build::services()?;
+        for service in build::SERVICES {
+            volume.service(service, &build::service_wasm(service)).map_err(|err| err.to_string())?;
+        }
         Ok(volume)
     }
 }
