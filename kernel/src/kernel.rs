@@ -36,11 +36,14 @@ pub struct Config {
     pub slice_fuel: u64,
     /// Fuel a module's start function may use (it cannot be preempted).
     pub start_fuel: u64,
+    /// The services allowed to import `x86` (port I/O): the loader's
+    /// declaration of its drivers.
+    pub drivers: Vec<String>,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { log_level: Level::Warn, slice_fuel: 1_000_000, start_fuel: 1_000_000_000 }
+        Config { log_level: Level::Warn, slice_fuel: 1_000_000, start_fuel: 1_000_000_000, drivers: Vec::new() }
     }
 }
 

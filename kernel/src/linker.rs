@@ -22,6 +22,8 @@ pub enum LinkError {
     /// The interface needs hardware this machine does not have (`vga`
     /// without a framebuffer).
     NoDevice { import: Import, device: &'static str },
+    /// `module` imports an interface only driver services may have.
+    NotADriver { import: Import, module: String },
     /// No service can provide the import; `chain` is the path of modules
     /// from the entry to the provider asked for (`main -> a -> b`).
     Service { import: Import, chain: Vec<String>, problem: ServiceProblem },
@@ -65,6 +67,9 @@ impl fmt::Display for LinkError {
             LinkError::NoDevice { import, device } => {
                 write!(f, "{}: this machine has no {device}", describe(import))
             }
+            LinkError::NotADriver { import, module } => {
+                write!(f, "{}: `{}` is for driver services, and `{module}` is not one", describe(import), import.module)
+            }
             LinkError::Service { import, chain, problem } => {
                 let chain = chain.join(" -> ");
                 let iface = &import.module;
@@ -94,10 +99,12 @@ pub type ServiceLinker<'a> = dyn FnMut(&Import, &FuncType) -> Result<HostFuncId,
 
 /// The host function for each import, in order; every import that cannot be
 /// bound is reported. `has` tells which devices the machine has; imports of
-/// an interface that is not built in go to `services`.
+/// an interface that is not built in go to `services`. `driver` names the
+/// module when it is a declared driver service, `Err` holds its name else.
 pub fn link(
     imports: &[Import],
     has: &dyn Fn(Device) -> bool,
+    driver: Result<&str, &str>,
     services: &mut ServiceLinker<'_>,
 ) -> Result<Vec<HostFuncId>, Vec<LinkError>> {
     let mut bindings = Vec::with_capacity(imports.len());
@@ -107,6 +114,10 @@ pub fn link(
             errors.push(LinkError::NotAFunction { import: import.clone() });
             continue;
         };
+        if let (true, Err(module)) = (abi::drivers_only(&import.module), driver) {
+            errors.push(LinkError::NotADriver { import: import.clone(), module: module.into() });
+            continue;
+        }
         match abi::resolve(&import.module, &import.name) {
             Ok((id, syscall)) if syscall.params == ty.params && syscall.results == ty.results => {
                 match abi::device(&import.module).filter(|&device| !has(device)) {
@@ -134,7 +145,9 @@ mod tests {
 
     /// A machine without services.
     fn link(imports: &[Import], has: &dyn Fn(Device) -> bool) -> Result<Vec<HostFuncId>, Vec<LinkError>> {
-        super::link(imports, has, &mut |import, _| Err(vec![LinkError::NoInterface { import: import.clone() }]))
+        super::link(imports, has, Err("test"), &mut |import, _| {
+            Err(vec![LinkError::NoInterface { import: import.clone() }])
+        })
     }
 
     fn func(

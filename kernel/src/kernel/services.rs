@@ -44,11 +44,17 @@ impl Kernel {
         chain: &mut Vec<String>,
     ) -> Result<(Vec<HostFuncId>, Vec<ServiceImport>), Vec<LinkError>> {
         let framebuffer = self.sys.loader.framebuffer().is_some();
+        let ports = self.sys.loader.ports().is_some();
         let has = move |device| match device {
             Device::Framebuffer => framebuffer,
+            Device::Ports => ports,
         };
+        // Only services are drivers: the entry is at the start of the chain.
+        let module = chain.last().cloned().unwrap_or_default();
+        let driver =
+            if chain.len() > 1 && self.config.drivers.contains(&module) { Ok(&*module) } else { Err(&*module) };
         let mut services = Vec::new();
-        let bindings = linker::link(imports, &has, &mut |import, ty| {
+        let bindings = linker::link(imports, &has, driver, &mut |import, ty| {
             services.push(self.service_import(chain, import, ty)?);
             Ok(SERVICE_BASE + (services.len() - 1) as u32)
         })?;
