@@ -174,22 +174,14 @@ impl Kernel {
         let fds = FdTable::new(&mut self.sys.mounts, &command.preopens)
             .map_err(|path| SpawnError::NoMount { program: program.clone(), path })?;
         let pid = self.next_pid;
+        let name = command.process_name();
         let mut state = ProcState {
-            pid,
             parent,
-            name: command.process_name(),
             env: command.env.iter().map(|(k, v)| alloc::format!("{k}={v}")).collect(),
             args: command.args,
-            fds,
             preopens: command.preopens,
-            cpu_ns: 0,
-            slice_start_ns: self.sys.now(),
-            wait: None,
-            poll_deadlines: None,
-            request: None,
-            reply: None,
-            requests_in_a_row: 0,
             services,
+            ..ProcState::new(pid, name, fds, self.sys.now())
         };
         let limits = Limits { memory_bytes: self.sys.loader.memory_limit(), start_fuel: self.config.start_fuel };
         let instantiate_error = |error| SpawnError::Instantiate { program: program.clone(), error };

@@ -197,6 +197,28 @@ pub struct ProcState {
 }
 
 impl ProcState {
+    /// Process `pid` called `name` with descriptors `fds`, started at `now`:
+    /// no parent, arguments, environment, wait or service import yet.
+    pub fn new(pid: Pid, name: String, fds: FdTable, now: u64) -> Self {
+        ProcState {
+            pid,
+            parent: None,
+            args: alloc::vec![name.clone()],
+            name,
+            env: Vec::new(),
+            fds,
+            preopens: Vec::new(),
+            cpu_ns: 0,
+            slice_start_ns: now,
+            wait: None,
+            poll_deadlines: None,
+            request: None,
+            reply: None,
+            requests_in_a_row: 0,
+            services: Vec::new(),
+        }
+    }
+
     /// CPU time used so far, including the current slice.
     pub fn cpu_time(&self, now: u64) -> u64 {
         self.cpu_ns + now.saturating_sub(self.slice_start_ns)

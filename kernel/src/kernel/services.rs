@@ -146,23 +146,8 @@ impl Kernel {
     }
 
     fn service_state(&mut self, name: &str, services: Vec<ServiceImport>) -> ProcState {
-        ProcState {
-            pid: 0,
-            parent: None,
-            name: name.to_string(),
-            args: alloc::vec![name.to_string()],
-            env: Vec::new(),
-            fds: FdTable::new(&mut self.sys.mounts, &[]).unwrap_or_default(),
-            preopens: Vec::new(),
-            cpu_ns: 0,
-            slice_start_ns: self.sys.now(),
-            wait: None,
-            poll_deadlines: None,
-            request: None,
-            reply: None,
-            requests_in_a_row: 0,
-            services,
-        }
+        let fds = FdTable::new(&mut self.sys.mounts, &[]).unwrap_or_default();
+        ProcState { services, ..ProcState::new(0, name.to_string(), fds, self.sys.now()) }
     }
 
     /// Instantiates `service` afresh and runs its `_initialize`, if any.
