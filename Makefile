@@ -4,17 +4,18 @@
 ENTRY ?= sample/hello
 LOADER ?= elf
 LOG ?= warn
+ENGINE ?= wasmi
 ARGS ?=
 # VGA=1: the UEFI loaders show the screen in a window.
 VGA ?=
 
-.PHONY: all run package test lint clean
+.PHONY: all run package test lint bench clean
 
 all:
 	cargo xtask build
 
 run:
-	cargo xtask run --entry $(ENTRY) --loader $(LOADER) --log $(LOG) $(if $(VGA),--vga) -- $(ARGS)
+	cargo xtask run --entry $(ENTRY) --loader $(LOADER) --log $(LOG) --engine $(ENGINE) $(if $(VGA),--vga) -- $(ARGS)
 
 # target/walos.iso and target/walos.img; LOADER=efi-app|efi-os picks the loader.
 package:
@@ -25,6 +26,9 @@ test:
 
 lint:
 	cargo xtask lint
+
+bench:
+	cargo xtask bench
 
 clean:
 	cargo clean

@@ -6,13 +6,15 @@
 //! `walos run`:
 //!
 //! ```text
-//! [--log LEVEL] [--env NAME=VALUE]... [--debug-exit] ENTRY [ARG]...
+//! [--log LEVEL] [--env NAME=VALUE]... [--initrd-at PATH] [--debug-exit] ENTRY [ARG]...
 //! ```
 //!
 //! Words are separated by white space; there is no quoting. `ENTRY` names a
 //! module of the service store (`\srv\ENTRY.wasm`) and is the program's
 //! `argv[0]`. `--debug-exit` makes the machine report the exit status
 //! through QEMU's `isa-debug-exit` device (see [`debug_exit_value`]).
+//! `--initrd-at` says where efi-os mounts the initrd and preopens it (`/`
+//! unless given), as `walos run --dir HOST::PATH` would.
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -32,6 +34,8 @@ pub struct BootArgs {
     pub log: Level,
     /// The entry program's environment, exactly.
     pub env: Vec<(String, String)>,
+    /// Where the initrd is mounted and preopened: an absolute path.
+    pub initrd_at: String,
     /// Report the exit status through `isa-debug-exit` before powering off.
     pub debug_exit: bool,
     /// The entry program's name in the service store.
@@ -58,6 +62,7 @@ impl BootArgs {
         let mut log = Level::Warn;
         let mut env = Vec::new();
         let mut debug_exit = false;
+        let mut initrd_at = String::from("/");
         loop {
             let Some(word) = words.next() else {
                 return error("no entry program given".into());
@@ -75,11 +80,15 @@ impl BootArgs {
                     let Some((name, value)) = pair else { return error("`--env` needs NAME=VALUE".into()) };
                     env.push((name.to_string(), value.to_string()));
                 }
+                "--initrd-at" => match words.next() {
+                    Some(path) if path.starts_with('/') => initrd_at = path.to_string(),
+                    _ => return error("`--initrd-at` needs an absolute path".into()),
+                },
                 "--debug-exit" => debug_exit = true,
                 option if option.starts_with("--") => return error(alloc::format!("unknown option `{option}`")),
                 entry => {
                     let args = words.map(ToString::to_string).collect();
-                    return Ok(BootArgs { log, env, debug_exit, entry: entry.to_string(), args });
+                    return Ok(BootArgs { log, env, initrd_at, debug_exit, entry: entry.to_string(), args });
                 }
             }
         }
@@ -112,7 +121,9 @@ mod tests {
 
     #[test]
     fn options_then_entry_then_arguments() {
-        let boot = BootArgs::parse("  --log info --env A=1=2 --debug-exit hello x --log y\n").unwrap();
+        let boot =
+            BootArgs::parse("  --log info --env A=1=2 --initrd-at /data --debug-exit hello x --log y\n").unwrap();
+        assert_eq!(boot.initrd_at, "/data");
         assert_eq!(boot.log, Level::Info);
         assert_eq!(boot.env, vec![("A".to_string(), "1=2".to_string())]);
         assert!(boot.debug_exit);
@@ -125,6 +136,7 @@ mod tests {
     fn defaults() {
         let boot = BootArgs::parse("hello").unwrap();
         assert_eq!((boot.log, boot.debug_exit, boot.env.len(), boot.args.len()), (Level::Warn, false, 0, 0));
+        assert_eq!(boot.initrd_at, "/");
     }
 
     #[test]
@@ -133,6 +145,8 @@ mod tests {
         assert_eq!(message(""), "kernel command line: no entry program given");
         assert_eq!(message("--log"), "kernel command line: `--log` needs a level");
         assert_eq!(message("--env A hello"), "kernel command line: `--env` needs NAME=VALUE");
+        assert_eq!(message("--initrd-at data hello"), "kernel command line: `--initrd-at` needs an absolute path");
+        assert_eq!(message("--initrd-at"), "kernel command line: `--initrd-at` needs an absolute path");
         assert_eq!(message("--fast hello"), "kernel command line: unknown option `--fast`");
         assert!(message("--log loud hello").starts_with("kernel command line: --log: "));
     }

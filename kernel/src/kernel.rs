@@ -11,11 +11,12 @@ mod services;
 
 use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
+use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use walos_engine::{Engine, ExternType, FuncType, Limits, RunOutcome, Trap};
+use walos_engine::{Engine, ExternType, FuncType, Limits, Module, RunOutcome, Trap};
 
 use crate::fd::FdTable;
 use crate::linker::LinkError;
@@ -117,6 +118,10 @@ pub struct Kernel {
     /// The services loaded so far, by name; one is taken out while it
     /// serves a call.
     services: BTreeMap<String, Service>,
+    /// Compiled modules by program name, with the bytes they came from: a
+    /// program spawned again with the same bytes is not compiled again (as
+    /// Linux keeps an executable in its page cache).
+    modules: BTreeMap<String, (Vec<u8>, Rc<dyn Module>)>,
 }
 
 impl Kernel {
@@ -133,6 +138,7 @@ impl Kernel {
             exited: BTreeMap::new(),
             next_pid: 1,
             services: BTreeMap::new(),
+            modules: BTreeMap::new(),
         }
     }
 
@@ -160,8 +166,7 @@ impl Kernel {
                 .load(&program)
                 .map_err(|error| SpawnError::Read { program: program.clone(), error })?,
         };
-        let module =
-            self.engine.load(&wasm).map_err(|error| SpawnError::Invalid { program: program.clone(), error })?;
+        let module = self.module(&program, wasm)?;
         let mut chain = alloc::vec![command.process_name()];
         let (bindings, services) = self
             .link_module(module.imports(), &mut chain)
@@ -212,6 +217,20 @@ impl Kernel {
     /// granted it as a preopened directory ([`Command::preopen`]).
     pub fn mount(&mut self, guest_path: impl Into<String>, fs: Box<dyn FileSystem>) {
         self.sys.mounts.mount(guest_path.into(), fs);
+    }
+
+    /// The compiled module of `program`, from the cache if its bytes are
+    /// unchanged.
+    fn module(&mut self, program: &str, wasm: Vec<u8>) -> Result<Rc<dyn Module>, SpawnError> {
+        if let Some((bytes, module)) = self.modules.get(program)
+            && *bytes == wasm
+        {
+            return Ok(module.clone());
+        }
+        let module: Rc<dyn Module> =
+            self.engine.load(&wasm).map_err(|error| SpawnError::Invalid { program: program.into(), error })?.into();
+        self.modules.insert(program.into(), (wasm, module.clone()));
+        Ok(module)
     }
 
     /// Runs every process until `pid` has ended, and returns how it ended;

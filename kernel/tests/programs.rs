@@ -27,6 +27,19 @@ fn native_hello_prints_and_exits_zero() {
 }
 
 #[test]
+fn a_program_spawned_again_runs_its_current_bytes() {
+    let exit = |status| wasi_program("", &format!("(call $proc_exit (i32.const {status})) unreachable"));
+    let mut h = Harness::new(&[("p", &exit(3))]);
+    assert_eq!(h.run(Command::new("p")), ExitStatus::Exited(3));
+    // The compiled module is reused while the bytes are the same...
+    assert_eq!(h.run(Command::new("p")), ExitStatus::Exited(3));
+    // ...and not once they change.
+    let changed = wat::parse_str(exit(4)).expect("valid");
+    h.machine.borrow_mut().programs.insert("p".into(), changed);
+    assert_eq!(h.run(Command::new("p")), ExitStatus::Exited(4));
+}
+
+#[test]
 fn proc_exit_sets_the_status() {
     let program = wasi_program(
         r#"(data (i32.const 1024) "bye\n")"#,

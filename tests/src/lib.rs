@@ -3,7 +3,9 @@
 //!
 //! The artifacts come from `cargo xtask build` (run by `make test`); the
 //! paths can be overridden with `WALOS_BIN`, `WALOS_WASM` and
-//! `WALOS_REFERENCE_PYTHON`.
+//! `WALOS_REFERENCE_PYTHON`. `WALOS_ENGINE` (`wasmi` or `wasmtime`, default
+//! wasmi) picks the engine of every `walos` run: `make test` runs the tests
+//! once per engine.
 
 pub mod logo;
 pub mod ppm;
@@ -94,15 +96,28 @@ pub fn run_with_input(mut command: Command, stdin: &[u8]) -> Run {
     output.into()
 }
 
+/// The engine the tests run on: `WALOS_ENGINE`, default wasmi.
+pub fn engine() -> String {
+    std::env::var("WALOS_ENGINE").unwrap_or_else(|_| "wasmi".into())
+}
+
 /// `walos ARGS...` with empty input.
 pub fn walos(args: &[&str]) -> Run {
     walos_with_input(args, b"")
 }
 
 pub fn walos_with_input(args: &[&str], stdin: &[u8]) -> Run {
-    let mut command = Command::new(walos_bin());
-    command.args(args).env_clear();
+    let mut command = walos_command();
+    command.args(args);
     run_with_input(command, stdin)
+}
+
+/// The `walos` command, on the engine under test, with an empty host
+/// environment.
+pub fn walos_command() -> Command {
+    let mut command = Command::new(walos_bin());
+    command.env_clear().env("WALOS_ENGINE", engine());
+    command
 }
 
 /// `walos run [OPTIONS] FILE ARGS...` for a file path.
@@ -135,4 +150,35 @@ pub fn reap(child: &Child) -> (i32, Duration) {
     assert_eq!(pid, child.id() as libc::pid_t);
     let time = |tv: libc::timeval| Duration::new(tv.tv_sec as u64, tv.tv_usec as u32 * 1000);
     (libc::WEXITSTATUS(status), time(usage.ru_utime) + time(usage.ru_stime))
+}
+
+/// One `#[test]` per C program of the WASI file-system corpus
+/// (`tests/programs/fs_*.c`, but `fs_rights`, which wasmtime cannot run),
+/// each calling `$run("fs_NAME")`: every loader tested on the corpus runs
+/// the same programs.
+#[macro_export]
+macro_rules! fs_corpus_tests {
+    ($run:ident) => {
+        $crate::fs_corpus_tests!($run:
+            files => "fs_files",
+            directories => "fs_dirs",
+            symlinks => "fs_symlinks",
+            rename_link_and_unlink => "fs_rename",
+            seek_and_tell => "fs_seek",
+            pread_and_pwrite => "fs_pread",
+            append => "fs_append",
+            readdir => "fs_readdir",
+            times => "fs_times",
+            poll => "fs_poll",
+            bad_arguments => "fs_errors",
+        );
+    };
+    ($run:ident: $($test:ident => $program:literal,)*) => {
+        $(
+            #[test]
+            fn $test() {
+                $run($program);
+            }
+        )*
+    };
 }

@@ -115,6 +115,13 @@ impl Boot {
         self
     }
 
+    /// Where efi-os mounts and preopens the initrd (`--initrd-at`), `/`
+    /// unless given.
+    pub fn initrd_at(mut self, path: &str) -> Boot {
+        self.cmdline.initrd_at = Some(path.into());
+        self
+    }
+
     pub fn media(mut self, media: Media) -> Boot {
         self.media = media;
         self

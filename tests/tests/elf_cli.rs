@@ -2,10 +2,10 @@
 //! standard input, sleeping.
 
 use std::io::{Read, Write};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use walos_tests::{program, reap, root, walos, walos_bin, walos_run, walos_with_input, wat_file};
+use walos_tests::{program, reap, root, walos, walos_command, walos_run, walos_with_input, wat_file};
 
 #[test]
 fn version_names_walos() {
@@ -16,8 +16,8 @@ fn version_names_walos() {
 
 #[test]
 fn run_is_implied_and_argv0_is_the_path_as_given() {
-    let mut command = Command::new(walos_bin());
-    command.current_dir(root()).args(["target/wasm/tests/args_env.wasm", "--not-an-option"]).env_clear();
+    let mut command = walos_command();
+    command.current_dir(root()).args(["target/wasm/tests/args_env.wasm", "--not-an-option"]);
     let run = walos_tests::run_with_input(command, b"");
     assert_eq!(run.stdout, "argc=2\nargv[0]=[target/wasm/tests/args_env.wasm]\nargv[1]=[--not-an-option]\nenvc=0\n");
     assert_eq!(run.status, 0);
@@ -25,11 +25,10 @@ fn run_is_implied_and_argv0_is_the_path_as_given() {
 
 #[test]
 fn the_environment_is_exactly_the_env_options() {
-    let mut command = Command::new(walos_bin());
+    let mut command = walos_command();
     command
         .args(["run", "--env", "A=1", "--env", "B=x=y", "--env", "EMPTY=", "--env", "HOST_VAR", "--env", "UNSET_VAR"])
         .arg(program("args_env"))
-        .env_clear()
         .env("HOST_VAR", "from host")
         .env("OTHER", "not passed");
     let run = walos_tests::run_with_input(command, b"");
@@ -123,7 +122,7 @@ fn read_until(reader: &mut impl Read, expected: &str) -> String {
 
 /// Starts `walos run` on a test program, every stream piped.
 fn start(name: &str, args: &[&str]) -> Child {
-    Command::new(walos_bin())
+    walos_command()
         .arg("run")
         .arg(program(name))
         .args(args)

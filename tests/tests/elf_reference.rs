@@ -3,13 +3,13 @@
 
 use std::path::Path;
 
-use walos_tests::{program, reference_run, sample, walos_bin};
+use walos_tests::{program, reference_run, sample};
 
 /// Runs on both and compares exit status and stdout; stderr too unless the
 /// program traps (the trap reports are worded differently).
 fn agree(options: &[&str], file: &Path, args: &[&str], stdin: &[u8]) {
-    let mut command = std::process::Command::new(walos_bin());
-    command.arg("run").args(options).arg(file).args(args).env_clear();
+    let mut command = walos_tests::walos_command();
+    command.arg("run").args(options).arg(file).args(args);
     let walos = walos_tests::run_with_input(command, stdin);
     let reference = reference_run(options, file, args, stdin);
     let what = format!("{} {options:?} {args:?}", file.display());

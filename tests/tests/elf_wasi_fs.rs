@@ -81,60 +81,7 @@ fn corpus(name: &str) {
     assert!(stdout.ends_with(", 0 failed\n"), "{name}:\n{stdout}");
 }
 
-#[test]
-fn files() {
-    corpus("fs_files");
-}
-
-#[test]
-fn directories() {
-    corpus("fs_dirs");
-}
-
-#[test]
-fn symlinks() {
-    corpus("fs_symlinks");
-}
-
-#[test]
-fn rename_link_and_unlink() {
-    corpus("fs_rename");
-}
-
-#[test]
-fn seek_and_tell() {
-    corpus("fs_seek");
-}
-
-#[test]
-fn pread_and_pwrite() {
-    corpus("fs_pread");
-}
-
-#[test]
-fn append() {
-    corpus("fs_append");
-}
-
-#[test]
-fn readdir() {
-    corpus("fs_readdir");
-}
-
-#[test]
-fn times() {
-    corpus("fs_times");
-}
-
-#[test]
-fn poll() {
-    corpus("fs_poll");
-}
-
-#[test]
-fn bad_arguments() {
-    corpus("fs_errors");
-}
+walos_tests::fs_corpus_tests!(corpus);
 
 /// Rights are enforced on walos; wasmtime does not implement them, so this
 /// one runs on walos alone.

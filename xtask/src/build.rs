@@ -11,7 +11,7 @@ pub const RUST_WASM_TARGET: &str = "wasm32-wasip1";
 
 /// How a program is compiled.
 #[derive(Debug, Clone, Copy)]
-enum Kind {
+pub enum Kind {
     /// C without libc, on the native walos interfaces.
     CNative,
     /// [`Kind::CNative`], with a child module: `embed.c` is compiled first
@@ -118,9 +118,12 @@ pub fn uefi_loaders() -> Result<(), String> {
     )
 }
 
-/// The `walos` command, release build.
+/// The `walos` command, release build, with the other host crates
+/// (`walos-bench`, the test helpers): built together, their dependencies get
+/// the features `cargo test` gives them, so that wasmtime, the costly one,
+/// is compiled once for building, testing and benchmarking.
 pub fn walos() -> Result<(), String> {
-    exec::cargo(&["build", "--release", "-p", "walos-loader-elf"])
+    exec::cargo(&["build", "--release"])
 }
 
 pub fn samples() -> Result<(), String> {
@@ -201,7 +204,7 @@ pub fn test_programs() -> Result<(), String> {
 }
 
 /// The `.c` files of a directory, sorted.
-fn c_sources(dir: &Path) -> Result<Vec<PathBuf>, String> {
+pub fn c_sources(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let entries = std::fs::read_dir(dir).map_err(|err| format!("{}: {err}", dir.display()))?;
     let mut sources: Vec<PathBuf> =
         entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "c")).collect();
@@ -212,7 +215,7 @@ fn c_sources(dir: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(sources)
 }
 
-fn compile_c(kind: Kind, sources: &[PathBuf], out: &Path) -> Result<(), String> {
+pub fn compile_c(kind: Kind, sources: &[PathBuf], out: &Path) -> Result<(), String> {
     compile_c_with(kind, sources, out, &[])
 }
 

@@ -2,6 +2,7 @@
 //! targets are thin wrappers around these commands, so everything is also
 //! reachable with cargo alone.
 
+mod bench;
 mod build;
 mod exec;
 mod logo;
@@ -20,6 +21,7 @@ commands:
       --entry ENTRY         sample/NAME or a .wasm file [default: sample/hello]
       --loader LOADER       elf (a Linux process), efi-app or efi-os (QEMU, serial
                             console on the terminal) [default: elf]
+      --engine ENGINE       elf loader: wasmi or wasmtime [default: wasmi]
       --log LEVEL           kernel log level [default: warn]
       --vga                 UEFI loaders: show the screen in a window
   package [options]         write target/walos.iso and target/walos.img, bootable
@@ -28,7 +30,10 @@ commands:
       --log LEVEL           kernel log level [default: warn]
       --debug-exit          report the exit status to QEMU's isa-debug-exit device
   lint                      check formatting, clippy lints and doc links
-  test                      lint, build, then run every test
+  test                      lint, build, then run every test (end-to-end ones on each engine)
+  bench [options]           benchmarks against Linux and native code; table and target/bench/report.json
+      --quick               one tiny repetition (a smoke test; figures meaningless)
+      --only NAME           only the rows whose name starts with NAME
   logo                      draw the walos logo into sample/vga/logo.tga
   help                      show this
 ";
@@ -46,6 +51,7 @@ fn main() -> ExitCode {
         Some("package") => package(&args[1..]),
         Some("lint") => lint(),
         Some("test") => test(),
+        Some("bench") => bench::run(&args[1..]),
         Some("logo") => logo::write(),
         Some("help" | "-h" | "--help") | None => {
             print!("{USAGE}");
@@ -72,6 +78,7 @@ fn run(args: &[String]) -> Result<(), String> {
     let mut entry = "sample/hello".to_string();
     let mut loader = "elf".to_string();
     let mut log = "warn".to_string();
+    let mut engine = "wasmi".to_string();
     let mut vga = false;
     let mut options = options.iter();
     while let Some(option) = options.next() {
@@ -84,6 +91,7 @@ fn run(args: &[String]) -> Result<(), String> {
             "--entry" => entry = value.clone(),
             "--loader" => loader = value.clone(),
             "--log" => log = value.clone(),
+            "--engine" => engine = value.clone(),
             _ => return Err(format!("unknown run option `{option}`\n\n{USAGE}")),
         }
     }
@@ -91,6 +99,9 @@ fn run(args: &[String]) -> Result<(), String> {
         return Err("--vga is for the UEFI loaders: on the elf loader, sample/vga's screen is saved to an image".into());
     }
     if loader != "elf" {
+        if engine != "wasmi" {
+            return Err(format!("--engine {engine}: the UEFI loaders have the wasmi engine only"));
+        }
         let loader = loader
             .parse()
             .map_err(|_| format!("unknown loader `{loader}`: the loaders are elf, efi-app and efi-os"))?;
@@ -100,7 +111,7 @@ fn run(args: &[String]) -> Result<(), String> {
     build::walos()?;
     let wasm = build::entry(&entry)?;
     let mut walos = std::process::Command::new(build::walos_binary());
-    walos.arg("run").arg("--log").arg(&log);
+    walos.arg("run").arg("--log").arg(&log).arg("--engine").arg(&engine);
     let screen = build::needs_screen(&entry).then(build::screen_file);
     if let Some(screen) = &screen {
         walos.arg("--framebuffer").arg(screen);
@@ -159,21 +170,35 @@ fn lint() -> Result<(), String> {
         // The test profile lints the unit tests too (`--tests` would take the wasm binary).
         exec::cargo(&["clippy", "-p", package, "--lib", "--profile", "test", "--", "-D", "warnings"])?;
     }
-    let mut docs = exec::cargo_command(&["doc", "--no-deps", "--document-private-items"]);
+    // `--release` everywhere: the dependencies' metadata (wasmtime's is the
+    // costly one) is then checked once, for clippy and rustdoc alike.
+    let mut docs = exec::cargo_command(&["doc", "--release", "--no-deps", "--document-private-items"]);
     docs.env("RUSTDOCFLAGS", "-D warnings");
     exec::run(&mut docs)?;
-    let mut wasm_docs = exec::cargo_command(&[&["doc", "--no-deps"], &wasm_packages[..]].concat());
+    let mut wasm_docs = exec::cargo_command(&[&["doc", "--release", "--no-deps"], &wasm_packages[..]].concat());
     wasm_docs.env("RUSTDOCFLAGS", "-D warnings");
     exec::run(&mut wasm_docs)
 }
+
+/// The engines of the `walos` command, the default first.
+pub const ENGINES: [&str; 2] = ["wasmi", "wasmtime"];
 
 /// `test`: what CI runs.
 fn test() -> Result<(), String> {
     lint()?;
     build::all()?;
+    // For the harness's smoke test.
+    bench::programs()?;
     let python = reference::python()?;
     let mut tests = exec::cargo_command(&["test", "--release"]);
-    tests.env("WALOS_REFERENCE_PYTHON", python);
+    tests.env("WALOS_REFERENCE_PYTHON", &python).env("WALOS_ENGINE", ENGINES[0]);
     exec::run(&mut tests)?;
+    // The Linux loader's end-to-end tests again on every other engine (the
+    // UEFI loaders have wasmi only): same binaries.
+    for engine in &ENGINES[1..] {
+        let mut tests = exec::cargo_command(&["test", "--release", "-p", "walos-tests", "--test", "elf_*"]);
+        tests.env("WALOS_REFERENCE_PYTHON", &python).env("WALOS_ENGINE", engine);
+        exec::run(&mut tests)?;
+    }
     build::HOST_TESTED_LIBS.iter().try_for_each(|package| exec::cargo(&["test", "--release", "-p", package, "--lib"]))
 }

@@ -24,6 +24,7 @@ macro_rules! conformance_tests {
             calls_run_to_completion,
             host_calls_get_arguments_and_memory,
             fuel_preempts_and_resumes,
+            preemption_may_fall_on_a_first_call,
             yield_resumes_with_the_results,
             block_retries_the_host_call,
             exit_ends_the_call,
@@ -35,6 +36,7 @@ macro_rules! conformance_tests {
             start_function_traps_are_errors,
             call_errors,
             memory_is_visible,
+            suspended_calls_can_be_dropped,
         );
     };
     (@tests $engine:expr; $($check:ident,)*) => {
@@ -173,6 +175,25 @@ pub fn fuel_preempts_and_resumes(engine: &dyn Engine) {
     let (outcome, slices) = run_to_end(instance.as_mut(), &mut host, 10_000);
     assert_eq!(outcome, RunOutcome::Finished(vec![Val::I32(705_082_704)]));
     assert!(slices > 10, "only {slices} slices of 10 000 fuel for 100 000 iterations");
+}
+
+/// Slices of any size, even ending on a function's first call (where an
+/// engine compiling lazily does its work), preempt and resume.
+pub fn preemption_may_fall_on_a_first_call(engine: &dyn Engine) {
+    let mut wat = alloc::string::String::from("(module\n");
+    for i in 0..200 {
+        let next = if i + 1 < 200 { alloc::format!("(call $f{})", i + 1) } else { "(i32.const 1)".into() };
+        wat += &alloc::format!("(func $f{i} (result i32) (i32.add (i32.const {i}) {next}))\n");
+    }
+    wat += r#"(func (export "run") (result i32) (call $f0)))"#;
+    let expected = (0..200).sum::<i32>() + 1;
+    for fuel in [1, 2, 3, 5, 8, 13] {
+        let mut host = ScriptedHost::default();
+        let mut instance = instance(engine, &wat, &mut host);
+        instance.call("run", &[]).unwrap();
+        let (outcome, _) = run_to_end(instance.as_mut(), &mut host, fuel);
+        assert_eq!(outcome, RunOutcome::Finished(vec![Val::I32(expected)]), "slices of {fuel} fuel");
+    }
 }
 
 pub fn yield_resumes_with_the_results(engine: &dyn Engine) {
@@ -338,4 +359,19 @@ pub fn memory_is_visible(engine: &dyn Engine) {
     assert_eq!(with.memory()[10], b'y');
     let mut without = instance(engine, r#"(module (func (export "f")))"#, &mut host);
     assert!(without.memory().is_empty());
+}
+
+pub fn suspended_calls_can_be_dropped(engine: &dyn Engine) {
+    // A process killed while blocked, or preempted: its instance goes away
+    // with the call in progress.
+    let mut host = ScriptedHost { flows: vec![HostFlow::Block], ..Default::default() };
+    let mut blocked = instance(engine, CALLS_HOST, &mut host);
+    blocked.call("go", &[]).unwrap();
+    assert_eq!(blocked.run(FUEL, &mut host), RunOutcome::Blocked);
+    drop(blocked);
+    let mut preempted = instance(engine, r#"(module (func (export "spin") (loop (br 0))))"#, &mut host);
+    preempted.call("spin", &[]).unwrap();
+    assert_eq!(preempted.run(1000, &mut host), RunOutcome::Preempted);
+    drop(preempted);
+    assert_eq!(host.calls.len(), 1, "dropping calls no host function");
 }

@@ -41,6 +41,33 @@ pub trait Engine {
     fn load(&self, wasm: &[u8]) -> Result<Box<dyn Module>, Error>;
 }
 
+/// What every engine's [`Module::instantiate`] checks first: one binding
+/// per import, and only function imports. Returns the function types of the
+/// imports, in order.
+///
+/// # Errors
+/// [`Error::Instantiate`] naming the mismatch or the first import that is
+/// not a function.
+pub fn bound_imports<'a>(
+    imports: &'a [Import],
+    bindings: &[HostFuncId],
+) -> Result<alloc::vec::Vec<&'a FuncType>, Error> {
+    if bindings.len() != imports.len() {
+        return Err(Error::Instantiate(alloc::format!("{} bindings for {} imports", bindings.len(), imports.len())));
+    }
+    imports
+        .iter()
+        .map(|import| match &import.ty {
+            ExternType::Func(ty) => Ok(ty),
+            other => Err(Error::Instantiate(alloc::format!(
+                "import `{}.{}` is a {other}, not a function",
+                import.module,
+                import.name
+            ))),
+        })
+        .collect()
+}
+
 /// A validated module, ready to be instantiated any number of times.
 pub trait Module {
     /// The module's imports, in declaration order.
@@ -96,6 +123,10 @@ pub trait Instance {
     fn run(&mut self, fuel: u64, host: &mut dyn Host) -> RunOutcome;
 
     /// The exported linear memory `memory`; empty if the module has none.
+    ///
+    /// Between two `run`s of a call in progress an engine may answer empty
+    /// too (wasmtime: the suspended call owns the store); host functions
+    /// always get the memory with each call.
     fn memory(&mut self) -> &mut [u8];
 }
 

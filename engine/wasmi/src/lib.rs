@@ -16,7 +16,6 @@ mod instance;
 mod trampoline;
 
 use alloc::boxed::Box;
-use alloc::format;
 use alloc::string::ToString;
 use alloc::vec::Vec;
 
@@ -93,28 +92,16 @@ impl api::Module for Module {
         limits: &api::Limits,
         host: &mut dyn Host,
     ) -> Result<Box<dyn api::Instance>, api::Error> {
-        if bindings.len() != self.imports.len() {
-            return Err(api::Error::Instantiate(format!(
-                "{} bindings for {} imports",
-                bindings.len(),
-                self.imports.len()
-            )));
-        }
+        api::bound_imports(&self.imports, bindings)?;
         let limiter = StoreLimitsBuilder::new().memory_size(limits.memory_bytes).build();
         let mut store = Store::new(&self.engine, StoreData::new(limiter));
         store.limiter(|data| &mut data.limiter);
         let mut externs = Vec::with_capacity(bindings.len());
         for (import, &id) in self.module.imports().zip(bindings) {
-            let wasmi::ExternType::Func(ty) = import.ty() else {
-                return Err(api::Error::Instantiate(format!(
-                    "import `{}.{}` is a {}, not a function",
-                    import.module(),
-                    import.name(),
-                    convert::extern_type(import.ty())
-                )));
-            };
-            let func = trampoline::host_func(&mut store, ty.clone(), id)?;
-            externs.push(wasmi::Extern::Func(func));
+            // Checked above: every import is a function.
+            if let wasmi::ExternType::Func(ty) = import.ty() {
+                externs.push(wasmi::Extern::Func(trampoline::host_func(&mut store, ty.clone(), id)?));
+            }
         }
         Instance::new(store, &self.module, &externs, limits.start_fuel, host)
             .map(|instance| Box::new(instance) as Box<dyn api::Instance>)

@@ -30,6 +30,8 @@ pub struct Machine {
     pub waits: Vec<Wake>,
     /// How many nanoseconds each clock read advances time (0: frozen).
     pub tick_ns: u64,
+    /// The service store: programs by name; a test may change them.
+    pub programs: BTreeMap<String, Vec<u8>>,
     /// The screen's pixels, row after row (with [`Harness::with_screen`]).
     pub screen: Vec<u32>,
     /// Every run of pixels the kernel drew: x, y, length.
@@ -78,12 +80,12 @@ impl Framebuffer for TestScreen {
     }
 }
 
-#[derive(Default)]
-struct MapStore(BTreeMap<String, Vec<u8>>);
+/// The machine's programs.
+struct MapStore(Rc<RefCell<Machine>>);
 
 impl ServiceStore for MapStore {
     fn load(&mut self, name: &str) -> Result<Vec<u8>, StoreError> {
-        self.0.get(name).cloned().ok_or(StoreError::NotFound)
+        self.0.borrow().programs.get(name).cloned().ok_or(StoreError::NotFound)
     }
 }
 
@@ -210,14 +212,17 @@ impl Harness {
             machine.borrow_mut().screen = vec![0x00AB_CDEF; (size.0 * size.1) as usize];
             TestScreen { machine: machine.clone(), size }
         });
-        let mut store = MapStore::default();
-        for (name, source) in programs {
-            let wasm = wat::parse_str(source).unwrap_or_else(|e| panic!("{name}: {e}"));
-            store.0.insert(name.to_string(), wasm);
+        {
+            let store = &mut machine.borrow_mut().programs;
+            for (name, source) in programs {
+                let wasm = wat::parse_str(source).unwrap_or_else(|e| panic!("{name}: {e}"));
+                store.insert(name.to_string(), wasm);
+            }
+            store.insert("garbage".into(), b"this is not wasm".to_vec());
+            let valid = wat::parse_str(wasi_program("", "")).expect("valid");
+            store.insert("truncated".into(), valid[..valid.len() / 2].to_vec());
         }
-        store.0.insert("garbage".into(), b"this is not wasm".to_vec());
-        let valid = wat::parse_str(wasi_program("", "")).expect("valid");
-        store.0.insert("truncated".into(), valid[..valid.len() / 2].to_vec());
+        let store = MapStore(machine.clone());
         let loader = TestLoader { machine: machine.clone(), store, screen };
         let kernel = Kernel::new(Box::new(loader), Box::new(WasmiEngine::new()), config);
         Harness { kernel, machine }

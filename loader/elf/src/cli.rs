@@ -38,6 +38,11 @@ pub struct RunOptions {
     #[arg(long, value_name = "LEVEL", default_value = "warn")]
     pub log: Level,
 
+    /// The engine that runs the wasm: `wasmi` (an interpreter, the portable
+    /// engine) or `wasmtime` (Cranelift, compiled to native code at load).
+    #[arg(long, value_name = "ENGINE", env = "WALOS_ENGINE", default_value = "wasmi")]
+    pub engine: EngineKind,
+
     /// The wasm file, then the program's arguments: everything after the
     /// file is passed on. The path, as given, is the program's `argv[0]`.
     #[arg(value_name = "WASM", required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
@@ -51,6 +56,13 @@ pub struct RunOptions {
     /// The size of the `--framebuffer` screen, in pixels.
     #[arg(long, value_name = "WIDTHxHEIGHT", default_value = "800x600", requires = "framebuffer")]
     pub framebuffer_size: Size,
+}
+
+/// The engines `walos` is built with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EngineKind {
+    Wasmi,
+    Wasmtime,
 }
 
 /// `walos FILE.wasm ...` means `walos run FILE.wasm ...`, as with wasmtime.
@@ -88,6 +100,7 @@ mod tests {
         let run = parse(&["walos", "x.wasm", "arg"]).unwrap();
         assert_eq!(run.program_and_args, ["x.wasm", "arg"]);
         assert_eq!(run.log, Level::Warn);
+        assert_eq!(run.engine, EngineKind::Wasmi);
     }
 
     #[test]
@@ -98,6 +111,10 @@ mod tests {
         let run = parse(&["walos", "run", "--dir", "a::/b", "--dir", "c", "--log", "debug", "x.wasm"]).unwrap();
         assert_eq!(run.dirs, ["a::/b", "c"]);
         assert_eq!(run.log, Level::Debug);
+        let run = parse(&["walos", "run", "--engine", "wasmtime", "x.wasm"]).unwrap();
+        assert_eq!(run.engine, EngineKind::Wasmtime);
+        let err = parse(&["walos", "run", "--engine", "v8", "x.wasm"]).unwrap_err();
+        assert!(err.to_string().contains("invalid value 'v8' for '--engine <ENGINE>'"), "{err}");
     }
 
     #[test]

@@ -4,14 +4,8 @@
 //! HOST::GUEST] FILE.wasm ARGS...`, exit status = the program's) so that
 //! tools written for wasmtime can drive walos.
 
-mod cli;
-mod framebuffer;
-mod host;
-mod hostfs;
-mod run;
-mod store;
-
 use clap::Parser;
+use walos_loader_elf::{cli, run};
 
 fn main() {
     let cli = cli::Cli::parse_from(cli::with_implicit_run(std::env::args_os()));

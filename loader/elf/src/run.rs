@@ -2,10 +2,12 @@
 
 use std::path::Path;
 
+use walos_engine::Engine;
 use walos_engine_wasmi::WasmiEngine;
+use walos_engine_wasmtime::WasmtimeEngine;
 use walos_kernel::{Command, Config, ExitStatus, Kernel, LinkError, SpawnError};
 
-use crate::cli::RunOptions;
+use crate::cli::{EngineKind, RunOptions};
 use crate::framebuffer::{Output, Screen};
 use crate::host::HostLoader;
 use crate::hostfs::HostFs;
@@ -53,7 +55,7 @@ fn start(options: RunOptions) -> Result<i32, String> {
         loader = loader.with_screen(pixels);
     }
     let config = Config { log_level: options.log, ..Config::default() };
-    let mut kernel = Kernel::new(Box::new(loader), Box::new(WasmiEngine::new()), config);
+    let mut kernel = Kernel::new(Box::new(loader), engine(options.engine), config);
     let mut preopens = Vec::new();
     for (guest, fs) in dirs {
         kernel.mount(guest.clone(), Box::new(fs));
@@ -70,6 +72,14 @@ fn start(options: RunOptions) -> Result<i32, String> {
         })?;
     }
     outcome
+}
+
+/// A new engine of that kind.
+pub fn engine(kind: EngineKind) -> Box<dyn Engine> {
+    match kind {
+        EngineKind::Wasmi => Box::new(WasmiEngine::new()),
+        EngineKind::Wasmtime => Box::new(WasmtimeEngine::new()),
+    }
 }
 
 /// Starts the program and runs it to its end.

@@ -179,6 +179,13 @@ pub mod sys {
         unsafe { super::raw::sys_set_log_level(level as u32) };
     }
 
+    /// Does nothing: the cost of a syscall by itself.
+    #[cfg(target_family = "wasm")]
+    pub fn nop() {
+        // SAFETY: no arguments.
+        unsafe { super::raw::sys_nop() }
+    }
+
     /// Runs the wasm module `code` as a child called `name` and returns its
     /// status when it ends (see [`super::proc::wait`]).
     #[cfg(target_family = "wasm")]

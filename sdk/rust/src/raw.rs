@@ -32,6 +32,8 @@ unsafe extern "C" {
     pub fn sys_set_log_level(level: u32) -> i32;
     #[link_name = "exec"]
     pub fn sys_exec(name: *const u8, name_len: u32, code: *const u8, code_len: u32) -> i32;
+    #[link_name = "nop"]
+    pub fn sys_nop();
 }
 
 #[link(wasm_import_module = "proc")]

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! \EFI\BOOT\BOOTX64.EFI   the loader (the removable-media path firmware boots)
-//! \walos\cmdline          [--log L] [--env K=V]... [--debug-exit] ENTRY [ARGS]
+//! \walos\cmdline          [--log L] [--env K=V]... [--initrd-at PATH] [--debug-exit] ENTRY [ARGS]
 //! \walos\kernel.elf       efi-os only: the bare-metal kernel
 //! \walos\initrd.tar       optional: the root file system
 //! \srv\NAME.wasm          the service store: the entry and the services
@@ -35,6 +35,9 @@ pub struct Cmdline {
     /// The kernel log level; `None` keeps the kernel's default (warn).
     pub log: Option<String>,
     pub env: Vec<(String, String)>,
+    /// Where efi-os mounts the initrd; `None` keeps the kernel's default
+    /// (`/`).
+    pub initrd_at: Option<String>,
     /// Report the exit status to QEMU's `isa-debug-exit` device.
     pub debug_exit: bool,
     /// The entry program's name in the service store.
@@ -44,7 +47,14 @@ pub struct Cmdline {
 
 impl Cmdline {
     pub fn new(entry: impl Into<String>) -> Cmdline {
-        Cmdline { log: None, env: Vec::new(), debug_exit: false, entry: entry.into(), args: Vec::new() }
+        Cmdline {
+            log: None,
+            env: Vec::new(),
+            initrd_at: None,
+            debug_exit: false,
+            entry: entry.into(),
+            args: Vec::new(),
+        }
     }
 
     /// The line, or what cannot be put on it: words are separated by white
@@ -59,6 +69,9 @@ impl Cmdline {
                 return Err(format!("environment variable name `{name}`: it must be non-empty, without `=`"));
             }
             words.extend(["--env".to_string(), format!("{name}={value}")]);
+        }
+        if let Some(path) = &self.initrd_at {
+            words.extend(["--initrd-at".to_string(), path.clone()]);
         }
         if self.debug_exit {
             words.push("--debug-exit".into());
@@ -218,9 +231,10 @@ mod tests {
         assert_eq!(cmdline.line().unwrap(), "hello\n");
         cmdline.log = Some("info".into());
         cmdline.env.push(("A".into(), "1=2".into()));
+        cmdline.initrd_at = Some("/data".into());
         cmdline.debug_exit = true;
         cmdline.args = vec!["x".into(), "--log".into()];
-        assert_eq!(cmdline.line().unwrap(), "--log info --env A=1=2 --debug-exit hello x --log\n");
+        assert_eq!(cmdline.line().unwrap(), "--log info --env A=1=2 --initrd-at /data --debug-exit hello x --log\n");
         cmdline.args.push("two words".into());
         assert_eq!(
             cmdline.line().unwrap_err(),

@@ -94,9 +94,9 @@ fn main(info: &'static BootInfo) -> ! {
         else {
             power_off(None, args.debug_exit)
         };
-        kernel.mount("/", Box::new(root));
-        command = command.preopen("/");
-        kernel.log(Level::Info, format_args!("initrd: {} bytes, mounted at /", initrd.len()));
+        kernel.mount(args.initrd_at.as_str(), Box::new(root));
+        command = command.preopen(args.initrd_at.as_str());
+        kernel.log(Level::Info, format_args!("initrd: {} bytes, mounted at {}", initrd.len(), args.initrd_at));
     }
 
     let status = match kernel.spawn(command) {

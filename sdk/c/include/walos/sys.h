@@ -43,6 +43,8 @@ WALOS_IMPORT(sys, dmesg) walos_res sys_dmesg(char *buf, uint32_t len, uint32_t *
 /* The console shows log lines up to `level` from now on; WALOS_EINVAL
  * above WALOS_LOG_DEBUG. */
 WALOS_IMPORT(sys, set_log_level) walos_res sys_set_log_level(uint32_t level);
+/* Does nothing: the cost of a syscall by itself. */
+WALOS_IMPORT(sys, nop) void sys_nop(void);
 
 /* Logs a NUL-terminated string. */
 static inline void walos_log(enum walos_log_level level, const char *message) {

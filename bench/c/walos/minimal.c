@@ -1,0 +1,2 @@
+/* The smallest program: an entry point that returns (exit status 0). */
+void _start(void) {}

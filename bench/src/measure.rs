@@ -1,0 +1,216 @@
+//! Timing one side of a comparison: a native program run as a Linux
+//! process, or wasm programs on a walos kernel on the elf loader, in this
+//! process.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use walos_kernel::{Config, ExitStatus, Kernel};
+use walos_loader_elf::cli::EngineKind;
+use walos_loader_elf::host::HostLoader;
+use walos_loader_elf::run::engine;
+use walos_loader_elf::store::FileStore;
+
+/// What is timed: a program given a repetition count.
+pub enum Side {
+    /// A native program (`DIR/native/NAME ARGS... N`).
+    Native { program: String, args: Vec<String>, n: u64, ops: u64 },
+    /// A wasm program (`DIR/wasm/NAME.wasm ARGS... N`) alone on a kernel.
+    Walos { engine: EngineKind, program: String, args: Vec<String>, n: u64, ops: u64 },
+    /// Two copies of a wasm program side by side on one kernel, each given
+    /// `N`; `2N` operations in all.
+    WalosPair { engine: EngineKind, program: String, n: u64 },
+    /// `N` spawns of a wasm program on one kernel, each run to its end.
+    WalosSpawns { engine: EngineKind, program: String, n: u64 },
+}
+
+impl Side {
+    /// `NAME ARGS... N` natively, where a count of `N` makes `ops`
+    /// operations per unit.
+    pub fn native(program: &str, args: &[&str], n: u64, ops: u64) -> Side {
+        Side::Native { program: program.into(), args: strings(args), n, ops }
+    }
+
+    pub fn walos(engine: EngineKind, program: &str, args: &[&str], n: u64, ops: u64) -> Side {
+        Side::Walos { engine, program: program.into(), args: strings(args), n, ops }
+    }
+
+    pub fn walos_pair(engine: EngineKind, program: &str, n: u64) -> Side {
+        Side::WalosPair { engine, program: program.into(), n }
+    }
+
+    pub fn walos_spawns(engine: EngineKind, program: &str, n: u64) -> Side {
+        Side::WalosSpawns { engine, program: program.into(), n }
+    }
+
+    /// The repetition count and the operations it makes.
+    fn operations(&self) -> (u64, u64) {
+        match self {
+            Side::Native { n, ops, .. } | Side::Walos { n, ops, .. } => (*n, n * ops),
+            Side::WalosPair { n, .. } => (*n, 2 * n),
+            Side::WalosSpawns { n, .. } => (*n, *n),
+        }
+    }
+}
+
+fn strings(args: &[&str]) -> Vec<String> {
+    args.iter().map(|a| a.to_string()).collect()
+}
+
+/// The programs and the number of repetitions of every measurement.
+pub struct Bench {
+    dir: PathBuf,
+    repetitions: usize,
+}
+
+impl Bench {
+    pub fn new(dir: &Path, repetitions: usize) -> Result<Bench, String> {
+        for sub in ["native", "wasm"] {
+            if !dir.join(sub).is_dir() {
+                return Err(format!("{}: no `{sub}` programs (built by `cargo xtask bench`)", dir.display()));
+            }
+        }
+        Ok(Bench { dir: dir.to_path_buf(), repetitions })
+    }
+
+    pub fn native_path(&self, name: &str) -> PathBuf {
+        self.dir.join("native").join(name)
+    }
+
+    fn wasm_path(&self, name: &str) -> PathBuf {
+        self.dir.join("wasm").join(format!("{name}.wasm"))
+    }
+
+    /// Times the reference and the walos side on every engine, turn about,
+    /// and returns the medians in nanoseconds per operation. Both sides must
+    /// exit with the same status (the compute workloads' checksums).
+    pub fn compare(
+        &self,
+        reference: Side,
+        walos: impl Fn(EngineKind) -> Side,
+    ) -> Result<(f64, Vec<Option<f64>>), String> {
+        let engines = crate::ENGINES.map(|(kind, _)| walos(kind));
+        let mut reference_ns = Vec::new();
+        let mut walos_ns = vec![Vec::new(); engines.len()];
+        for _ in 0..self.repetitions {
+            let (ns, expected) = self.per_operation(&reference)?;
+            reference_ns.push(ns);
+            for (side, samples) in engines.iter().zip(&mut walos_ns) {
+                let (ns, status) = self.per_operation(side)?;
+                if status != expected {
+                    return Err(format!("{}: exit status {status}, natively {expected}", describe(side)));
+                }
+                samples.push(ns);
+            }
+        }
+        Ok((median(reference_ns), walos_ns.into_iter().map(|s| Some(median(s))).collect()))
+    }
+
+    /// Nanoseconds per operation: the time at `N` less the time at `0`,
+    /// over the operations; with the exit status at `N`.
+    fn per_operation(&self, side: &Side) -> Result<(f64, i32), String> {
+        let (n, operations) = side.operations();
+        let (empty, _) = self.time(side, 0)?;
+        let (full, status) = self.time(side, n)?;
+        let ns = full.saturating_sub(empty).as_nanos() as f64 / operations.max(1) as f64;
+        Ok((ns, status))
+    }
+
+    fn time(&self, side: &Side, n: u64) -> Result<(Duration, i32), String> {
+        match side {
+            Side::Native { program, args, .. } => {
+                let mut command = Command::new(self.native_path(program));
+                command.args(args).arg(n.to_string());
+                let start = Instant::now();
+                let status = command.status().map_err(|err| format!("{program}: {err}"))?;
+                Ok((start.elapsed(), status.code().unwrap_or(-1)))
+            }
+            Side::Walos { engine, program, args, .. } => {
+                let mut args = args.clone();
+                args.push(n.to_string());
+                self.on_walos(*engine, program, &[args])
+            }
+            Side::WalosPair { engine, program, .. } => {
+                self.on_walos(*engine, program, &[vec![n.to_string()], vec![n.to_string()]])
+            }
+            Side::WalosSpawns { engine, program, .. } => {
+                let runs = vec![Vec::new(); n as usize];
+                let mut total = Duration::ZERO;
+                let mut status = 0;
+                // One kernel for all, one spawn at a time.
+                let mut kernel = self.kernel(*engine, program);
+                for args in runs {
+                    let (time, code) = run(&mut kernel, program, &[args])?;
+                    total += time;
+                    status = status.max(code);
+                }
+                Ok((total, status))
+            }
+        }
+    }
+
+    /// Runs the program once per argument list, side by side on a new
+    /// kernel; the time from the first spawn to the last exit.
+    fn on_walos(&self, engine: EngineKind, program: &str, runs: &[Vec<String>]) -> Result<(Duration, i32), String> {
+        let mut kernel = self.kernel(engine, program);
+        run(&mut kernel, program, runs)
+    }
+
+    fn kernel(&self, kind: EngineKind, program: &str) -> Kernel {
+        let mut store = FileStore::default();
+        store.add(program, self.wasm_path(program));
+        Kernel::new(Box::new(HostLoader::new(store)), engine(kind), Config::default())
+    }
+}
+
+/// Spawns the program once per argument list and runs them all to their
+/// ends; the highest exit status.
+fn run(kernel: &mut Kernel, program: &str, runs: &[Vec<String>]) -> Result<(Duration, i32), String> {
+    let start = Instant::now();
+    let mut pids = Vec::new();
+    for args in runs {
+        let command = walos_kernel::Command::new(program).args(args.iter().cloned());
+        pids.push(kernel.spawn(command).map_err(|err| err.to_string())?);
+    }
+    let mut status = 0;
+    for pid in pids {
+        match kernel.run_until_exit(pid) {
+            Some(ExitStatus::Exited(code)) => status = status.max(code as i32),
+            Some(ExitStatus::Trapped(trap)) => return Err(format!("{program} trapped: {trap}")),
+            None => return Err(format!("{program}: pid {pid} vanished")),
+        }
+    }
+    Ok((start.elapsed(), status))
+}
+
+fn describe(side: &Side) -> String {
+    match side {
+        Side::Native { program, .. } => program.clone(),
+        Side::Walos { engine, program, .. }
+        | Side::WalosPair { engine, program, .. }
+        | Side::WalosSpawns { engine, program, .. } => format!("{program} on {engine:?}"),
+    }
+}
+
+/// The median; the mean of the middle two for an even count.
+pub fn median(mut samples: Vec<f64>) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    match samples.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => samples[n / 2],
+        n => (samples[n / 2 - 1] + samples[n / 2]) / 2.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median;
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert!(median(Vec::new()).is_nan());
+    }
+}

@@ -1,0 +1,71 @@
+//! Conversions between wasmtime's types and the engine-neutral ones.
+
+use walos_engine::{ExternType, FuncType, Trap, TrapCode, Val, ValType};
+
+pub fn val_type(ty: &wasmtime::ValType) -> ValType {
+    match ty {
+        wasmtime::ValType::I32 => ValType::I32,
+        wasmtime::ValType::I64 => ValType::I64,
+        wasmtime::ValType::F32 => ValType::F32,
+        wasmtime::ValType::F64 => ValType::F64,
+        wasmtime::ValType::V128 => ValType::V128,
+        wasmtime::ValType::Ref(r) if r.heap_type().is_func() => ValType::FuncRef,
+        wasmtime::ValType::Ref(_) => ValType::ExternRef,
+    }
+}
+
+pub fn func_type(ty: &wasmtime::FuncType) -> FuncType {
+    FuncType::new(
+        ty.params().map(|t| val_type(&t)).collect::<Vec<_>>(),
+        ty.results().map(|t| val_type(&t)).collect::<Vec<_>>(),
+    )
+}
+
+pub fn extern_type(ty: &wasmtime::ExternType) -> ExternType {
+    match ty {
+        wasmtime::ExternType::Func(ty) => ExternType::Func(func_type(ty)),
+        wasmtime::ExternType::Memory(_) => ExternType::Memory,
+        wasmtime::ExternType::Table(_) => ExternType::Table,
+        // Tags (exceptions) are disabled in the engine's config.
+        wasmtime::ExternType::Global(_) | wasmtime::ExternType::Tag(_) => ExternType::Global,
+    }
+}
+
+/// A host-visible value; `None` for references and vectors, which the
+/// kernel's linker never lets reach a host function.
+pub fn from_wasmtime(val: &wasmtime::Val) -> Option<Val> {
+    Some(match val {
+        wasmtime::Val::I32(v) => Val::I32(*v),
+        wasmtime::Val::I64(v) => Val::I64(*v),
+        wasmtime::Val::F32(bits) => Val::F32(f32::from_bits(*bits)),
+        wasmtime::Val::F64(bits) => Val::F64(f64::from_bits(*bits)),
+        _ => return None,
+    })
+}
+
+pub fn to_wasmtime(val: Val) -> wasmtime::Val {
+    match val {
+        Val::I32(v) => wasmtime::Val::I32(v),
+        Val::I64(v) => wasmtime::Val::I64(v),
+        Val::F32(v) => wasmtime::Val::F32(v.to_bits()),
+        Val::F64(v) => wasmtime::Val::F64(v.to_bits()),
+    }
+}
+
+/// The engine-neutral trap for a wasmtime trap code.
+pub fn trap(code: wasmtime::Trap) -> Trap {
+    use wasmtime::Trap as W;
+    Trap::new(match code {
+        W::UnreachableCodeReached => TrapCode::Unreachable,
+        W::MemoryOutOfBounds | W::HeapMisaligned => TrapCode::MemoryOutOfBounds,
+        W::TableOutOfBounds => TrapCode::TableOutOfBounds,
+        W::IndirectCallToNull => TrapCode::IndirectCallToNull,
+        W::BadSignature => TrapCode::BadSignature,
+        W::IntegerDivisionByZero => TrapCode::IntegerDivisionByZero,
+        W::IntegerOverflow => TrapCode::IntegerOverflow,
+        W::BadConversionToInteger => TrapCode::BadConversionToInteger,
+        W::StackOverflow => TrapCode::StackOverflow,
+        W::AllocationTooLarge => TrapCode::OutOfMemory,
+        other => TrapCode::Other(other.to_string()),
+    })
+}

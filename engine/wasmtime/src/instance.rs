@@ -1,0 +1,208 @@
+//! A wasmtime instance and the state machine of its call in progress.
+//!
+//! A call in progress is a `call_async` future that owns the store; `run`
+//! polls it by hand, without an async runtime, and it returns `Pending` when
+//! the slice's fuel is spent (wasmtime's fuel yield) or a host function
+//! suspended its caller.
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::mem;
+use std::pin::{Pin, pin};
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+
+use walos_engine::{self as api, Error, Host, RunOutcome, Trap, TrapCode, Val};
+use wasmtime::{Func, Store};
+
+use crate::convert;
+use crate::host::{Ended, Exchange, StoreData, Suspension};
+
+type Results = wasmtime::Result<Vec<wasmtime::Val>>;
+
+/// The `call_async` of a call in progress, with the store it borrows.
+type Running = Pin<Box<dyn Future<Output = (Store<StoreData>, Results)>>>;
+
+enum Call {
+    Idle(Store<StoreData>),
+    /// Started by [`Instance::call`], not run yet.
+    Ready {
+        store: Store<StoreData>,
+        func: Func,
+        args: Vec<wasmtime::Val>,
+        results: usize,
+    },
+    /// Between two slices.
+    Running(Running),
+    /// Only while a transition is in progress.
+    Gone,
+}
+
+pub struct Instance {
+    call: Call,
+    instance: wasmtime::Instance,
+    exchange: Arc<Exchange>,
+    /// The exchange is shared without locks: keep the instance on its
+    /// thread.
+    _single_thread: PhantomData<*const ()>,
+}
+
+impl Instance {
+    pub fn new(
+        mut store: Store<StoreData>,
+        module: &wasmtime::Module,
+        externs: &[wasmtime::Extern],
+        start_fuel: u64,
+        host: &mut dyn Host,
+    ) -> Result<Self, Error> {
+        let exchange = store.data().exchange.clone();
+        store.set_fuel(start_fuel).map_err(|err| Error::Instantiate(err.to_string()))?;
+        exchange.in_start.set(true);
+        // SAFETY: reclaimed right after instantiation.
+        unsafe { exchange.lend(host) };
+        let instance = {
+            let start = pin!(wasmtime::Instance::new_async(&mut store, module, externs));
+            // The start function cannot be suspended: no fuel yields, and its
+            // host calls do not suspend either; it finishes in one poll.
+            match start.poll(&mut Context::from_waker(Waker::noop())) {
+                Poll::Ready(result) => result,
+                Poll::Pending => Err(wasmtime::Error::new(Ended::BlockedInStart)),
+            }
+        };
+        exchange.reclaim();
+        exchange.in_start.set(false);
+        let instance = instance.map_err(start_error)?;
+        store.data_mut().memory = instance.get_memory(&mut store, "memory");
+        Ok(Instance { call: Call::Idle(store), instance, exchange, _single_thread: PhantomData })
+    }
+
+    /// Starts or continues the call for one slice.
+    fn step(&mut self, fuel: u64) -> RunOutcome {
+        let mut running = match mem::replace(&mut self.call, Call::Gone) {
+            Call::Running(running) => running,
+            Call::Ready { mut store, func, args, results } => {
+                self.exchange.interval.set(fuel.max(1));
+                if let Err(err) = slice(&mut store, fuel) {
+                    self.call = Call::Idle(store);
+                    return RunOutcome::Trapped(Trap::new(TrapCode::Other(err.to_string())));
+                }
+                Box::pin(async move {
+                    let mut outputs = vec![wasmtime::Val::I32(0); results];
+                    let result = func.call_async(&mut store, &args, &mut outputs).await;
+                    (store, result.map(|()| outputs))
+                })
+            }
+            idle => {
+                self.call = idle;
+                return RunOutcome::Trapped(Trap::new(TrapCode::Other("no call in progress".into())));
+            }
+        };
+        self.exchange.suspended.set(None);
+        match running.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Pending => {
+                self.call = Call::Running(running);
+                match self.exchange.suspended.take() {
+                    Some(Suspension::Yield) => RunOutcome::Yielded,
+                    Some(Suspension::Block) => RunOutcome::Blocked,
+                    None => RunOutcome::Preempted,
+                }
+            }
+            Poll::Ready((store, result)) => {
+                self.call = Call::Idle(store);
+                match result {
+                    Ok(values) => RunOutcome::Finished(values.iter().filter_map(convert::from_wasmtime).collect()),
+                    Err(err) => match err.downcast_ref::<Ended>() {
+                        Some(Ended::Exit(status)) => RunOutcome::Exited(*status),
+                        Some(Ended::Trap(trap)) => RunOutcome::Trapped(trap.clone()),
+                        _ => RunOutcome::Trapped(trap(&err)),
+                    },
+                }
+            }
+        }
+    }
+
+    fn store_mut(&mut self) -> Option<&mut Store<StoreData>> {
+        match &mut self.call {
+            Call::Idle(store) | Call::Ready { store, .. } => Some(store),
+            Call::Running(_) | Call::Gone => None,
+        }
+    }
+}
+
+/// Gives the call slices of `fuel`: wasmtime yields each time they are
+/// spent, and the total never runs out.
+fn slice(store: &mut Store<StoreData>, fuel: u64) -> wasmtime::Result<()> {
+    store.fuel_async_yield_interval(Some(fuel.max(1)))?;
+    store.set_fuel(u64::MAX)
+}
+
+fn trap(err: &wasmtime::Error) -> Trap {
+    match err.downcast_ref::<wasmtime::Trap>() {
+        Some(code) => convert::trap(*code),
+        None => Trap::new(TrapCode::Other(err.to_string())),
+    }
+}
+
+/// Why instantiation failed, from the error of `Instance::new_async`.
+fn start_error(err: wasmtime::Error) -> Error {
+    match err.downcast_ref::<Ended>() {
+        Some(Ended::Trap(trap)) => return Error::Trap(trap.clone()),
+        Some(Ended::Exit(status)) => {
+            return Error::Instantiate(format!("the start function exited with status {status}"));
+        }
+        Some(Ended::BlockedInStart) => return Error::Instantiate("the start function made a blocking call".into()),
+        None => {}
+    }
+    match err.downcast_ref::<wasmtime::Trap>() {
+        Some(wasmtime::Trap::OutOfFuel) => {
+            Error::Instantiate("the start function did not finish within its fuel budget".into())
+        }
+        Some(code) => Error::Trap(convert::trap(*code)),
+        None => Error::Instantiate(err.to_string()),
+    }
+}
+
+impl api::Instance for Instance {
+    fn call(&mut self, name: &str, args: &[Val]) -> Result<(), Error> {
+        let instance = self.instance;
+        let Call::Idle(store) = &mut self.call else {
+            return Err(Error::Busy);
+        };
+        let func = instance.get_func(&mut *store, name).ok_or_else(|| Error::NoSuchExport(name.into()))?;
+        let ty = func.ty(&*store);
+        let params: Vec<api::ValType> = ty.params().map(|p| convert::val_type(&p)).collect();
+        if !args.iter().map(Val::ty).eq(params.iter().copied()) {
+            return Err(Error::Arguments(format!(
+                "`{name}` has type {}, called with {} arguments",
+                convert::func_type(&ty),
+                args.len()
+            )));
+        }
+        let results = ty.results().len();
+        let args = args.iter().copied().map(convert::to_wasmtime).collect();
+        let Call::Idle(store) = mem::replace(&mut self.call, Call::Gone) else { unreachable!("checked above") };
+        self.call = Call::Ready { store, func, args, results };
+        Ok(())
+    }
+
+    fn run(&mut self, fuel: u64, host: &mut dyn Host) -> RunOutcome {
+        self.exchange.fuel.set(fuel.max(1));
+        // SAFETY: reclaimed before returning.
+        unsafe { self.exchange.lend(host) };
+        let outcome = self.step(fuel);
+        self.exchange.reclaim();
+        outcome
+    }
+
+    fn memory(&mut self) -> &mut [u8] {
+        // While a call is suspended its future owns the store; the kernel
+        // reads memory only through host calls then.
+        let Some(store) = self.store_mut() else {
+            return &mut [];
+        };
+        match store.data().memory {
+            Some(memory) => memory.data_mut(store),
+            None => &mut [],
+        }
+    }
+}
