@@ -103,8 +103,9 @@ pub enum Request {
     /// Describe every process.
     List,
     /// Call the service function behind the caller's service import number
-    /// `import` (see [`ProcState::services`]) with these arguments.
-    Call { import: usize, args: Vec<walos_engine::Val> },
+    /// `import` (see [`ProcState::services`]) with the arguments and
+    /// buffers of `transfer`.
+    Call { import: usize, transfer: crate::service::copy::Transfer },
 }
 
 /// The kernel's answer to a [`Request`].
@@ -115,7 +116,8 @@ pub enum Reply {
     Killed(Result<(), crate::Errno>),
     List(Vec<ProcInfo>),
     /// The results of a service call, or why it failed (logged already).
-    Called(Result<Vec<walos_engine::Val>, crate::service::CallError>),
+    /// With the output buffers in the transfer.
+    Called(Result<(Vec<walos_engine::Val>, crate::service::copy::Transfer), crate::service::CallError>),
 }
 
 /// The exit status a killed process ends with: 128 + SIGKILL, as Unix

@@ -22,7 +22,7 @@ use crate::loader::StoreError;
 use crate::log::Level;
 use crate::process::{Pid, ProcState, Reply, Request};
 use crate::service::copy::Transfer;
-use crate::service::{CallError, SERVICE_BASE, Service, ServiceImport, sig};
+use crate::service::{CallError, Called, SERVICE_BASE, Service, ServiceImport, sig};
 use crate::syscall::Ctx;
 
 /// Slices one service call may take before it counts as hung.
@@ -169,30 +169,22 @@ impl Kernel {
     }
 
     /// Serves process `caller`'s call of its service import `import`.
-    pub(super) fn call_for(&mut self, caller: Pid, import: usize, args: &[Val]) -> Result<Vec<Val>, CallError> {
-        let mut proc = self.procs.remove(&caller).ok_or(CallError)?;
-        let result = match proc.state.services.get(import).cloned() {
-            Some(import) => self.invoke(&import, &proc.state.name, proc.instance.memory(), args),
-            None => Err(CallError),
-        };
-        self.procs.insert(caller, proc);
-        result
+    pub(super) fn call_for(&mut self, caller: Pid, import: usize, transfer: Transfer) -> Result<Called, CallError> {
+        let proc = self.procs.get(&caller).ok_or(CallError)?;
+        let name = proc.state.name.clone();
+        let import = proc.state.services.get(import).cloned().ok_or(CallError)?;
+        self.invoke(&import, &name, transfer)
     }
 
-    /// Calls `import` for `caller`, whose memory is `caller_mem`.
-    fn invoke(
-        &mut self,
-        import: &ServiceImport,
-        caller: &str,
-        caller_mem: &mut [u8],
-        args: &[Val],
-    ) -> Result<Vec<Val>, CallError> {
+    /// Calls `import` for `caller` with the arguments and buffers of
+    /// `transfer`.
+    fn invoke(&mut self, import: &ServiceImport, caller: &str, transfer: Transfer) -> Result<Called, CallError> {
         let Some(mut service) = self.services.remove(&import.provider) else {
             let name = &import.provider;
             self.sys.log(Level::Err, "kernel", format_args!("{caller}: service {name} is not available"));
             return Err(CallError);
         };
-        let result = self.invoke_on(&mut service, import, caller, caller_mem, args);
+        let result = self.invoke_on(&mut service, import, caller, transfer);
         self.services.insert(import.provider.clone(), service);
         result
     }
@@ -202,9 +194,8 @@ impl Kernel {
         service: &mut Service,
         import: &ServiceImport,
         caller: &str,
-        caller_mem: &mut [u8],
-        args: &[Val],
-    ) -> Result<Vec<Val>, CallError> {
+        mut transfer: Transfer,
+    ) -> Result<Called, CallError> {
         let what = format!("call of {}.{} by {caller}", service.name, import.export);
         if service.instance.is_none() {
             self.sys.log(Level::Info, "kernel", format_args!("restarting service {}", service.name));
@@ -214,22 +205,19 @@ impl Kernel {
                 return Err(CallError);
             }
         }
-        let transfer = Transfer::plan(import.kinds.as_deref().unwrap_or_default(), args, caller_mem);
-        let transfer = transfer.map_err(|error| {
-            self.sys.log(Level::Warn, caller, format_args!("{what}: {error}"));
-            CallError
-        })?;
-        let outcome = self.run_call(service, import, &transfer, caller_mem);
-        outcome.map_err(|error| {
-            service.instance = None;
-            let name = service.name.clone();
-            self.sys.log(
-                Level::Err,
-                &name,
-                format_args!("{error}; the {what} fails, the service restarts on next use"),
-            );
-            CallError
-        })
+        match self.run_call(service, import, &mut transfer) {
+            Ok(results) => Ok((results, transfer)),
+            Err(error) => {
+                service.instance = None;
+                let name = service.name.clone();
+                self.sys.log(
+                    Level::Err,
+                    &name,
+                    format_args!("{error}; the {what} fails, the service restarts on next use"),
+                );
+                Err(CallError)
+            }
+        }
     }
 
     /// Gets the block, copies in, calls, copies out, frees the block.
@@ -237,8 +225,7 @@ impl Kernel {
         &mut self,
         service: &mut Service,
         import: &ServiceImport,
-        transfer: &Transfer,
-        caller_mem: &mut [u8],
+        transfer: &mut Transfer,
     ) -> Result<Vec<Val>, String> {
         let base = if transfer.total > 0 {
             let exports = service.module.exports();
@@ -254,10 +241,10 @@ impl Kernel {
             0
         };
         let instance = service.instance.as_mut().ok_or("not running")?;
-        let args = transfer.copy_in(base, instance.memory(), caller_mem)?;
+        let args = transfer.copy_in(base, instance.memory())?;
         let results = self.run_to_end(service, &import.export, &args)?;
         let instance = service.instance.as_mut().ok_or("not running")?;
-        transfer.copy_out(base, instance.memory(), caller_mem)?;
+        transfer.copy_out(base, instance.memory())?;
         let free = ExternType::Func(FuncType::new([ValType::I32, ValType::I32], []));
         if transfer.total > 0 && service.module.exports().iter().any(|e| e.name == "walos_free" && e.ty == free) {
             self.run_to_end(service, "walos_free", &[Val::I32(base as i32), Val::I32(transfer.total as i32)])?;
@@ -278,9 +265,9 @@ impl Kernel {
                 RunOutcome::Finished(results) => return Ok(results),
                 RunOutcome::Preempted | RunOutcome::Yielded => {}
                 RunOutcome::Blocked => match service.state.request.take() {
-                    Some(Request::Call { import, args }) => {
+                    Some(Request::Call { import, transfer }) => {
                         let import = service.state.services.get(import).cloned().ok_or("bad service import")?;
-                        let result = self.invoke(&import, &service.name, instance.memory(), &args);
+                        let result = self.invoke(&import, &service.name, transfer);
                         service.state.reply = Some(Reply::Called(result));
                     }
                     _ => return Err(format!("{func}: a service cannot block or manage processes during a call")),

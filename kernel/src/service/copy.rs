@@ -1,13 +1,16 @@
 //! Copying a call's buffers between the caller's and the provider's
 //! memories.
 //!
-//! [`Transfer::plan`] checks everything the caller passed against the
-//! caller's memory and sizes one block for the provider; the kernel asks the
-//! provider for the block (`walos_alloc`), [`Transfer::copy_in`] fills it and
-//! rewrites the pointers, and [`Transfer::copy_out`] copies the output
-//! buffers back after the call. Every range is checked on both sides with
-//! overflow-free arithmetic: a bad pointer or a huge length fails the call,
-//! nothing else.
+//! Inside the caller's host call, [`Transfer::plan`] checks everything the
+//! caller passed against its memory, sizes one block for the provider and
+//! keeps a kernel copy of it with the input buffers. The kernel asks the
+//! provider for the block (`walos_alloc`), [`Transfer::copy_in`] writes it
+//! there and rewrites the pointers, [`Transfer::copy_out`] takes the output
+//! buffers back after the call, and [`Transfer::scatter`], in the caller's
+//! host call again, writes them to the caller. So a memory is only touched
+//! while its instance is in a host call or idle (an engine may not expose a
+//! suspended one), and every range is checked with overflow-free
+//! arithmetic: a bad pointer or a huge length fails the call, nothing else.
 
 use alloc::format;
 use alloc::string::String;
@@ -24,7 +27,7 @@ pub const MAX_COPY: u64 = 16 << 20;
 pub const MAX_IOVECS: u32 = 1024;
 
 /// One caller buffer and its place in the provider's block.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq)]
 struct Region {
     caller: usize,
     len: usize,
@@ -38,7 +41,7 @@ struct Region {
 
 /// A rewritten pointer argument: it points into the block at `at`; for an
 /// iovec array, `iovecs` regions are described there.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq)]
 struct Pointer {
     arg: usize,
     at: usize,
@@ -46,9 +49,12 @@ struct Pointer {
 }
 
 /// What one call copies.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Transfer {
     args: Vec<Val>,
+    /// The block as the provider gets it (iovec entries apart), then with
+    /// its output buffers.
+    block: Vec<u8>,
     regions: Vec<Region>,
     pointers: Vec<Pointer>,
     /// Size of the block the provider must give, in bytes.
@@ -71,7 +77,8 @@ fn range(at: u64, len: u64, size: usize) -> Option<core::ops::Range<usize>> {
 impl Transfer {
     /// Checks the caller's buffers (described by `kinds`) in `caller`.
     pub fn plan(kinds: &[Kind], args: &[Val], caller: &[u8]) -> Result<Transfer, String> {
-        let mut plan = Transfer { args: args.to_vec(), regions: Vec::new(), pointers: Vec::new(), total: 0 };
+        let mut plan =
+            Transfer { args: args.to_vec(), block: Vec::new(), regions: Vec::new(), pointers: Vec::new(), total: 0 };
         let mut total: u64 = 0;
         let mut reserve = |len: u64| -> Result<usize, String> {
             let at = total;
@@ -119,24 +126,21 @@ impl Transfer {
             }
         }
         plan.total = total as u32;
+        plan.block = alloc::vec![0; total as usize];
+        for region in plan.regions.iter().filter(|r| r.into) {
+            plan.block[region.at..region.at + region.len]
+                .copy_from_slice(&caller[region.caller..region.caller + region.len]);
+        }
         Ok(plan)
     }
 
-    /// Copies the input buffers into the block at `base` of `provider`
-    /// (zeroing the output ones) and returns the arguments for the
-    /// provider.
-    pub fn copy_in(&self, base: u32, provider: &mut [u8], caller: &[u8]) -> Result<Vec<Val>, String> {
+    /// Writes the block at `base` of `provider` and returns the arguments
+    /// for the provider.
+    pub fn copy_in(&self, base: u32, provider: &mut [u8]) -> Result<Vec<Val>, String> {
         let block = range(base.into(), self.total.into(), provider.len())
             .ok_or_else(|| format!("walos_alloc gave {base}, no room for {} bytes there", self.total))?;
         let block = &mut provider[block];
-        for region in &self.regions {
-            let dest = &mut block[region.at..region.at + region.len];
-            if region.into {
-                dest.copy_from_slice(&caller[region.caller..region.caller + region.len]);
-            } else {
-                dest.fill(0);
-            }
-        }
+        block.copy_from_slice(&self.block);
         let mut args = self.args.clone();
         for pointer in &self.pointers {
             args[pointer.arg] = Val::I32((base as usize + pointer.at) as i32);
@@ -149,14 +153,21 @@ impl Transfer {
         Ok(args)
     }
 
-    /// Copies the output buffers from the block at `base` of `provider` back
-    /// to the caller.
-    pub fn copy_out(&self, base: u32, provider: &[u8], caller: &mut [u8]) -> Result<(), String> {
+    /// Takes the output buffers from the block at `base` of `provider`.
+    pub fn copy_out(&mut self, base: u32, provider: &[u8]) -> Result<(), String> {
         let block = range(base.into(), self.total.into(), provider.len()).ok_or("the block is gone")?;
         let block = &provider[block];
         for region in self.regions.iter().filter(|r| r.out) {
-            caller[region.caller..region.caller + region.len]
-                .copy_from_slice(&block[region.at..region.at + region.len]);
+            self.block[region.at..region.at + region.len].copy_from_slice(&block[region.at..region.at + region.len]);
+        }
+        Ok(())
+    }
+
+    /// Writes the output buffers to the caller.
+    pub fn scatter(&self, caller: &mut [u8]) -> Result<(), String> {
+        for region in self.regions.iter().filter(|r| r.out) {
+            let dest = caller.get_mut(region.caller..region.caller + region.len).ok_or("the caller's memory shrank")?;
+            dest.copy_from_slice(&self.block[region.at..region.at + region.len]);
         }
         Ok(())
     }
@@ -174,17 +185,20 @@ mod tests {
         let kinds = [Kind::BytesIn, Kind::Len, Kind::BytesOut, Kind::Len];
         let plan = Transfer::plan(&kinds, &[Val::I32(10), Val::I32(3), Val::I32(20), Val::I32(4)], &caller).unwrap();
         assert_eq!(plan.total, 16);
+        let mut plan = plan;
         let mut provider = vec![0xffu8; 100];
-        let args = plan.copy_in(80, &mut provider, &caller).unwrap();
+        let args = plan.copy_in(80, &mut provider).unwrap();
         assert_eq!(args, [Val::I32(80), Val::I32(3), Val::I32(88), Val::I32(4)]);
         assert_eq!(&provider[80..83], b"abc");
         assert_eq!(&provider[88..92], [0; 4]);
         provider[88..92].copy_from_slice(b"wxyz");
-        plan.copy_out(80, &provider, &mut caller).unwrap();
+        plan.copy_out(80, &provider).unwrap();
+        plan.scatter(&mut caller).unwrap();
         assert_eq!(&caller[20..24], b"wxyz");
+        assert_eq!(&caller[10..13], b"abc");
         // The block must fit in the provider's memory.
-        assert!(plan.copy_in(90, &mut provider, &caller).is_err());
-        assert!(plan.copy_in(u32::MAX, &mut provider, &caller).is_err());
+        assert!(plan.copy_in(90, &mut provider).is_err());
+        assert!(plan.copy_in(u32::MAX, &mut provider).is_err());
     }
 
     #[test]

@@ -41,6 +41,10 @@ pub struct ServiceImport {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CallError;
 
+/// A successful call: the results, and the transfer holding the output
+/// buffers for the caller.
+pub type Called = (Vec<walos_engine::Val>, copy::Transfer);
+
 /// A loaded service.
 pub(crate) struct Service {
     pub name: String,
