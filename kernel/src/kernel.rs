@@ -7,6 +7,7 @@
 //! What processes ask of each other (`proc.*`) is served in [`requests`].
 
 mod requests;
+mod services;
 
 use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -17,12 +18,12 @@ use core::fmt;
 
 use walos_engine::{Engine, ExternType, FuncType, Limits, Module, RunOutcome, Trap};
 
-use crate::abi::Device;
 use crate::fd::FdTable;
-use crate::linker::{self, LinkError};
+use crate::linker::LinkError;
 use crate::loader::{Loader, StoreError, Wake};
 use crate::log::Level;
 use crate::process::{Command, ExitStatus, Pid, ProcState, Process, Reply};
+use crate::service::Service;
 use crate::syscall::Ctx;
 use crate::system::System;
 use crate::vfs::FileSystem;
@@ -36,11 +37,14 @@ pub struct Config {
     pub slice_fuel: u64,
     /// Fuel a module's start function may use (it cannot be preempted).
     pub start_fuel: u64,
+    /// The services allowed to import `x86` (port I/O): the loader's
+    /// declaration of its drivers.
+    pub drivers: Vec<String>,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { log_level: Level::Warn, slice_fuel: 1_000_000, start_fuel: 1_000_000_000 }
+        Config { log_level: Level::Warn, slice_fuel: 1_000_000, start_fuel: 1_000_000_000, drivers: Vec::new() }
     }
 }
 
@@ -111,6 +115,9 @@ pub struct Kernel {
     /// them (`None`: the loader, through [`Kernel::run_until_exit`]).
     exited: BTreeMap<Pid, Ended>,
     next_pid: Pid,
+    /// The services loaded so far, by name; one is taken out while it
+    /// serves a call.
+    services: BTreeMap<String, Service>,
     /// Compiled modules by program name, with the bytes they came from: a
     /// program spawned again with the same bytes is not compiled again (as
     /// Linux keeps an executable in its page cache).
@@ -130,6 +137,7 @@ impl Kernel {
             blocked: BTreeSet::new(),
             exited: BTreeMap::new(),
             next_pid: 1,
+            services: BTreeMap::new(),
             modules: BTreeMap::new(),
         }
     }
@@ -159,11 +167,9 @@ impl Kernel {
                 .map_err(|error| SpawnError::Read { program: program.clone(), error })?,
         };
         let module = self.module(&program, wasm)?;
-        let framebuffer = self.sys.loader.framebuffer().is_some();
-        let has = |device| match device {
-            Device::Framebuffer => framebuffer,
-        };
-        let bindings = linker::link(module.imports(), &has)
+        let mut chain = alloc::vec![command.process_name()];
+        let (bindings, services) = self
+            .link_module(module.imports(), &mut chain)
             .map_err(|errors| SpawnError::Link { program: program.clone(), errors })?;
         let entry = ExternType::Func(FuncType::default());
         if !module.exports().iter().any(|e| e.name == "_start" && e.ty == entry) {
@@ -173,21 +179,14 @@ impl Kernel {
         let fds = FdTable::new(&mut self.sys.mounts, &command.preopens)
             .map_err(|path| SpawnError::NoMount { program: program.clone(), path })?;
         let pid = self.next_pid;
+        let name = command.process_name();
         let mut state = ProcState {
-            pid,
             parent,
-            name: command.process_name(),
             env: command.env.iter().map(|(k, v)| alloc::format!("{k}={v}")).collect(),
             args: command.args,
-            fds,
             preopens: command.preopens,
-            cpu_ns: 0,
-            slice_start_ns: self.sys.now(),
-            wait: None,
-            poll_deadlines: None,
-            request: None,
-            reply: None,
-            requests_in_a_row: 0,
+            services,
+            ..ProcState::new(pid, name, fds, self.sys.now())
         };
         let limits = Limits { memory_bytes: self.sys.loader.memory_limit(), start_fuel: self.config.start_fuel };
         let instantiate_error = |error| SpawnError::Instantiate { program: program.clone(), error };

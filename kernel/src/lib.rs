@@ -25,12 +25,13 @@ mod linker;
 pub mod loader;
 pub mod log;
 mod process;
+mod service;
 mod syscall;
 mod system;
 pub mod vfs;
 
 pub use kernel::{Config, Kernel, SpawnError};
-pub use linker::LinkError;
+pub use linker::{LinkError, ServiceProblem};
 pub use loader::Loader;
 pub use process::{Command, ExitStatus, KILLED_STATUS, Pid, ProcInfo, RunState, TRAPPED_STATUS};
 pub use syscall::Errno;

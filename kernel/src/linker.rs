@@ -22,6 +22,27 @@ pub enum LinkError {
     /// The interface needs hardware this machine does not have (`vga`
     /// without a framebuffer).
     NoDevice { import: Import, device: &'static str },
+    /// `module` imports an interface only driver services may have.
+    NotADriver { import: Import, module: String },
+    /// No service can provide the import; `chain` is the path of modules
+    /// from the entry to the provider asked for (`main -> a -> b`).
+    Service { import: Import, chain: Vec<String>, problem: ServiceProblem },
+}
+
+/// Why a service does not provide an import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServiceProblem {
+    /// Neither a built-in interface nor a service has the import's module
+    /// name.
+    Missing,
+    /// The provider is already being loaded further up the chain.
+    Cycle,
+    /// The service exports neither `func` nor `iface:func`.
+    NoExport,
+    /// The service exports the function with another type.
+    Signature(FuncType),
+    /// The service could not be read, compiled, described or started.
+    Load(String),
 }
 
 fn describe(import: &Import) -> String {
@@ -46,13 +67,46 @@ impl fmt::Display for LinkError {
             LinkError::NoDevice { import, device } => {
                 write!(f, "{}: this machine has no {device}", describe(import))
             }
+            LinkError::NotADriver { import, module } => {
+                write!(f, "{}: `{}` is for driver services, and `{module}` is not one", describe(import), import.module)
+            }
+            LinkError::Service { import, chain, problem } => {
+                let chain = chain.join(" -> ");
+                let iface = &import.module;
+                write!(f, "{}: ", describe(import))?;
+                match problem {
+                    ServiceProblem::Missing => write!(f, "no interface or service `{iface}` ({chain})"),
+                    ServiceProblem::Cycle => write!(f, "service cycle {chain}"),
+                    ServiceProblem::NoExport => {
+                        write!(
+                            f,
+                            "service `{iface}` exports no `{}` or `{iface}:{}` ({chain})",
+                            import.name, import.name
+                        )
+                    }
+                    ServiceProblem::Signature(ty) => {
+                        write!(f, "service `{iface}` exports it with type {ty} ({chain})")
+                    }
+                    ServiceProblem::Load(msg) => write!(f, "service `{iface}` cannot be loaded: {msg} ({chain})"),
+                }
+            }
         }
     }
 }
 
+/// Binds an import no built-in interface provides to a service.
+pub type ServiceLinker<'a> = dyn FnMut(&Import, &FuncType) -> Result<HostFuncId, Vec<LinkError>> + 'a;
+
 /// The host function for each import, in order; every import that cannot be
-/// bound is reported. `has` tells which devices the machine has.
-pub fn link(imports: &[Import], has: &dyn Fn(Device) -> bool) -> Result<Vec<HostFuncId>, Vec<LinkError>> {
+/// bound is reported. `has` tells which devices the machine has; imports of
+/// an interface that is not built in go to `services`. `driver` names the
+/// module when it is a declared driver service, `Err` holds its name else.
+pub fn link(
+    imports: &[Import],
+    has: &dyn Fn(Device) -> bool,
+    driver: Result<&str, &str>,
+    services: &mut ServiceLinker<'_>,
+) -> Result<Vec<HostFuncId>, Vec<LinkError>> {
     let mut bindings = Vec::with_capacity(imports.len());
     let mut errors = Vec::new();
     for import in imports {
@@ -60,6 +114,10 @@ pub fn link(imports: &[Import], has: &dyn Fn(Device) -> bool) -> Result<Vec<Host
             errors.push(LinkError::NotAFunction { import: import.clone() });
             continue;
         };
+        if let (true, Err(module)) = (abi::drivers_only(&import.module), driver) {
+            errors.push(LinkError::NotADriver { import: import.clone(), module: module.into() });
+            continue;
+        }
         match abi::resolve(&import.module, &import.name) {
             Ok((id, syscall)) if syscall.params == ty.params && syscall.results == ty.results => {
                 match abi::device(&import.module).filter(|&device| !has(device)) {
@@ -68,7 +126,10 @@ pub fn link(imports: &[Import], has: &dyn Fn(Device) -> bool) -> Result<Vec<Host
                 }
             }
             Ok((_, syscall)) => errors.push(LinkError::Signature { import: import.clone(), provided: syscall.ty() }),
-            Err(Unresolved::NoInterface) => errors.push(LinkError::NoInterface { import: import.clone() }),
+            Err(Unresolved::NoInterface) => match services(import, ty) {
+                Ok(id) => bindings.push(id),
+                Err(more) => errors.extend(more),
+            },
             Err(Unresolved::NoFunction) => errors.push(LinkError::NoFunction { import: import.clone() }),
         }
     }
@@ -81,6 +142,13 @@ mod tests {
     use alloc::string::ToString;
     use alloc::vec;
     use walos_engine::ValType::{I32, I64};
+
+    /// A machine without services.
+    fn link(imports: &[Import], has: &dyn Fn(Device) -> bool) -> Result<Vec<HostFuncId>, Vec<LinkError>> {
+        super::link(imports, has, Err("test"), &mut |import, _| {
+            Err(vec![LinkError::NoInterface { import: import.clone() }])
+        })
+    }
 
     fn func(
         module: &str,

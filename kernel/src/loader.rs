@@ -67,6 +67,29 @@ pub trait Loader {
     fn framebuffer(&mut self) -> Option<&mut dyn Framebuffer> {
         None
     }
+
+    /// The x86 I/O ports, if the machine has them and lets drivers use
+    /// them; behind the `x86` interface.
+    fn ports(&mut self) -> Option<&mut dyn PortIo> {
+        None
+    }
+}
+
+/// The width of a port access.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortWidth {
+    U8,
+    U16,
+    U32,
+}
+
+/// x86 port input and output, for driver services.
+pub trait PortIo {
+    /// Reads `width` bits from `port` (zero-extended).
+    fn read(&mut self, port: u16, width: PortWidth) -> u32;
+
+    /// Writes the low `width` bits of `value` to `port`.
+    fn write(&mut self, port: u16, width: PortWidth, value: u32);
 }
 
 /// A screen of 32-bit pixels, as `vga.info` and `vga.put` see it.

@@ -102,6 +102,10 @@ pub enum Request {
     Kill(Pid),
     /// Describe every process.
     List,
+    /// Call the service function behind the caller's service import number
+    /// `import` (see [`ProcState::services`]) with the arguments and
+    /// buffers of `transfer`.
+    Call { import: usize, transfer: crate::service::copy::Transfer },
 }
 
 /// The kernel's answer to a [`Request`].
@@ -111,6 +115,9 @@ pub enum Reply {
     Waited(Result<ExitStatus, crate::Errno>),
     Killed(Result<(), crate::Errno>),
     List(Vec<ProcInfo>),
+    /// The results of a service call, or why it failed (logged already).
+    /// With the output buffers in the transfer.
+    Called(Result<(Vec<walos_engine::Val>, crate::service::copy::Transfer), crate::service::CallError>),
 }
 
 /// The exit status a killed process ends with: 128 + SIGKILL, as Unix
@@ -186,9 +193,34 @@ pub struct ProcState {
     /// Requests served in a row without the process giving up the CPU
     /// otherwise: past a few, it waits for its turn like everyone else.
     pub requests_in_a_row: u32,
+    /// The service functions its imports are bound to, by the number the
+    /// linker gave them.
+    pub services: Vec<crate::service::ServiceImport>,
 }
 
 impl ProcState {
+    /// Process `pid` called `name` with descriptors `fds`, started at `now`:
+    /// no parent, arguments, environment, wait or service import yet.
+    pub fn new(pid: Pid, name: String, fds: FdTable, now: u64) -> Self {
+        ProcState {
+            pid,
+            parent: None,
+            args: alloc::vec![name.clone()],
+            name,
+            env: Vec::new(),
+            fds,
+            preopens: Vec::new(),
+            cpu_ns: 0,
+            slice_start_ns: now,
+            wait: None,
+            poll_deadlines: None,
+            request: None,
+            reply: None,
+            requests_in_a_row: 0,
+            services: Vec::new(),
+        }
+    }
+
     /// CPU time used so far, including the current slice.
     pub fn cpu_time(&self, now: u64) -> u64 {
         self.cpu_ns + now.saturating_sub(self.slice_start_ns)

@@ -46,7 +46,7 @@ fn unresolved_imports_are_all_listed() {
       (func (export "_start")))"#;
     assert_eq!(
         spawn_error(&[("linky", program)], "linky"),
-        "cannot link `linky`:\n  import `env.mystery` (func (i32) -> i32): no interface `env` is provided\n  \
+        "cannot link `linky`:\n  import `env.mystery` (func (i32) -> i32): no interface or service `env` (linky -> env)\n  \
          import `stdout.putc` (func (i64) -> i32): `stdout.putc` has type (i32) -> i32"
     );
 }

@@ -55,7 +55,7 @@ fn imports_nobody_provides_are_listed() {
     assert_eq!(
         refusal(&path),
         "walos: cannot link `FILE`:\n  \
-         import `env.magic` (func (i32) -> i32): no interface `env` is provided\n  \
+         import `env.magic` (func (i32) -> i32): no interface or service `env` (needy -> env)\n  \
          import `stdout.putc` (func (i64) -> i32): `stdout.putc` has type (i32) -> i32\n  \
          import `wasi_snapshot_preview1.fd_teleport` (func ()): interface `wasi_snapshot_preview1` has no function `fd_teleport`\n"
     );

@@ -20,6 +20,8 @@ pub enum Kind {
     CNativeEmbed,
     /// C with wasi-libc.
     CWasi,
+    /// A C service without libc: no `_start`, exports of its own.
+    CService,
     /// A Rust crate of the workspace, for `wasm32-wasip1`.
     Rust,
 }
@@ -38,7 +40,13 @@ const SAMPLES: &[Sample] = &[
     Sample { name: "multitask", kind: Kind::Rust },
     Sample { name: "vga", kind: Kind::Rust },
     Sample { name: "shell", kind: Kind::Rust },
+    Sample { name: "shout", kind: Kind::CNative },
 ];
+
+/// The services, each in `srv/NAME/` (C, no libc). They are built next to
+/// the samples, where the Linux loader's service store finds them, and go
+/// to `\srv\` on the UEFI volumes.
+pub const SERVICES: &[&str] = &["text"];
 
 /// The samples that draw on the screen: `run` gives them one.
 const SCREEN_SAMPLES: &[&str] = &["vga"];
@@ -139,14 +147,28 @@ pub fn walos() -> Result<(), String> {
 }
 
 pub fn samples() -> Result<(), String> {
+    services()?;
     SAMPLES.iter().try_for_each(|sample| build_sample(sample).map(|_| ()))
+}
+
+/// Where service `name` is built.
+pub fn service_wasm(name: &str) -> PathBuf {
+    wasm_dir().join("sample").join(format!("{name}.wasm"))
+}
+
+/// Builds every service of [`SERVICES`].
+pub fn services() -> Result<(), String> {
+    for name in SERVICES {
+        compile_c(Kind::CService, &c_sources(&root().join("srv").join(name))?, &service_wasm(name))?;
+    }
+    Ok(())
 }
 
 fn build_sample(sample: &Sample) -> Result<PathBuf, String> {
     let dir = root().join("sample").join(sample.name);
     let out = wasm_dir().join("sample").join(format!("{}.wasm", sample.name));
     match sample.kind {
-        Kind::CNative | Kind::CWasi => compile_c(sample.kind, &c_sources(&dir)?, &out)?,
+        Kind::CNative | Kind::CWasi | Kind::CService => compile_c(sample.kind, &c_sources(&dir)?, &out)?,
         Kind::CNativeEmbed => build_with_embedded(&dir, &out)?,
         Kind::Rust => build_rust(sample.name, &out)?,
     }
@@ -232,6 +254,9 @@ fn compile_c_with(kind: Kind, sources: &[PathBuf], out: &Path, includes: &[&Path
         Kind::CWasi => {
             clang.arg("--target=wasm32-wasi");
         }
+        Kind::CService => {
+            clang.args(["--target=wasm32", "-nostdlib", "-Wl,--no-entry"]);
+        }
         Kind::Rust => unreachable!("not C"),
     }
     clang.arg("-o").arg(out).args(sources);
@@ -248,6 +273,8 @@ fn copy(from: &Path, to: &Path) -> Result<(), String> {
 pub fn entry(spec: &str) -> Result<PathBuf, String> {
     let name = spec.trim_end_matches('/').strip_prefix("sample/").unwrap_or(spec);
     if let Some(sample) = SAMPLES.iter().find(|s| s.name == name) {
+        // What it may import comes along.
+        services()?;
         return build_sample(sample);
     }
     let path = PathBuf::from(spec);

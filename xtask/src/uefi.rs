@@ -53,6 +53,10 @@ impl Boot<'_> {
             let name = service_name(&other.to_string_lossy(), &other);
             volume.service(&name, &other).map_err(|err| err.to_string())?;
         }
+        build::services()?;
+        for service in build::SERVICES {
+            volume.service(service, &build::service_wasm(service)).map_err(|err| err.to_string())?;
+        }
         Ok(volume)
     }
 }

@@ -5,20 +5,31 @@ pub mod native;
 pub mod proc;
 pub mod vga;
 pub mod wasi;
+pub mod x86;
 
 use walos_engine::HostFuncId;
 
 use crate::syscall::{Interface, Syscall};
 
 /// Every built-in interface, by import module name.
-static INTERFACES: [&Interface; 7] =
-    [&native::STDOUT, &native::STDIO, &native::SYS, &wasi::PREVIEW1, &wasi::UNSTABLE, &vga::VGA, &proc::PROC];
+static INTERFACES: [&Interface; 8] = [
+    &native::STDOUT,
+    &native::STDIO,
+    &native::SYS,
+    &wasi::PREVIEW1,
+    &wasi::UNSTABLE,
+    &vga::VGA,
+    &proc::PROC,
+    &x86::X86,
+];
 
 /// Hardware that an interface needs from the loader.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Device {
     /// A screen ([`crate::loader::Loader::framebuffer`]): `vga`.
     Framebuffer,
+    /// x86 I/O ports ([`crate::loader::Loader::ports`]): `x86`.
+    Ports,
 }
 
 impl Device {
@@ -26,6 +37,7 @@ impl Device {
     pub fn name(self) -> &'static str {
         match self {
             Device::Framebuffer => "framebuffer",
+            Device::Ports => "I/O ports",
         }
     }
 }
@@ -34,7 +46,16 @@ impl Device {
 /// screen on a machine without one fails to start instead of drawing
 /// nothing.
 pub fn device(module: &str) -> Option<Device> {
-    (module == vga::VGA.name).then_some(Device::Framebuffer)
+    match module {
+        "vga" => Some(Device::Framebuffer),
+        "x86" => Some(Device::Ports),
+        _ => None,
+    }
+}
+
+/// Whether only driver services may import the interface.
+pub fn drivers_only(module: &str) -> bool {
+    module == x86::X86.name
 }
 
 /// Why an import has no built-in provider.

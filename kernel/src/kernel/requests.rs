@@ -41,6 +41,7 @@ impl Kernel {
                 Reply::Killed(if killed { Ok(()) } else { Err(Errno::SRCH) })
             }
             Some(Request::List) => Reply::List(self.list(Some(caller))),
+            Some(Request::Call { import, transfer }) => Reply::Called(self.call_for(caller, import, transfer)),
             None => return self.ready.push_back(caller),
         };
         let Some(proc) = self.procs.get_mut(&caller) else {

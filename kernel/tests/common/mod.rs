@@ -8,7 +8,9 @@ use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
 use walos_engine_wasmi::WasmiEngine;
-use walos_kernel::loader::{Framebuffer, Input, IoError, Loader, ServiceStore, StdStream, StoreError, Stream, Wake};
+use walos_kernel::loader::{
+    Framebuffer, Input, IoError, Loader, PortIo, PortWidth, ServiceStore, StdStream, StoreError, Stream, Wake,
+};
 use walos_kernel::log::Level;
 use walos_kernel::{Command, Config, ExitStatus, Kernel, SpawnError};
 
@@ -34,6 +36,8 @@ pub struct Machine {
     pub screen: Vec<u32>,
     /// Every run of pixels the kernel drew: x, y, length.
     pub screen_runs: Vec<(u32, u32, usize)>,
+    /// Every port write: port, width, value. A read of port P gives P + 1.
+    pub port_writes: Vec<(u16, PortWidth, u32)>,
 }
 
 impl Machine {
@@ -163,6 +167,20 @@ impl Loader for TestLoader {
 
     fn framebuffer(&mut self) -> Option<&mut dyn Framebuffer> {
         self.screen.as_mut().map(|screen| screen as &mut dyn Framebuffer)
+    }
+
+    fn ports(&mut self) -> Option<&mut dyn PortIo> {
+        Some(self)
+    }
+}
+
+impl PortIo for TestLoader {
+    fn read(&mut self, port: u16, _: PortWidth) -> u32 {
+        u32::from(port) + 1
+    }
+
+    fn write(&mut self, port: u16, width: PortWidth, value: u32) {
+        self.machine.borrow_mut().port_writes.push((port, width, value));
     }
 }
 

@@ -3,9 +3,12 @@
 use core::sync::atomic::{AtomicU64, Ordering};
 
 use walos_efi_os_bootinfo::BootInfo;
-use walos_kernel::loader::{Framebuffer, Input, IoError, Loader, ServiceStore, StdStream, Stream, Wake};
+use walos_kernel::loader::{
+    Framebuffer, Input, IoError, Loader, PortIo, PortWidth, ServiceStore, StdStream, Stream, Wake,
+};
 use walos_kernel::log::Level;
 use x86_64::instructions::interrupts;
+use x86_64::instructions::port::Port;
 use x86_64::instructions::random::RdRand;
 
 use crate::console::{self, Screen};
@@ -126,5 +129,36 @@ impl Loader for Machine {
 
     fn framebuffer(&mut self) -> Option<&mut dyn Framebuffer> {
         self.screen.as_mut().map(|screen| screen as &mut dyn Framebuffer)
+    }
+
+    fn ports(&mut self) -> Option<&mut dyn PortIo> {
+        Some(self)
+    }
+}
+
+/// The CPU's I/O ports, for the services the kernel lets import `x86`.
+impl PortIo for Machine {
+    fn read(&mut self, port: u16, width: PortWidth) -> u32 {
+        // SAFETY: a port access can reprogram any device; the kernel lets
+        // only the driver services the loader declared reach this, which
+        // is the trust decision walos makes for drivers.
+        unsafe {
+            match width {
+                PortWidth::U8 => u32::from(Port::<u8>::new(port).read()),
+                PortWidth::U16 => u32::from(Port::<u16>::new(port).read()),
+                PortWidth::U32 => Port::<u32>::new(port).read(),
+            }
+        }
+    }
+
+    fn write(&mut self, port: u16, width: PortWidth, value: u32) {
+        // SAFETY: as for `read`.
+        unsafe {
+            match width {
+                PortWidth::U8 => Port::<u8>::new(port).write(value as u8),
+                PortWidth::U16 => Port::<u16>::new(port).write(value as u16),
+                PortWidth::U32 => Port::<u32>::new(port).write(value),
+            }
+        }
     }
 }

@@ -1,0 +1,72 @@
+//! `x86`: port I/O, for driver services only.
+//!
+//! The linker binds these imports only for a service the loader declared a
+//! driver ([`crate::Config::drivers`]) on a machine with ports
+//! ([`crate::loader::Loader::ports`]); nothing else can reach a port.
+
+use walos_engine::{HostFlow, Trap};
+
+use crate::loader::PortWidth;
+use crate::syscall::Interface;
+use crate::syscall::sig::{I32, NONE};
+use crate::syscall::{Call, Stop, SysResult, Syscall};
+
+/// `x86`: `io_read8/16/32(port) -> value`, `io_write8/16/32(port, value)`.
+pub static X86: Interface = Interface {
+    name: "x86",
+    base: None,
+    funcs: &[
+        Syscall::new("io_read8", &[I32], &[I32], read8),
+        Syscall::new("io_read16", &[I32], &[I32], read16),
+        Syscall::new("io_read32", &[I32], &[I32], read32),
+        Syscall::new("io_write8", &[I32, I32], NONE, write8),
+        Syscall::new("io_write16", &[I32, I32], NONE, write16),
+        Syscall::new("io_write32", &[I32, I32], NONE, write32),
+    ],
+};
+
+/// The port argument; a number above 0xffff is a bug of the driver, which
+/// traps.
+fn port(c: &Call<'_>) -> Result<u16, Stop> {
+    u16::try_from(c.u32(0))
+        .map_err(|_| Stop::Flow(HostFlow::Trap(Trap::host(alloc::format!("x86: port {:#x} out of range", c.u32(0))))))
+}
+
+fn read(c: &mut Call<'_>, width: PortWidth) -> SysResult {
+    let port = port(c)?;
+    let value = c.sys.loader.ports().map_or(u32::MAX, |ports| ports.read(port, width));
+    c.ret_i32(value as i32);
+    Ok(())
+}
+
+fn write(c: &mut Call<'_>, width: PortWidth) -> SysResult {
+    let (port, value) = (port(c)?, c.u32(1));
+    if let Some(ports) = c.sys.loader.ports() {
+        ports.write(port, width, value);
+    }
+    Ok(())
+}
+
+fn read8(c: &mut Call<'_>) -> SysResult {
+    read(c, PortWidth::U8)
+}
+
+fn read16(c: &mut Call<'_>) -> SysResult {
+    read(c, PortWidth::U16)
+}
+
+fn read32(c: &mut Call<'_>) -> SysResult {
+    read(c, PortWidth::U32)
+}
+
+fn write8(c: &mut Call<'_>) -> SysResult {
+    write(c, PortWidth::U8)
+}
+
+fn write16(c: &mut Call<'_>) -> SysResult {
+    write(c, PortWidth::U16)
+}
+
+fn write32(c: &mut Call<'_>) -> SysResult {
+    write(c, PortWidth::U32)
+}

@@ -1,0 +1,217 @@
+//! Copying a call's buffers between the caller's and the provider's
+//! memories.
+//!
+//! Inside the caller's host call, [`Transfer::plan`] checks everything the
+//! caller passed against its memory, sizes one block for the provider and
+//! keeps a kernel copy of it with the input buffers. The kernel asks the
+//! provider for the block (`walos_alloc`), [`Transfer::copy_in`] writes it
+//! there and rewrites the pointers, [`Transfer::copy_out`] takes the output
+//! buffers back after the call, and [`Transfer::scatter`], in the caller's
+//! host call again, writes them to the caller. So a memory is only touched
+//! while its instance is in a host call or idle (an engine may not expose a
+//! suspended one), and every range is checked with overflow-free
+//! arithmetic: a bad pointer or a huge length fails the call, nothing else.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use walos_engine::Val;
+
+use super::sig::Kind;
+
+/// The most bytes one call may copy into the provider.
+pub const MAX_COPY: u64 = 16 << 20;
+
+/// The most entries of one iovec array.
+pub const MAX_IOVECS: u32 = 1024;
+
+/// One caller buffer and its place in the provider's block.
+#[derive(Debug, Clone, PartialEq)]
+struct Region {
+    caller: usize,
+    len: usize,
+    /// Offset in the block.
+    at: usize,
+    /// Copied into the provider before the call (else zeroed there).
+    into: bool,
+    /// Copied back to the caller after the call.
+    out: bool,
+}
+
+/// A rewritten pointer argument: it points into the block at `at`; for an
+/// iovec array, `iovecs` regions are described there.
+#[derive(Debug, Clone, PartialEq)]
+struct Pointer {
+    arg: usize,
+    at: usize,
+    iovecs: Option<core::ops::Range<usize>>,
+}
+
+/// What one call copies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transfer {
+    args: Vec<Val>,
+    /// The block as the provider gets it (iovec entries apart), then with
+    /// its output buffers.
+    block: Vec<u8>,
+    regions: Vec<Region>,
+    pointers: Vec<Pointer>,
+    /// Size of the block the provider must give, in bytes.
+    pub total: u32,
+}
+
+fn u32_arg(args: &[Val], i: usize) -> u32 {
+    match args.get(i) {
+        Some(Val::I32(v)) => *v as u32,
+        _ => 0,
+    }
+}
+
+/// `len` bytes at `at` of a memory of `size` bytes, if inside.
+fn range(at: u64, len: u64, size: usize) -> Option<core::ops::Range<usize>> {
+    let end = at.checked_add(len)?;
+    (end <= size as u64).then_some(at as usize..end as usize)
+}
+
+impl Transfer {
+    /// Checks the caller's buffers (described by `kinds`) in `caller`.
+    pub fn plan(kinds: &[Kind], args: &[Val], caller: &[u8]) -> Result<Transfer, String> {
+        let mut plan =
+            Transfer { args: args.to_vec(), block: Vec::new(), regions: Vec::new(), pointers: Vec::new(), total: 0 };
+        let mut total: u64 = 0;
+        let mut reserve = |len: u64| -> Result<usize, String> {
+            let at = total;
+            total = total
+                .checked_add(len.div_ceil(8) * 8)
+                .filter(|&t| t <= MAX_COPY)
+                .ok_or_else(|| format!("the buffers are larger than {MAX_COPY} bytes"))?;
+            Ok(at as usize)
+        };
+        for (i, kind) in kinds.iter().enumerate() {
+            let (ptr, len) = (u32_arg(args, i), u32_arg(args, i + 1));
+            let bad = |what: &str| format!("parameter {i}: {what} at {ptr} outside the caller's memory");
+            match kind {
+                Kind::BytesIn | Kind::BytesOut | Kind::BytesInOut => {
+                    let at_caller = range(ptr.into(), len.into(), caller.len()).ok_or_else(|| bad("buffer"))?;
+                    let at = reserve(len.into())?;
+                    let (into, out) = (*kind != Kind::BytesOut, *kind != Kind::BytesIn);
+                    plan.regions.push(Region { caller: at_caller.start, len: len as usize, at, into, out });
+                    plan.pointers.push(Pointer { arg: i, at, iovecs: None });
+                }
+                Kind::IovecsIn | Kind::IovecsOut => {
+                    if len > MAX_IOVECS {
+                        return Err(format!("parameter {i}: {len} iovecs, more than {MAX_IOVECS}"));
+                    }
+                    let array =
+                        range(ptr.into(), u64::from(len) * 8, caller.len()).ok_or_else(|| bad("iovec array"))?;
+                    let at = reserve(u64::from(len) * 8)?;
+                    let first = plan.regions.len();
+                    for entry in caller[array].chunks_exact(8) {
+                        let buf = u32::from_le_bytes([entry[0], entry[1], entry[2], entry[3]]);
+                        let buf_len = u32::from_le_bytes([entry[4], entry[5], entry[6], entry[7]]);
+                        let at_caller = range(buf.into(), buf_len.into(), caller.len()).ok_or_else(|| {
+                            format!("parameter {i}: iovec buffer at {buf} outside the caller's memory")
+                        })?;
+                        let buf_at = reserve(buf_len.into())?;
+                        let out = *kind == Kind::IovecsOut;
+                        let region =
+                            Region { caller: at_caller.start, len: buf_len as usize, at: buf_at, into: !out, out };
+                        plan.regions.push(region);
+                    }
+                    let iovecs = Some(first..plan.regions.len());
+                    plan.pointers.push(Pointer { arg: i, at, iovecs });
+                }
+                Kind::Flat | Kind::Len => {}
+            }
+        }
+        plan.total = total as u32;
+        plan.block = alloc::vec![0; total as usize];
+        for region in plan.regions.iter().filter(|r| r.into) {
+            plan.block[region.at..region.at + region.len]
+                .copy_from_slice(&caller[region.caller..region.caller + region.len]);
+        }
+        Ok(plan)
+    }
+
+    /// Writes the block at `base` of `provider` and returns the arguments
+    /// for the provider.
+    pub fn copy_in(&self, base: u32, provider: &mut [u8]) -> Result<Vec<Val>, String> {
+        let block = range(base.into(), self.total.into(), provider.len())
+            .ok_or_else(|| format!("walos_alloc gave {base}, no room for {} bytes there", self.total))?;
+        let block = &mut provider[block];
+        block.copy_from_slice(&self.block);
+        let mut args = self.args.clone();
+        for pointer in &self.pointers {
+            args[pointer.arg] = Val::I32((base as usize + pointer.at) as i32);
+            for (n, region) in self.regions[pointer.iovecs.clone().unwrap_or_default()].iter().enumerate() {
+                let entry = pointer.at + n * 8;
+                block[entry..entry + 4].copy_from_slice(&((base as usize + region.at) as u32).to_le_bytes());
+                block[entry + 4..entry + 8].copy_from_slice(&(region.len as u32).to_le_bytes());
+            }
+        }
+        Ok(args)
+    }
+
+    /// Takes the output buffers from the block at `base` of `provider`.
+    pub fn copy_out(&mut self, base: u32, provider: &[u8]) -> Result<(), String> {
+        let block = range(base.into(), self.total.into(), provider.len()).ok_or("the block is gone")?;
+        let block = &provider[block];
+        for region in self.regions.iter().filter(|r| r.out) {
+            self.block[region.at..region.at + region.len].copy_from_slice(&block[region.at..region.at + region.len]);
+        }
+        Ok(())
+    }
+
+    /// Writes the output buffers to the caller.
+    pub fn scatter(&self, caller: &mut [u8]) -> Result<(), String> {
+        for region in self.regions.iter().filter(|r| r.out) {
+            let dest = caller.get_mut(region.caller..region.caller + region.len).ok_or("the caller's memory shrank")?;
+            dest.copy_from_slice(&self.block[region.at..region.at + region.len]);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    #[test]
+    fn buffers_go_in_and_out() {
+        let mut caller = vec![0u8; 64];
+        caller[10..13].copy_from_slice(b"abc");
+        let kinds = [Kind::BytesIn, Kind::Len, Kind::BytesOut, Kind::Len];
+        let plan = Transfer::plan(&kinds, &[Val::I32(10), Val::I32(3), Val::I32(20), Val::I32(4)], &caller).unwrap();
+        assert_eq!(plan.total, 16);
+        let mut plan = plan;
+        let mut provider = vec![0xffu8; 100];
+        let args = plan.copy_in(80, &mut provider).unwrap();
+        assert_eq!(args, [Val::I32(80), Val::I32(3), Val::I32(88), Val::I32(4)]);
+        assert_eq!(&provider[80..83], b"abc");
+        assert_eq!(&provider[88..92], [0; 4]);
+        provider[88..92].copy_from_slice(b"wxyz");
+        plan.copy_out(80, &provider).unwrap();
+        plan.scatter(&mut caller).unwrap();
+        assert_eq!(&caller[20..24], b"wxyz");
+        assert_eq!(&caller[10..13], b"abc");
+        // The block must fit in the provider's memory.
+        assert!(plan.copy_in(90, &mut provider).is_err());
+        assert!(plan.copy_in(u32::MAX, &mut provider).is_err());
+    }
+
+    #[test]
+    fn bad_caller_buffers_are_refused() {
+        let caller = vec![0u8; 64];
+        let kinds = [Kind::BytesIn, Kind::Len];
+        for (ptr, len) in [(60, 5), (-1, 2), (0, -1)] {
+            assert!(Transfer::plan(&kinds, &[Val::I32(ptr), Val::I32(len)], &caller).is_err());
+        }
+        let mut iovecs = vec![0u8; 64];
+        iovecs[0..8].copy_from_slice(&[0, 0, 0, 0xff, 1, 0, 0, 0]);
+        let kinds = [Kind::IovecsIn, Kind::Len];
+        assert!(Transfer::plan(&kinds, &[Val::I32(0), Val::I32(1)], &iovecs).is_err());
+        assert!(Transfer::plan(&kinds, &[Val::I32(0), Val::I32(100_000)], &iovecs).is_err());
+    }
+}
