@@ -81,12 +81,19 @@ fn run(options: &Options) -> Result<(), String> {
         add("syscall", "syscall(SYS_getpid) in a Linux process", reference, &walos);
     }
 
-    if wanted("ipc") || wanted("switch") {
-        eprintln!("ipc, switch: pipe ping-pong between two Linux processes; sys.yield between two walos processes");
+    if wanted("ipc") {
+        eprintln!("ipc: text.upper, 64 bytes each way, against a pipe ping-pong between two Linux processes");
+        let (reference, walos) = bench.compare(Side::native("pingpong", &[], count(20_000), 1), |engine| {
+            Side::walos(engine, "ipc", &[], count(200_000), 1)
+        })?;
+        add("ipc", "64-byte round trip over two pipes between two Linux processes", reference, &walos);
+    }
+
+    if wanted("switch") {
+        eprintln!("switch: sys.yield between two walos processes against a pipe ping-pong");
         let (round_trip, walos) = bench.compare(Side::native("pingpong", &[], count(20_000), 1), |engine| {
             Side::walos_pair(engine, "yield", count(500_000))
         })?;
-        add("ipc", "64-byte round trip over two pipes between two Linux processes", round_trip, &[None, None]);
         add("switch", "a switch of a pipe ping-pong between two Linux processes", round_trip / 2.0, &walos);
     }
 

@@ -160,6 +160,8 @@ impl Bench {
     fn kernel(&self, kind: EngineKind, program: &str) -> Kernel {
         let mut store = FileStore::default();
         store.add(program, self.wasm_path(program));
+        // The services the program imports (`ipc` calls `text`).
+        store.search(self.dir.join("wasm"));
         Kernel::new(Box::new(HostLoader::new(store)), engine(kind), Config::default())
     }
 }

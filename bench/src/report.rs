@@ -9,9 +9,6 @@ use std::path::Path;
 
 use serde_json::json;
 
-/// Why a row has no walos figure.
-const ABSENT: &[(&str, &str)] = &[("ipc", "absent: needs services (a call from one service into another)")];
-
 /// One benchmark on one engine.
 pub struct Row {
     pub name: String,
@@ -53,9 +50,6 @@ pub fn table(rows: &[Row], engines: &[&str]) -> String {
                 Some((walos, speedup)) => out += &format!(" {:>12} {:>8}", ns(walos), format!("{speedup:.2}x")),
                 None => out += &format!(" {:>12} {:>8}", "-", "-"),
             }
-        }
-        if let Some((_, note)) = ABSENT.iter().find(|(absent, _)| *absent == name) {
-            out += &format!("  ({note})");
         }
         out += "\n";
     }
@@ -118,6 +112,5 @@ mod tests {
         };
         assert_eq!(words("syscall"), ["syscall", "100", "25.0", "4.00x"], "{table}");
         assert_eq!(words("ipc")[..4], ["ipc", "50.0", "-", "-"], "{table}");
-        assert!(table.contains("(absent: needs services"), "{table}");
     }
 }

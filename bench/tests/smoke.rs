@@ -52,10 +52,6 @@ fn a_quick_run_writes_a_report_for_both_engines() {
         assert_eq!(row["engine"], ["wasmi", "wasmtime"][i % 2], "{row}");
         assert!(row["reference"].as_str().is_some_and(|r| !r.is_empty()), "{row}");
         assert!(row["reference_ns"].is_number(), "{row}");
-        if row["name"] == "ipc" {
-            assert!(row["walos_ns"].is_null() && row["speedup"].is_null(), "ipc has no walos side yet: {row}");
-        } else {
-            assert!(row["walos_ns"].is_number(), "{row}");
-        }
+        assert!(row["walos_ns"].is_number(), "{row}");
     }
 }

@@ -37,6 +37,15 @@ pub fn programs() -> Result<(), String> {
         let kind = if name == "minimal" { Kind::CNative } else { Kind::CWasi };
         build::compile_c(kind, std::slice::from_ref(&source), &wasm.join(format!("{name}.wasm")))?;
     }
+    // The services the programs call (`ipc` calls `text`), next to them,
+    // where the harness's service store finds them.
+    for name in build::SERVICES {
+        build::compile_c(
+            Kind::CService,
+            &build::c_sources(&root().join("srv").join(name))?,
+            &wasm.join(format!("{name}.wasm")),
+        )?;
+    }
     for source in build::c_sources(&c.join("native"))? {
         let name = stem(&source)?;
         let flags: &[&str] = if name == "minimal" { &["-static", "-nostdlib"] } else { &[] };
