@@ -6,7 +6,8 @@
 //! `walos run`:
 //!
 //! ```text
-//! [--log LEVEL] [--env NAME=VALUE]... [--initrd-at PATH] [--debug-exit] ENTRY [ARG]...
+//! [--log LEVEL] [--env NAME=VALUE]... [--initrd-at PATH] [--driver NAME]...
+//!     [--input IFACE] [--debug-exit] ENTRY [ARG]...
 //! ```
 //!
 //! Words are separated by white space; there is no quoting. `ENTRY` names a
@@ -14,7 +15,10 @@
 //! `argv[0]`. `--debug-exit` makes the machine report the exit status
 //! through QEMU's `isa-debug-exit` device (see [`debug_exit_value`]).
 //! `--initrd-at` says where efi-os mounts the initrd and preopens it (`/`
-//! unless given), as `walos run --dir HOST::PATH` would.
+//! unless given), as `walos run --dir HOST::PATH` would. `--driver` declares
+//! a driver service (one allowed the `x86` interface: [`crate::Config`]'s
+//! `drivers`); `--input` names the interface whose `getc` fills the
+//! console's standard input (`Config::input`).
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -38,6 +42,10 @@ pub struct BootArgs {
     pub initrd_at: String,
     /// Report the exit status through `isa-debug-exit` before powering off.
     pub debug_exit: bool,
+    /// The driver services, allowed the `x86` interface.
+    pub drivers: Vec<String>,
+    /// The interface whose `getc` is the console's standard input.
+    pub input: Option<String>,
     /// The entry program's name in the service store.
     pub entry: String,
     /// Its arguments after `argv[0]`.
@@ -63,6 +71,8 @@ impl BootArgs {
         let mut env = Vec::new();
         let mut debug_exit = false;
         let mut initrd_at = String::from("/");
+        let mut drivers = Vec::new();
+        let mut input = None;
         loop {
             let Some(word) = words.next() else {
                 return error("no entry program given".into());
@@ -84,11 +94,20 @@ impl BootArgs {
                     Some(path) if path.starts_with('/') => initrd_at = path.to_string(),
                     _ => return error("`--initrd-at` needs an absolute path".into()),
                 },
+                "--driver" => match words.next() {
+                    Some(name) if !name.starts_with("--") => drivers.push(name.to_string()),
+                    _ => return error("`--driver` needs a service name".into()),
+                },
+                "--input" => match words.next() {
+                    Some(iface) if !iface.starts_with("--") => input = Some(iface.to_string()),
+                    _ => return error("`--input` needs an interface name".into()),
+                },
                 "--debug-exit" => debug_exit = true,
                 option if option.starts_with("--") => return error(alloc::format!("unknown option `{option}`")),
                 entry => {
                     let args = words.map(ToString::to_string).collect();
-                    return Ok(BootArgs { log, env, initrd_at, debug_exit, entry: entry.to_string(), args });
+                    let entry = entry.to_string();
+                    return Ok(BootArgs { log, env, initrd_at, debug_exit, drivers, input, entry, args });
                 }
             }
         }
@@ -121,8 +140,12 @@ mod tests {
 
     #[test]
     fn options_then_entry_then_arguments() {
-        let boot =
-            BootArgs::parse("  --log info --env A=1=2 --initrd-at /data --debug-exit hello x --log y\n").unwrap();
+        let boot = BootArgs::parse(
+            "  --log info --env A=1=2 --initrd-at /data --driver kbd --driver net --input stdio --debug-exit hello x --log y\n",
+        )
+        .unwrap();
+        assert_eq!(boot.drivers, ["kbd", "net"]);
+        assert_eq!(boot.input.as_deref(), Some("stdio"));
         assert_eq!(boot.initrd_at, "/data");
         assert_eq!(boot.log, Level::Info);
         assert_eq!(boot.env, vec![("A".to_string(), "1=2".to_string())]);
@@ -137,6 +160,7 @@ mod tests {
         let boot = BootArgs::parse("hello").unwrap();
         assert_eq!((boot.log, boot.debug_exit, boot.env.len(), boot.args.len()), (Level::Warn, false, 0, 0));
         assert_eq!(boot.initrd_at, "/");
+        assert_eq!((boot.drivers.len(), boot.input), (0, None));
     }
 
     #[test]
@@ -147,6 +171,8 @@ mod tests {
         assert_eq!(message("--env A hello"), "kernel command line: `--env` needs NAME=VALUE");
         assert_eq!(message("--initrd-at data hello"), "kernel command line: `--initrd-at` needs an absolute path");
         assert_eq!(message("--initrd-at"), "kernel command line: `--initrd-at` needs an absolute path");
+        assert_eq!(message("--driver"), "kernel command line: `--driver` needs a service name");
+        assert_eq!(message("--input --debug-exit hello"), "kernel command line: `--input` needs an interface name");
         assert_eq!(message("--fast hello"), "kernel command line: unknown option `--fast`");
         assert!(message("--log loud hello").starts_with("kernel command line: --log: "));
     }

@@ -35,6 +35,13 @@ pub trait Loader {
     /// of. Returning early is allowed: the kernel checks what happened.
     fn wait(&mut self, wake: Wake);
 
+    /// The interrupt lines among `lines` (bit n: IRQ n) that fired since
+    /// they were last taken, which are cleared.
+    fn irq_take(&mut self, lines: u32) -> u32 {
+        let _ = lines;
+        0
+    }
+
     // --- entropy ---
 
     /// Fills `buf` with cryptographically secure random bytes.
@@ -138,6 +145,8 @@ pub struct Wake {
     pub deadline: Option<u64>,
     /// Return when standard input becomes readable.
     pub stdin: bool,
+    /// Return when one of these interrupt lines fires (bit n: IRQ n).
+    pub irqs: u32,
 }
 
 /// A failed console or device operation.

@@ -41,6 +41,11 @@ pub fn sample(name: &str) -> PathBuf {
     existing(wasm_dir().join("sample").join(format!("{name}.wasm")), "the sample")
 }
 
+/// A built service of `srv/NAME`, next to the samples.
+pub fn service(name: &str) -> PathBuf {
+    existing(wasm_dir().join("sample").join(format!("{name}.wasm")), "the service")
+}
+
 /// A built test program from `tests/programs/NAME.c`.
 pub fn program(name: &str) -> PathBuf {
     existing(wasm_dir().join("tests").join(format!("{name}.wasm")), "the test program")

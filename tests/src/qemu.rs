@@ -74,16 +74,11 @@ impl Boot {
     pub fn new(loader: &str, entry: &Path) -> Boot {
         let loader = loader.parse().unwrap_or_else(|err| panic!("{err}"));
         let name = entry.file_stem().and_then(|s| s.to_str()).expect("a UTF-8 file name").to_string();
-        let mut cmdline = Cmdline::new(name.clone());
+        let mut cmdline = Cmdline::for_loader(loader, name.clone());
         cmdline.debug_exit = true;
-        Boot {
-            loader,
-            cmdline,
-            services: vec![(name, entry.to_path_buf())],
-            initrd: None,
-            media: Media::EspDir,
-            keep_screen: false,
-        }
+        let mut services = vec![(name, entry.to_path_buf())];
+        services.extend(loader.input_services().iter().map(|&service| (service.to_string(), crate::service(service))));
+        Boot { loader, cmdline, services, initrd: None, media: Media::EspDir, keep_screen: false }
     }
 
     /// The entry program's arguments (after `argv[0]`).
@@ -100,6 +95,13 @@ impl Boot {
     /// The kernel log level (the default is warn).
     pub fn log(mut self, level: &str) -> Boot {
         self.cmdline.log = Some(level.into());
+        self
+    }
+
+    /// The driver services declared on the kernel command line (efi-os
+    /// declares its keyboard driver unless told otherwise).
+    pub fn drivers(mut self, drivers: &[&str]) -> Boot {
+        self.cmdline.drivers = drivers.iter().map(ToString::to_string).collect();
         self
     }
 

@@ -39,12 +39,8 @@ pub fn programs() -> Result<(), String> {
     }
     // The services the programs call (`ipc` calls `text`), next to them,
     // where the harness's service store finds them.
-    for name in build::SERVICES {
-        build::compile_c(
-            Kind::CService,
-            &build::c_sources(&root().join("srv").join(name))?,
-            &wasm.join(format!("{name}.wasm")),
-        )?;
+    for service in build::SERVICES {
+        build::build_service(service, &wasm.join(format!("{}.wasm", service.name)))?;
     }
     for source in build::c_sources(&c.join("native"))? {
         let name = stem(&source)?;

@@ -43,10 +43,21 @@ const SAMPLES: &[Sample] = &[
     Sample { name: "shout", kind: Kind::CNative },
 ];
 
-/// The services, each in `srv/NAME/` (C, no libc). They are built next to
-/// the samples, where the Linux loader's service store finds them, and go
-/// to `\srv\` on the UEFI volumes.
-pub const SERVICES: &[&str] = &["text"];
+/// A service: `srv/NAME/`, C without libc ([`Kind::CService`]) or a Rust
+/// `cdylib` crate of the workspace ([`Kind::Rust`]).
+pub struct Service {
+    pub name: &'static str,
+    kind: Kind,
+}
+
+/// The services. They are built next to the samples, where the Linux
+/// loader's service store finds them, and go to `\srv\` on the UEFI
+/// volumes.
+pub const SERVICES: &[Service] = &[
+    Service { name: "text", kind: Kind::CService },
+    Service { name: "ps2kbd", kind: Kind::Rust },
+    Service { name: "stdin", kind: Kind::Rust },
+];
 
 /// The samples that draw on the screen: `run` gives them one.
 const SCREEN_SAMPLES: &[&str] = &["vga"];
@@ -92,6 +103,7 @@ const RUST_TEST_PROGRAMS: &[&str] = &["std-tour", "fs-std"];
 pub fn rust_wasm_packages() -> Vec<&'static str> {
     let mut packages = vec!["walos-sdk"];
     packages.extend(SAMPLES.iter().filter(|s| matches!(s.kind, Kind::Rust)).map(|s| s.name));
+    packages.extend(SERVICES.iter().filter(|s| matches!(s.kind, Kind::Rust)).map(|s| s.name));
     packages.extend(RUST_TEST_PROGRAMS);
     packages
 }
@@ -156,12 +168,17 @@ pub fn service_wasm(name: &str) -> PathBuf {
     wasm_dir().join("sample").join(format!("{name}.wasm"))
 }
 
-/// Builds every service of [`SERVICES`].
+/// Builds every service of [`SERVICES`] where [`service_wasm`] says.
 pub fn services() -> Result<(), String> {
-    for name in SERVICES {
-        compile_c(Kind::CService, &c_sources(&root().join("srv").join(name))?, &service_wasm(name))?;
+    SERVICES.iter().try_for_each(|service| build_service(service, &service_wasm(service.name)))
+}
+
+/// Builds `service` into `out`.
+pub fn build_service(service: &Service, out: &Path) -> Result<(), String> {
+    match service.kind {
+        Kind::Rust => build_rust(service.name, out),
+        kind => compile_c(kind, &c_sources(&root().join("srv").join(service.name))?, out),
     }
-    Ok(())
 }
 
 fn build_sample(sample: &Sample) -> Result<PathBuf, String> {

@@ -43,7 +43,7 @@ impl Boot<'_> {
         build::uefi_loaders()?;
         let wasm = build::entry(self.entry)?;
         let name = service_name(self.entry, &wasm);
-        let mut cmdline = Cmdline::new(name.clone());
+        let mut cmdline = Cmdline::for_loader(self.loader, name.clone());
         cmdline.log = self.log.map(String::from);
         cmdline.debug_exit = self.debug_exit;
         cmdline.args = self.args.to_vec();
@@ -55,7 +55,7 @@ impl Boot<'_> {
         }
         build::services()?;
         for service in build::SERVICES {
-            volume.service(service, &build::service_wasm(service)).map_err(|err| err.to_string())?;
+            volume.service(service.name, &build::service_wasm(service.name)).map_err(|err| err.to_string())?;
         }
         Ok(volume)
     }

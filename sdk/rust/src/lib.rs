@@ -3,7 +3,9 @@
 //! walos runs WASI programs as they are (use `std` for files, time,
 //! arguments); this crate adds the interfaces that are walos's own:
 //! [`stdout`], [`stdio`], [`sys`] (kernel log, yielding, `exec`), [`proc`]
-//! (processes) and [`vga`] (the screen). It is `no_std` and allocates nothing.
+//! (processes), [`vga`] (the screen), and for driver services [`hw`] (the
+//! keyboard) and `x86` (ports and interrupt lines). It is `no_std` and
+//! allocates nothing.
 //!
 //! ```no_run
 //! walos_sdk::sys::log(walos_sdk::sys::Level::Info, "hello from Rust");
@@ -386,5 +388,57 @@ pub mod vga {
         let size = u32::try_from(core::mem::size_of_val(pixels)).unwrap_or(u32::MAX);
         // SAFETY: the kernel reads at most `size` bytes of `pixels`.
         super::Error::check(unsafe { super::raw::vga_put(x, y, pixels.as_ptr(), size, width, height) })
+    }
+}
+
+/// The `hw` interface: the keyboard, as a driver service provides it
+/// (`srv/ps2kbd`). A key is a Unicode scalar value, or one of the codes
+/// below for a key that has none (all above `char::MAX`).
+pub mod hw {
+    /// The first special-key code: one past the last Unicode scalar value.
+    pub const KEY_SPECIAL: i32 = 0x11_0000;
+    pub const KEY_UP: i32 = KEY_SPECIAL + 1;
+    pub const KEY_DOWN: i32 = KEY_SPECIAL + 2;
+    pub const KEY_RIGHT: i32 = KEY_SPECIAL + 3;
+    pub const KEY_LEFT: i32 = KEY_SPECIAL + 4;
+    pub const KEY_HOME: i32 = KEY_SPECIAL + 5;
+    pub const KEY_END: i32 = KEY_SPECIAL + 6;
+    pub const KEY_DELETE: i32 = KEY_SPECIAL + 7;
+    /// A raw input byte 0x80-0xff (from a serial line, which carries UTF-8
+    /// already encoded) is `KEY_BYTE + byte`.
+    pub const KEY_BYTE: i32 = KEY_SPECIAL + 0x100;
+
+    /// The next key, waiting for it; a negative value if the driver failed
+    /// (the kernel returns -1 for a failed service call).
+    #[cfg(target_family = "wasm")]
+    pub fn key_read() -> i32 {
+        // SAFETY: no arguments.
+        unsafe { super::raw::hw_key_read() }
+    }
+}
+
+/// The `x86` interface: port I/O and interrupt lines, linked only for the
+/// driver services the loader declares.
+#[cfg(target_family = "wasm")]
+pub mod x86 {
+    use super::raw;
+
+    /// Reads a byte from `port`.
+    pub fn inb(port: u16) -> u8 {
+        // SAFETY: plain values cross; the kernel checks the grant.
+        unsafe { raw::x86_io_read8(port.into()) as u8 }
+    }
+
+    /// Writes a byte to `port`.
+    pub fn outb(port: u16, value: u8) {
+        // SAFETY: as for `inb`.
+        unsafe { raw::x86_io_write8(port.into(), value.into()) }
+    }
+
+    /// Parks the driver until one of the interrupt `lines` (bit n: IRQ n)
+    /// fired since they were last taken; the lines that fired.
+    pub fn irq_wait(lines: u32) -> u32 {
+        // SAFETY: a plain value crosses.
+        unsafe { raw::x86_irq_wait(lines) }
     }
 }

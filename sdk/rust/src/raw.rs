@@ -77,3 +77,19 @@ unsafe extern "C" {
     #[link_name = "put"]
     pub fn vga_put(x: u32, y: u32, buf: *const u32, buf_size: u32, width: u32, height: u32) -> i32;
 }
+
+#[link(wasm_import_module = "hw")]
+unsafe extern "C" {
+    #[link_name = "key_read"]
+    pub fn hw_key_read() -> i32;
+}
+
+#[link(wasm_import_module = "x86")]
+unsafe extern "C" {
+    #[link_name = "io_read8"]
+    pub fn x86_io_read8(port: u32) -> u32;
+    #[link_name = "io_write8"]
+    pub fn x86_io_write8(port: u32, value: u32);
+    #[link_name = "irq_wait"]
+    pub fn x86_irq_wait(lines: u32) -> u32;
+}

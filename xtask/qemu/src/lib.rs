@@ -31,6 +31,14 @@ pub enum Loader {
     EfiOs,
 }
 
+/// The keyboard driver service of efi-os (`srv/ps2kbd`): `hw:key_read` over
+/// the `x86` interface.
+pub const KEYBOARD_DRIVER: &str = "ps2kbd";
+/// The interface that fills efi-os's stdin, `stdio:getc`, and the service
+/// exporting it (`srv/stdin`).
+pub const INPUT_INTERFACE: &str = "stdio";
+pub const INPUT_SERVICE: &str = "stdin";
+
 /// The target of the UEFI images.
 pub const UEFI_TARGET: &str = "x86_64-unknown-uefi";
 /// The target of the bare-metal kernel.
@@ -43,6 +51,15 @@ impl Loader {
         match self {
             Loader::EfiApp => "efi-app",
             Loader::EfiOs => "efi-os",
+        }
+    }
+
+    /// The services the loader's default command line needs in the
+    /// service store: efi-os's keyboard chain (see [`Cmdline::for_loader`]).
+    pub fn input_services(self) -> &'static [&'static str] {
+        match self {
+            Loader::EfiApp => &[],
+            Loader::EfiOs => &[INPUT_SERVICE, KEYBOARD_DRIVER],
         }
     }
 

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! \EFI\BOOT\BOOTX64.EFI   the loader (the removable-media path firmware boots)
-//! \walos\cmdline          [--log L] [--env K=V]... [--initrd-at PATH] [--debug-exit] ENTRY [ARGS]
+//! \walos\cmdline          [--log L] [--env K=V]... [--initrd-at PATH] [--driver NAME]...
+//!                         [--input IFACE] [--debug-exit] ENTRY [ARGS]
 //! \walos\kernel.elf       efi-os only: the bare-metal kernel
 //! \walos\initrd.tar       optional: the root file system
 //! \srv\NAME.wasm          the service store: the entry and the services
@@ -40,18 +41,37 @@ pub struct Cmdline {
     pub initrd_at: Option<String>,
     /// Report the exit status to QEMU's `isa-debug-exit` device.
     pub debug_exit: bool,
+    /// The driver services, allowed the `x86` interface (`--driver`).
+    pub drivers: Vec<String>,
+    /// The interface whose `getc` is the console's stdin (`--input`).
+    pub input: Option<String>,
     /// The entry program's name in the service store.
     pub entry: String,
     pub args: Vec<String>,
 }
 
 impl Cmdline {
+    /// The command line of `loader` by default: on efi-os, the keyboard
+    /// reaches stdin through the wasm services of [`Loader::input_services`]
+    /// (`--driver ps2kbd --input stdio`); efi-app reads the firmware's
+    /// console input.
+    pub fn for_loader(loader: Loader, entry: impl Into<String>) -> Cmdline {
+        let mut cmdline = Cmdline::new(entry);
+        if loader == Loader::EfiOs {
+            cmdline.drivers = vec![crate::KEYBOARD_DRIVER.into()];
+            cmdline.input = Some(crate::INPUT_INTERFACE.into());
+        }
+        cmdline
+    }
+
     pub fn new(entry: impl Into<String>) -> Cmdline {
         Cmdline {
             log: None,
             env: Vec::new(),
             initrd_at: None,
             debug_exit: false,
+            drivers: Vec::new(),
+            input: None,
             entry: entry.into(),
             args: Vec::new(),
         }
@@ -72,6 +92,12 @@ impl Cmdline {
         }
         if let Some(path) = &self.initrd_at {
             words.extend(["--initrd-at".to_string(), path.clone()]);
+        }
+        for driver in &self.drivers {
+            words.extend(["--driver".to_string(), driver.clone()]);
+        }
+        if let Some(input) = &self.input {
+            words.extend(["--input".to_string(), input.clone()]);
         }
         if self.debug_exit {
             words.push("--debug-exit".into());
@@ -233,8 +259,13 @@ mod tests {
         cmdline.env.push(("A".into(), "1=2".into()));
         cmdline.initrd_at = Some("/data".into());
         cmdline.debug_exit = true;
+        cmdline.drivers = vec!["ps2kbd".into()];
+        cmdline.input = Some("stdio".into());
         cmdline.args = vec!["x".into(), "--log".into()];
-        assert_eq!(cmdline.line().unwrap(), "--log info --env A=1=2 --initrd-at /data --debug-exit hello x --log\n");
+        assert_eq!(
+            cmdline.line().unwrap(),
+            "--log info --env A=1=2 --initrd-at /data --driver ps2kbd --input stdio --debug-exit hello x --log\n"
+        );
         cmdline.args.push("two words".into());
         assert_eq!(
             cmdline.line().unwrap_err(),

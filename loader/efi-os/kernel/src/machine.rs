@@ -13,7 +13,7 @@ use x86_64::instructions::random::RdRand;
 
 use crate::console::{self, Screen};
 use crate::store::BootStore;
-use crate::{input, serial, timer};
+use crate::{irqs, serial, timer};
 
 /// A 32-bit wasm memory is at most 4 GiB; the heap is smaller anyway.
 const MEMORY_LIMIT: usize = 4 << 30;
@@ -76,13 +76,15 @@ impl Loader for Machine {
         timer::TICK_NS
     }
 
-    /// Halts until the deadline passes or, when asked, input is queued;
-    /// every interrupt (the 1 kHz tick at least) looks again.
+    /// Halts until the deadline passes or one of the interrupt lines asked
+    /// for fires; every interrupt (the 1 kHz tick at least) looks again.
+    /// Stdin has no source of its own here (it comes from the input
+    /// service), so it wakes nothing.
     fn wait(&mut self, wake: Wake) {
         loop {
             interrupts::disable();
             let due = wake.deadline.is_some_and(|at| timer::now_ns() >= at);
-            if due || (wake.stdin && input::pending()) || (wake.deadline.is_none() && !wake.stdin) {
+            if due || irqs::pending(wake.irqs) || (wake.deadline.is_none() && wake.irqs == 0) {
                 interrupts::enable();
                 return;
             }
@@ -114,12 +116,14 @@ impl Loader for Machine {
         Ok(())
     }
 
-    fn read_stdin(&mut self, buf: &mut [u8]) -> Input {
-        match input::read(buf) {
-            input::Read::Data(n) => Input::Data(n),
-            input::Read::Eof => Input::Eof,
-            input::Read::Nothing => Input::Pending,
-        }
+    /// The keyboard and COM1 belong to the driver service: without an
+    /// input service on the command line, stdin is empty.
+    fn read_stdin(&mut self, _: &mut [u8]) -> Input {
+        Input::Eof
+    }
+
+    fn irq_take(&mut self, lines: u32) -> u32 {
+        irqs::take(lines)
     }
 
     /// The keyboard and the screen are a terminal.

@@ -4,8 +4,9 @@
 //! [`BootInfo`]: the memory map, the framebuffer, the ACPI RSDP, the
 //! command line and the services, all in memory. This crate turns that
 //! machine into a [`walos_kernel::Loader`]: COM1 and the screen for the log
-//! and the console, the PIT as the clock, the PS/2 keyboard (and COM1
-//! input) as stdin, `hlt` to wait, ACPI to power off. Then it runs the
+//! and the console, the PIT as the clock, the keyboard and COM1 interrupt
+//! lines for the wasm driver that reads them (stdin comes through the
+//! `stdin` and `ps2kbd` services), `hlt` to wait, ACPI to power off. Then it runs the
 //! entry program exactly as the Linux loader does, and powers the machine
 //! off with its exit status.
 //!
@@ -21,7 +22,7 @@ mod acpi;
 mod console;
 mod cpu;
 mod heap;
-mod input;
+mod irqs;
 mod machine;
 mod paging;
 mod serial;
@@ -62,7 +63,7 @@ fn main(info: &'static BootInfo) -> ! {
     unsafe { paging::init(&info.memory_map, &info.framebuffer, start::guard_page()) };
     cpu::init();
     timer::init();
-    input::init();
+    irqs::init();
     x86_64::instructions::interrupts::enable();
 
     // SAFETY: the stub left the services and the framebuffer in place for
@@ -82,7 +83,7 @@ fn main(info: &'static BootInfo) -> ! {
         }
     };
     cpu::DEBUG_EXIT.store(args.debug_exit, core::sync::atomic::Ordering::Relaxed);
-    let config = Config { log_level: args.log, ..Config::default() };
+    let config = Config { log_level: args.log, drivers: args.drivers.clone(), ..Config::default() };
     let mut kernel = Kernel::new(Box::new(machine), Box::new(WasmiEngine::new()), config);
     kernel.log(Level::Info, format_args!("heap: {} MiB of conventional memory", heap >> 20));
     let mut command = args.command();

@@ -1,5 +1,6 @@
 //! COM1: the log and the program's output go out exactly as written; what
-//! comes in is console input (see [`crate::input`]).
+//! comes in is read by the keyboard driver service (`srv/ps2kbd`), woken
+//! by IRQ 4 (see [`crate::irqs`]).
 
 use core::fmt::{self, Write};
 
@@ -13,7 +14,8 @@ const COM1: u16 = 0x3f8;
 
 static PORT: SpinMutex<Option<Uart16550<PioBackend>>> = SpinMutex::new(None);
 
-/// Sets COM1 up at 115200 baud, raising IRQ 4 when a byte arrives.
+/// Sets COM1 up at 115200 baud, raising IRQ 4 when a byte arrives (for
+/// the driver service).
 pub fn init() {
     // SAFETY: COM1's registers, used only through `PORT`.
     let Ok(mut uart) = (unsafe { Uart16550::new_port(COM1) }) else { return };
@@ -31,11 +33,6 @@ pub fn write(bytes: &[u8]) {
             uart.send_bytes_exact(bytes);
         }
     });
-}
-
-/// The bytes received so far, into `buf` (called from the IRQ 4 handler).
-pub fn receive(buf: &mut [u8]) -> usize {
-    PORT.try_lock().and_then(|mut port| port.as_mut().map(|uart| uart.receive_bytes(buf))).unwrap_or(0)
 }
 
 struct Writer;
