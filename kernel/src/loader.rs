@@ -35,13 +35,6 @@ pub trait Loader {
     /// of. Returning early is allowed: the kernel checks what happened.
     fn wait(&mut self, wake: Wake);
 
-    /// The interrupt lines among `lines` (bit n: IRQ n) that fired since
-    /// they were last taken, which are cleared.
-    fn irq_take(&mut self, lines: u32) -> u32 {
-        let _ = lines;
-        0
-    }
-
     // --- entropy ---
 
     /// Fills `buf` with cryptographically secure random bytes.
@@ -79,6 +72,15 @@ pub trait Loader {
     /// them; behind the `x86` interface.
     fn ports(&mut self) -> Option<&mut dyn PortIo> {
         None
+    }
+
+    /// The lines among `lines` (bit n = IRQ n) that fired since they were
+    /// last taken, which are cleared: what `x86.irq_wait` waits for. The
+    /// loader's interrupt handler only marks the line; the driver service
+    /// talks to the device.
+    fn irq_take(&mut self, lines: u32) -> u32 {
+        let _ = lines;
+        0
     }
 }
 
@@ -145,7 +147,8 @@ pub struct Wake {
     pub deadline: Option<u64>,
     /// Return when standard input becomes readable.
     pub stdin: bool,
-    /// Return when one of these interrupt lines fires (bit n: IRQ n).
+    /// Return when one of these interrupt lines fires (bit n = IRQ n): a
+    /// driver waits in `x86.irq_wait`.
     pub irqs: u32,
 }
 

@@ -1,5 +1,6 @@
 //! The efi-os loader in QEMU: the UEFI stub boots the bare-metal kernel,
-//! which runs the entry on COM1, the PIT, the PS/2 keyboard and the GOP
+//! which runs the entry on COM1, the PIT, the PS/2 keyboard (read by the
+//! wasm driver `ps2kbd`, through the `stdin` service) and the GOP
 //! framebuffer, and reports the entry's status through `isa-debug-exit`.
 
 use std::path::Path;
@@ -75,7 +76,7 @@ fn a_bad_kernel_command_line_is_named_and_fails() {
 }
 
 #[test]
-fn keys_typed_on_the_ps2_keyboard_reach_stdin() {
+fn keys_typed_on_the_ps2_keyboard_reach_stdin_through_the_driver_services() {
     let mut vm = Boot::new(LOADER, &program("cat")).log("info").start();
     // Keys typed while the firmware boots would go to the firmware.
     vm.wait_for_serial("started `cat`");
@@ -86,6 +87,30 @@ fn keys_typed_on_the_ps2_keyboard_reach_stdin() {
     assert_eq!(end.status, Some(0), "{}", end.serial);
     let output: Vec<&str> = end.serial.lines().filter(|line| !line.starts_with('[')).collect();
     assert_eq!(output, ["hiW 1", "copied 6 bytes"]);
+    // The keyboard came through the chain of wasm services.
+    for line in ["kernel: loading service stdin for kernel", "kernel: loading service ps2kbd for stdin"] {
+        assert!(end.serial.contains(line), "{line:?} is not in:\n{}", end.serial);
+    }
+}
+
+#[test]
+fn bytes_received_on_com1_reach_stdin_through_the_driver_services() {
+    let mut vm = Boot::new(LOADER, &program("cat")).log("info").start();
+    vm.wait_for_serial("started `cat`");
+    // A terminal sends Enter as a carriage return; UTF-8 as it is; Ctrl-D.
+    vm.type_serial("ok\r\u{e9}t\u{e9}\x04".as_bytes());
+    let end = vm.wait();
+    assert_eq!(end.status, Some(0), "{}", end.serial);
+    let output: Vec<&str> = end.serial.lines().filter(|line| !line.starts_with('[')).collect();
+    assert_eq!(output, ["ok", "\u{e9}t\u{e9}copied 8 bytes"]);
+}
+
+#[test]
+fn the_keyboard_driver_is_refused_the_ports_unless_declared() {
+    let end = Boot::new(LOADER, &program("cat")).drivers(&[]).start().wait();
+    assert_eq!((end.status, end.exit), (None, Exit::Failed));
+    let refusal = "import `x86.io_read8` (func (i32) -> i32): `x86` is for driver services, and `ps2kbd` is not one";
+    assert!(end.serial.contains(refusal), "{}", end.serial);
 }
 
 #[test]

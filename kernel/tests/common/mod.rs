@@ -36,8 +36,22 @@ pub struct Machine {
     pub screen: Vec<u32>,
     /// Every run of pixels the kernel drew: x, y, length.
     pub screen_runs: Vec<(u32, u32, usize)>,
-    /// Every port write: port, width, value. A read of port P gives P + 1.
+    /// Every port write: port, width, value. A read of port P gives P + 1,
+    /// except for the devices below.
     pub port_writes: Vec<(u16, PortWidth, u32)>,
+    /// A PS/2 controller: the bytes its data port (0x60) gives, in order;
+    /// its status port (0x64) has bit 0 up while there are some.
+    pub ps2: VecDeque<u8>,
+    /// COM1's receiver: the bytes of its data port (0x3f8); its line status
+    /// (0x3fd) has bit 0 up while there are some.
+    pub com1: VecDeque<u8>,
+    /// Interrupt lines fired and not taken yet (bit n: IRQ n).
+    pub irqs: u32,
+    /// Input that arrives each time the kernel waits for interrupt lines:
+    /// PS/2 bytes and COM1 bytes, each raising its line (IRQ 1, IRQ 4).
+    pub devices_on_wait: VecDeque<(Vec<u8>, Vec<u8>)>,
+    /// Every `irq_take` call: the lines asked for.
+    pub irq_takes: Vec<u32>,
 }
 
 impl Machine {
@@ -111,6 +125,14 @@ impl Loader for TestLoader {
     fn wait(&mut self, wake: Wake) {
         let mut machine = self.machine.borrow_mut();
         machine.waits.push(wake);
+        if wake.irqs != 0
+            && let Some((ps2, com1)) = machine.devices_on_wait.pop_front()
+        {
+            machine.irqs |= if ps2.is_empty() { 0 } else { 1 << 1 } | if com1.is_empty() { 0 } else { 1 << 4 };
+            machine.ps2.extend(ps2);
+            machine.com1.extend(com1);
+            return;
+        }
         if wake.stdin
             && let Some(input) = machine.stdin_on_wait.pop_front()
         {
@@ -172,11 +194,27 @@ impl Loader for TestLoader {
     fn ports(&mut self) -> Option<&mut dyn PortIo> {
         Some(self)
     }
+
+    fn irq_take(&mut self, lines: u32) -> u32 {
+        let mut machine = self.machine.borrow_mut();
+        machine.irq_takes.push(lines);
+        let fired = machine.irqs & lines;
+        machine.irqs &= !lines;
+        fired
+    }
 }
 
 impl PortIo for TestLoader {
     fn read(&mut self, port: u16, _: PortWidth) -> u32 {
-        u32::from(port) + 1
+        let mut machine = self.machine.borrow_mut();
+        match port {
+            0x60 => machine.ps2.pop_front().map_or(0, u32::from),
+            0x64 => u32::from(!machine.ps2.is_empty()),
+            0x3f8 => machine.com1.pop_front().map_or(0, u32::from),
+            // The transmitter is always empty.
+            0x3fd => 0x60 | u32::from(!machine.com1.is_empty()),
+            _ => u32::from(port) + 1,
+        }
     }
 
     fn write(&mut self, port: u16, width: PortWidth, value: u32) {
@@ -206,7 +244,21 @@ impl Harness {
         Self::build(programs, config, None)
     }
 
+    /// [`Harness::with_config`] with more modules, given as wasm bytes.
+    pub fn with_modules(programs: &[(&str, &str)], modules: Vec<(&str, Vec<u8>)>, config: Config) -> Self {
+        Self::build_with(programs, modules, config, None)
+    }
+
     fn build(programs: &[(&str, &str)], config: Config, screen: Option<(u32, u32)>) -> Self {
+        Self::build_with(programs, Vec::new(), config, screen)
+    }
+
+    fn build_with(
+        programs: &[(&str, &str)],
+        modules: Vec<(&str, Vec<u8>)>,
+        config: Config,
+        screen: Option<(u32, u32)>,
+    ) -> Self {
         let machine = Rc::new(RefCell::new(Machine::default()));
         let screen = screen.map(|size| {
             machine.borrow_mut().screen = vec![0x00AB_CDEF; (size.0 * size.1) as usize];
@@ -218,6 +270,7 @@ impl Harness {
                 let wasm = wat::parse_str(source).unwrap_or_else(|e| panic!("{name}: {e}"));
                 store.insert(name.to_string(), wasm);
             }
+            store.extend(modules.into_iter().map(|(name, wasm)| (name.to_string(), wasm)));
             store.insert("garbage".into(), b"this is not wasm".to_vec());
             let valid = wat::parse_str(wasi_program("", "")).expect("valid");
             store.insert("truncated".into(), valid[..valid.len() / 2].to_vec());
@@ -245,6 +298,15 @@ impl Harness {
     pub fn logs(&self) -> String {
         self.machine.borrow().log_text()
     }
+}
+
+/// A module built by `cargo xtask build` (a sample or a service of
+/// `srv/`), from `target/wasm/sample/` (or `$WALOS_WASM/sample/`).
+pub fn built(name: &str) -> Vec<u8> {
+    let dir = std::env::var_os("WALOS_WASM")
+        .map_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/wasm"), Into::into);
+    let path = dir.join("sample").join(format!("{name}.wasm"));
+    std::fs::read(&path).unwrap_or_else(|err| panic!("{}: {err} (build it first: cargo xtask build)", path.display()))
 }
 
 /// WAT for a module importing `fd_write` and `proc_exit`, with `body` as
