@@ -336,8 +336,13 @@ impl Kernel {
         if self.waits().stdin {
             self.sys.stdin.fill(&mut *self.sys.loader);
         }
+        let irqs = self.waits().irqs;
+        if irqs != 0 {
+            self.sys.poll_irqs(irqs);
+        }
         let now = self.sys.now();
         let stdin_ready = self.sys.stdin.ready();
+        let fired = self.sys.irqs;
         let procs = &mut self.procs;
         let ready = &mut self.ready;
         self.blocked.retain(|pid| {
@@ -345,7 +350,8 @@ impl Kernel {
                 return false;
             };
             let wait = proc.state.wait.unwrap_or_default();
-            let due = wait.deadline.is_some_and(|at| at <= now) || (wait.stdin && stdin_ready);
+            let due =
+                wait.deadline.is_some_and(|at| at <= now) || (wait.stdin && stdin_ready) || wait.irqs & fired != 0;
             if due {
                 proc.state.wait = None;
                 ready.push_back(*pid);
@@ -359,6 +365,7 @@ impl Kernel {
         let mut wake = Wake::default();
         for wait in self.blocked.iter().filter_map(|pid| self.procs.get(pid)?.state.wait) {
             wake.stdin |= wait.stdin;
+            wake.irqs |= wait.irqs;
             if let Some(at) = wait.deadline {
                 wake.deadline = Some(wake.deadline.map_or(at, |d| d.min(at)));
             }
@@ -370,7 +377,7 @@ impl Kernel {
     /// about.
     fn idle(&mut self) {
         let wake = self.waits();
-        if wake.deadline.is_none() && !wake.stdin {
+        if wake.deadline.is_none() && !wake.stdin && wake.irqs == 0 {
             // Nothing can ever wake them. Those waiting for a child are
             // woken when it ends: end the others first.
             let waits_child =

@@ -75,6 +75,8 @@ pub struct System {
     pub stdin: Stdin,
     /// The mounted file systems.
     pub mounts: crate::vfs::Mounts,
+    /// Interrupt lines taken from the loader and not yet by a driver.
+    pub irqs: u32,
 }
 
 impl System {
@@ -86,6 +88,7 @@ impl System {
             dmesg: LogRing::default(),
             stdin: Stdin::default(),
             mounts: crate::vfs::Mounts::default(),
+            irqs: 0,
         }
     }
 
@@ -100,6 +103,21 @@ impl System {
                 self.loader.log(level, &line);
             }
         }
+    }
+
+    /// Collects the lines among `lines` that fired, for
+    /// [`System::take_irqs`]; whether any did.
+    pub fn poll_irqs(&mut self, lines: u32) -> bool {
+        self.irqs |= self.loader.irq_take(lines);
+        self.irqs & lines != 0
+    }
+
+    /// The lines among `lines` that fired since they were last taken.
+    pub fn take_irqs(&mut self, lines: u32) -> u32 {
+        self.poll_irqs(lines);
+        let fired = self.irqs & lines;
+        self.irqs &= !lines;
+        fired
     }
 
     /// The monotonic clock.

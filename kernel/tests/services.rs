@@ -314,3 +314,20 @@ fn calls_chain_through_services() {
     assert_eq!(h.stdout(), "5 QUIET");
     assert_eq!(loads(&h.logs()), ["loading service shout for main", "loading service text for shout"]);
 }
+
+#[test]
+fn a_provider_is_also_found_by_its_qualified_export() {
+    // `kbd` exports `hw:key_read`: it serves `(hw, key_read)`, and `hw` is
+    // no module of the store.
+    let kbd = r#"(module (func (export "hw:key_read") (result i32) (i32.const 7)))"#;
+    let other = r#"(module (func (export "hw:other") (result i32) (i32.const 1)))"#;
+    let main = program(r#"(import "hw" "key_read" (func $k (result i32)))"#, "", "(call $num (call $k))");
+    let mut h = Harness::new(&[("main", &main), ("a-other", other), ("kbd", kbd)]);
+    assert_eq!(h.run(Command::new("main")), ExitStatus::Exited(0));
+    assert_eq!(h.stdout(), "7 ");
+    assert_eq!(loads(&h.logs()), ["loading service kbd for main"]);
+    // Nobody exports `hw:nothing`: the error names the interface.
+    let lost = program(r#"(import "hw" "nothing" (func $k (result i32)))"#, "", "(call $num (call $k))");
+    let error = spawn_error(&[("main", &lost), ("kbd", kbd), ("ok", &program("", "", ""))]);
+    assert!(error.contains("no interface or service `hw` (main -> hw)"), "{error}");
+}

@@ -67,7 +67,7 @@ impl Kernel {
         import: &Import,
         ty: &FuncType,
     ) -> Result<ServiceImport, Vec<LinkError>> {
-        let name = import.module.clone();
+        let name = self.provider_name(&import.module, &import.name);
         let error = |chain: &[String], problem| {
             let mut chain = chain.to_vec();
             chain.push(name.clone());
@@ -86,10 +86,10 @@ impl Kernel {
         let Some(service) = self.services.get(&name) else {
             return Err(error(chain, ServiceProblem::Missing));
         };
-        let qualified = format!("{name}:{}", import.name);
+        let qualified = format!("{}:{}", import.module, import.name);
         let exports = service.module.exports();
-        let export =
-            exports.iter().find(|e| e.name == import.name).or_else(|| exports.iter().find(|e| e.name == qualified));
+        let plain = exports.iter().find(|e| name == import.module && e.name == import.name);
+        let export = plain.or_else(|| exports.iter().find(|e| e.name == qualified));
         let Some(export) = export else {
             return Err(error(chain, ServiceProblem::NoExport));
         };
@@ -98,13 +98,38 @@ impl Kernel {
             ExternType::Func(provided) => return Err(error(chain, ServiceProblem::Signature(provided.clone()))),
             _ => return Err(error(chain, ServiceProblem::NoExport)),
         }
-        let kinds = service.sigs.iter().find(|d| d.describes(&name, &import.name));
+        let kinds = service.sigs.iter().find(|d| d.describes(&import.module, &import.name));
         Ok(ServiceImport {
             provider: name.clone(),
             export: export.name.clone(),
             kinds: kinds.map(|d| d.kinds.clone()),
             ty: ty.clone(),
         })
+    }
+
+    /// The service providing `(iface, func)`: the loaded or stored module
+    /// `iface`, or else the loaded or stored module that exports
+    /// `iface:func`; `iface` (missing) if none does. Only export names are
+    /// read while searching the store: nothing is compiled or started.
+    fn provider_name(&mut self, iface: &str, func: &str) -> String {
+        let qualified = format!("{iface}:{func}");
+        let exports = |module: &dyn walos_engine::Module| module.exports().iter().any(|e| e.name == qualified);
+        if self.services.contains_key(iface) {
+            return iface.to_string();
+        }
+        if let Some(service) = self.services.values().find(|s| exports(&*s.module)) {
+            return service.name.clone();
+        }
+        let store = self.sys.loader.services();
+        if store.load(iface).is_ok() {
+            return iface.to_string();
+        }
+        let found = store.names().into_iter().find(|name| {
+            store
+                .load(name)
+                .is_ok_and(|wasm| crate::service::reader::function_exports(&wasm).is_ok_and(|e| e.contains(&qualified)))
+        });
+        found.unwrap_or_else(|| iface.to_string())
     }
 
     /// Reads, links and starts service `name` for the module at the end of

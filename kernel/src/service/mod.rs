@@ -9,6 +9,7 @@
 //! (`kernel/services.rs`); this module holds what they share.
 
 pub mod copy;
+pub mod reader;
 pub mod sig;
 
 use alloc::boxed::Box;
