@@ -235,6 +235,9 @@ impl ProcState {
 pub(crate) struct Process {
     pub state: ProcState,
     pub instance: Box<dyn Instance>,
+    /// The service it is, for a service's process; it serves calls
+    /// instead of running `_start`.
+    pub serves: Option<String>,
 }
 
 #[cfg(test)]

@@ -20,6 +20,9 @@ pub struct Stdin {
     buf: alloc::collections::VecDeque<u8>,
     /// End of input was seen and not yet reported to a reader.
     eof: bool,
+    /// Input comes from a service ([`crate::Config::input`]), which
+    /// [`Stdin::push`]es it, not from the loader.
+    pub from_service: bool,
 }
 
 impl Stdin {
@@ -40,7 +43,7 @@ impl Stdin {
 
     /// Reads ahead from the loader if nothing is buffered.
     pub fn fill(&mut self, loader: &mut dyn Loader) {
-        if self.ready() {
+        if self.ready() || self.from_service {
             return;
         }
         let mut chunk = [0u8; 4096];
@@ -49,6 +52,16 @@ impl Stdin {
             Input::Eof => self.eof = true,
             Input::Pending => {}
         }
+    }
+
+    /// Appends a byte from the input service.
+    pub fn push(&mut self, byte: u8) {
+        self.buf.push_back(byte);
+    }
+
+    /// Marks the end of input after what is buffered (a Ctrl-D).
+    pub fn push_eof(&mut self) {
+        self.eof = true;
     }
 
     /// Moves buffered input to `out`; 0 at end of input (which is then
