@@ -120,7 +120,8 @@ pub struct Kernel {
     engine: Box<dyn Engine>,
     config: Config,
     /// Live processes; the one running is taken out during its slice.
-    procs: BTreeMap<Pid, Process>,
+    /// Boxed: a process is large, and the map moves its values around.
+    procs: BTreeMap<Pid, Box<Process>>,
     ready: VecDeque<Pid>,
     blocked: BTreeSet<Pid>,
     /// Exit statuses not collected yet, with the parent that may collect
@@ -129,7 +130,7 @@ pub struct Kernel {
     next_pid: Pid,
     /// The services loaded so far, by name; one is taken out while it
     /// serves a call.
-    services: BTreeMap<String, Service>,
+    services: BTreeMap<String, Box<Service>>,
     /// Console input's provider, when [`Config::input`] is set.
     input: input::Input,
     /// Compiled modules by program name, with the bytes they came from: a
@@ -225,7 +226,7 @@ impl Kernel {
 
         self.next_pid += 1;
         self.sys.log(Level::Info, "kernel", format_args!("pid {pid}: started `{program}` as {}", state.name));
-        self.procs.insert(pid, Process { state, instance, serves: None });
+        self.procs.insert(pid, Box::new(Process { state, instance, serves: None }));
         self.ready.push_back(pid);
         Ok(pid)
     }
@@ -268,7 +269,7 @@ impl Kernel {
         }
     }
 
-    fn run_slice(&mut self, pid: Pid) {
+    pub(super) fn run_slice(&mut self, pid: Pid) {
         let Some(mut proc) = self.procs.remove(&pid) else {
             return;
         };
@@ -319,7 +320,7 @@ impl Kernel {
     /// Ends `proc` with `status`, which goes to its parent if it waits for
     /// it, is kept for it (or for the loader) otherwise, and is dropped if
     /// the parent has ended.
-    fn exit(&mut self, mut proc: Process, status: ExitStatus) {
+    fn exit(&mut self, mut proc: Box<Process>, status: ExitStatus) {
         if proc.serves.is_some() {
             return self.service_ended(proc, alloc::format!("{status}"));
         }

@@ -10,6 +10,7 @@
 //! ends) ends; the call fails, and the service starts again on its next
 //! use.
 
+use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -165,7 +166,7 @@ impl Kernel {
         let linked = self.link_module(module.imports(), chain);
         chain.pop();
         let (bindings, imports) = linked.map_err(LoadFailure::Links)?;
-        let mut service = Service {
+        let mut service = Box::new(Service {
             name: name.to_string(),
             module,
             bindings,
@@ -175,7 +176,7 @@ impl Kernel {
             started: false,
             current: None,
             queue: VecDeque::new(),
-        };
+        });
         self.start_service(&mut service).map_err(problem)?;
         self.services.insert(name.to_string(), service);
         Ok(())
@@ -203,7 +204,7 @@ impl Kernel {
                 return Err(error.to_string());
             }
         };
-        let mut proc = Process { state, instance, serves: Some(service.name.clone()) };
+        let mut proc = Box::new(Process { state, instance, serves: Some(service.name.clone()) });
         let init = ExternType::Func(FuncType::default());
         if service.module.exports().iter().any(|e| e.name == "_initialize" && e.ty == init)
             && let Err(error) = self.initialize(&mut proc)
@@ -289,45 +290,31 @@ impl Kernel {
             {
                 continue; // The caller has ended meanwhile.
             }
-            let Some(mut service) = self.services.remove(name) else { return };
-            let started = if service.pid.is_none() { self.start_service(&mut service) } else { Ok(()) };
-            let pid = service.pid.unwrap_or_default();
-            if let Err(error) = started {
+            if self.services.get(name).is_some_and(|s| s.pid.is_none())
+                && let Some(mut service) = self.services.remove(name)
+            {
+                let started = self.start_service(&mut service);
                 self.services.insert(name.into(), service);
-                let what = format!("call of {name}.{} by {}", job.import.export, job.caller_name);
-                self.sys.log(Level::Err, name, format_args!("cannot restart: {error}; the {what} fails"));
-                self.answer(job.caller, Err(CallError));
-                continue;
+                if let Err(error) = started {
+                    let what = format!("call of {name}.{} by {}", job.import.export, job.caller_name);
+                    self.sys.log(Level::Err, name, format_args!("cannot restart: {error}; the {what} fails"));
+                    self.answer(job.caller, Err(CallError));
+                    continue;
+                }
             }
+            let Some(service) = self.services.get_mut(name) else { return };
+            let pid = service.pid.unwrap_or_default();
             service.current = Some(job);
-            let begun = self.begin(&mut service, pid);
-            self.services.insert(name.into(), service);
-            if let Err(error) = begun {
-                self.fail(pid, error);
+            let begun = match self.procs.get_mut(&pid) {
+                Some(proc) => begin(service, proc),
+                None => Err("not running".into()),
+            };
+            match begun {
+                Ok(()) => self.resume(pid),
+                Err(error) => self.fail(pid, error),
             }
             return;
         }
-    }
-
-    /// Starts the first step of `service`'s current call in its process
-    /// `pid` and makes it runnable.
-    fn begin(&mut self, service: &mut Service, pid: Pid) -> Result<(), String> {
-        let (Some(proc), Some(job)) = (self.procs.get_mut(&pid), service.current.as_mut()) else {
-            return Err("not running".into());
-        };
-        if job.transfer.total > 0 {
-            if !service.module.exports().iter().any(|e| e.name == "walos_alloc") {
-                return Err("it exports no `walos_alloc` for the call's buffers".into());
-            }
-            proc.instance.call("walos_alloc", &[Val::I32(job.transfer.total as i32)]).map_err(|e| e.to_string())?;
-            job.phase = Phase::Alloc;
-        } else {
-            let args = job.transfer.copy_in(0, proc.instance.memory())?;
-            proc.instance.call(&job.import.export, &args).map_err(|e| e.to_string())?;
-            job.phase = Phase::Call { base: 0 };
-        }
-        self.resume(pid);
-        Ok(())
     }
 
     /// Makes service process `pid` run next: a call hands the CPU over.
@@ -343,47 +330,15 @@ impl Kernel {
     /// Service process `pid` (in the table) finished a step of its call with
     /// `results`: starts the next step, or answers the caller.
     pub(super) fn step(&mut self, pid: Pid, results: Vec<Val>) {
-        let Some(name) = self.procs.get(&pid).and_then(|p| p.serves.clone()) else { return };
-        let Some(mut service) = self.services.remove(&name) else { return };
-        let outcome = self.advance(&mut service, pid, results);
-        self.services.insert(name.clone(), service);
-        match outcome {
-            Ok(Some(results)) => self.done(&name, pid, Ok(results)),
+        let Some(proc) = self.procs.get_mut(&pid) else { return };
+        let Some(service) = proc.serves.as_ref().and_then(|name| self.services.get_mut(name)) else { return };
+        match advance(service, proc, results) {
+            Ok(Some(results)) => {
+                let name = service.name.clone();
+                self.done(&name, pid, Ok(results));
+            }
             Ok(None) => self.resume(pid),
             Err(error) => self.fail(pid, error),
-        }
-    }
-
-    /// The next step of `service`'s call; `Some(results)` when it is over.
-    fn advance(&mut self, service: &mut Service, pid: Pid, results: Vec<Val>) -> Result<Option<Vec<Val>>, String> {
-        let (Some(proc), Some(job)) = (self.procs.get_mut(&pid), service.current.as_mut()) else {
-            return Err("not running".into());
-        };
-        let total = job.transfer.total;
-        match core::mem::replace(&mut job.phase, Phase::Alloc) {
-            Phase::Alloc => {
-                let base = match results.as_slice() {
-                    [Val::I32(0)] => return Err(format!("walos_alloc({total}) failed")),
-                    [Val::I32(ptr)] => *ptr as u32,
-                    _ => return Err("walos_alloc is not (i32) -> i32".into()),
-                };
-                let args = job.transfer.copy_in(base, proc.instance.memory())?;
-                proc.instance.call(&job.import.export, &args).map_err(|e| e.to_string())?;
-                job.phase = Phase::Call { base };
-                Ok(None)
-            }
-            Phase::Call { base } => {
-                job.transfer.copy_out(base, proc.instance.memory())?;
-                let free = ExternType::Func(FuncType::new([ValType::I32, ValType::I32], []));
-                if total > 0 && service.module.exports().iter().any(|e| e.name == "walos_free" && e.ty == free) {
-                    let args = [Val::I32(base as i32), Val::I32(total as i32)];
-                    proc.instance.call("walos_free", &args).map_err(|e| e.to_string())?;
-                    job.phase = Phase::Free { results };
-                    return Ok(None);
-                }
-                Ok(Some(results))
-            }
-            Phase::Free { results } => Ok(Some(results)),
         }
     }
 
@@ -400,7 +355,11 @@ impl Kernel {
     /// The end of a slice of service process `proc` (out of the table), if
     /// it ends a step of its call or the service; else the outcome for the
     /// scheduler, with the process.
-    pub(super) fn service_slice(&mut self, proc: Process, outcome: RunOutcome) -> Option<(Process, RunOutcome)> {
+    pub(super) fn service_slice(
+        &mut self,
+        proc: Box<Process>,
+        outcome: RunOutcome,
+    ) -> Option<(Box<Process>, RunOutcome)> {
         let (pid, name) = (proc.state.pid, proc.serves.clone().unwrap_or_default());
         let func = |kernel: &Kernel| {
             let job = kernel.services.get(&name).and_then(|s| s.current.as_ref());
@@ -415,6 +374,12 @@ impl Kernel {
             RunOutcome::Finished(results) => {
                 self.procs.insert(pid, proc);
                 self.step(pid, results);
+                // The next step of the call goes on at once: the provider
+                // was handed the CPU for the whole call.
+                if self.ready.front() == Some(&pid) {
+                    self.ready.pop_front();
+                    self.run_slice(pid);
+                }
             }
             RunOutcome::Exited(code) => {
                 let error = format!("{}: exited with status {code} during a call", func(self));
@@ -458,7 +423,7 @@ impl Kernel {
 
     /// Service process `proc` (out of the table) ended, by `error`: its
     /// call fails, and the service starts again for its next call.
-    pub(super) fn service_ended(&mut self, mut proc: Process, error: String) {
+    pub(super) fn service_ended(&mut self, mut proc: Box<Process>, error: String) {
         self.release(&mut proc.state);
         let Some(name) = proc.serves.take() else { return };
         let pid = proc.state.pid;
@@ -500,5 +465,58 @@ impl Kernel {
             }
             Caller::Input => self.input_answer(result),
         }
+    }
+}
+
+/// Starts the first step of `service`'s current call in its process
+/// `proc`.
+fn begin(service: &mut Service, proc: &mut Process) -> Result<(), String> {
+    let Some(job) = service.current.as_mut() else {
+        return Err("not running".into());
+    };
+    if job.transfer.total > 0 {
+        if !service.module.exports().iter().any(|e| e.name == "walos_alloc") {
+            return Err("it exports no `walos_alloc` for the call's buffers".into());
+        }
+        proc.instance.call("walos_alloc", &[Val::I32(job.transfer.total as i32)]).map_err(|e| e.to_string())?;
+        job.phase = Phase::Alloc;
+    } else {
+        let args = job.transfer.copy_in(0, proc.instance.memory())?;
+        proc.instance.call(&job.import.export, &args).map_err(|e| e.to_string())?;
+        job.phase = Phase::Call { base: 0 };
+    }
+    Ok(())
+}
+
+/// The next step of `service`'s call; `Some(results)` when it is over.
+fn advance(service: &mut Service, proc: &mut Process, results: Vec<Val>) -> Result<Option<Vec<Val>>, String> {
+    let Some(job) = service.current.as_mut() else {
+        return Err("not running".into());
+    };
+    let total = job.transfer.total;
+    match core::mem::replace(&mut job.phase, Phase::Alloc) {
+        Phase::Alloc => {
+            let base = match results.as_slice() {
+                [Val::I32(0)] => return Err(format!("walos_alloc({total}) failed")),
+                [Val::I32(ptr)] => *ptr as u32,
+                _ => return Err("walos_alloc is not (i32) -> i32".into()),
+            };
+            let args = job.transfer.copy_in(base, proc.instance.memory())?;
+            proc.instance.call(&job.import.export, &args).map_err(|e| e.to_string())?;
+            job.phase = Phase::Call { base };
+            Ok(None)
+        }
+        Phase::Call { base } => {
+            job.transfer.copy_out(base, proc.instance.memory())?;
+            let free = ExternType::Func(FuncType::new([ValType::I32, ValType::I32], []));
+            if total > 0 && service.module.exports().iter().any(|e| e.name == "walos_free" && e.ty == free) {
+                let args = [Val::I32(base as i32), Val::I32(total as i32)];
+                proc.instance.call("walos_free", &args).map_err(|e| e.to_string())?;
+                job.phase = Phase::Free { results };
+                return Ok(None);
+            }
+            Ok(Some(results))
+        }
+        Phase::Free { results } => Ok(Some(results)),
     }
 }
