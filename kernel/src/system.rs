@@ -20,6 +20,9 @@ pub struct Stdin {
     buf: alloc::collections::VecDeque<u8>,
     /// End of input was seen and not yet reported to a reader.
     eof: bool,
+    /// Input comes from a service ([`crate::Config::input`]), which
+    /// [`Stdin::push`]es it, not from the loader.
+    pub from_service: bool,
 }
 
 impl Stdin {
@@ -40,7 +43,7 @@ impl Stdin {
 
     /// Reads ahead from the loader if nothing is buffered.
     pub fn fill(&mut self, loader: &mut dyn Loader) {
-        if self.ready() {
+        if self.ready() || self.from_service {
             return;
         }
         let mut chunk = [0u8; 4096];
@@ -49,6 +52,16 @@ impl Stdin {
             Input::Eof => self.eof = true,
             Input::Pending => {}
         }
+    }
+
+    /// Appends a byte from the input service.
+    pub fn push(&mut self, byte: u8) {
+        self.buf.push_back(byte);
+    }
+
+    /// Marks the end of input after what is buffered (a Ctrl-D).
+    pub fn push_eof(&mut self) {
+        self.eof = true;
     }
 
     /// Moves buffered input to `out`; 0 at end of input (which is then
@@ -75,6 +88,8 @@ pub struct System {
     pub stdin: Stdin,
     /// The mounted file systems.
     pub mounts: crate::vfs::Mounts,
+    /// Interrupt lines taken from the loader and not yet by a driver.
+    pub irqs: u32,
 }
 
 impl System {
@@ -86,6 +101,7 @@ impl System {
             dmesg: LogRing::default(),
             stdin: Stdin::default(),
             mounts: crate::vfs::Mounts::default(),
+            irqs: 0,
         }
     }
 
@@ -100,6 +116,21 @@ impl System {
                 self.loader.log(level, &line);
             }
         }
+    }
+
+    /// Collects the lines among `lines` that fired, for
+    /// [`System::take_irqs`]; whether any did.
+    pub fn poll_irqs(&mut self, lines: u32) -> bool {
+        self.irqs |= self.loader.irq_take(lines);
+        self.irqs & lines != 0
+    }
+
+    /// The lines among `lines` that fired since they were last taken.
+    pub fn take_irqs(&mut self, lines: u32) -> u32 {
+        self.poll_irqs(lines);
+        let fired = self.irqs & lines;
+        self.irqs &= !lines;
+        fired
     }
 
     /// The monotonic clock.

@@ -147,3 +147,18 @@ fn com1_bytes_and_special_keys_reach_stdin_as_a_terminal_sends_them() {
     assert_eq!(h.run(Command::new("cat")), ExitStatus::Exited(0));
     assert_eq!(h.stdout(), "\x1b[Aok\n\u{e9}t\u{e9}");
 }
+
+#[test]
+fn the_keyboard_driver_is_refused_the_ports_unless_declared() {
+    let mut h = keyboard(&[]);
+    // Without console input from the service, the loader's stdin is read.
+    h.machine.borrow_mut().stdin.push_back(None);
+    assert_eq!(h.run(Command::new("cat")), ExitStatus::Exited(0));
+    assert_eq!(h.stdout(), "");
+    let logs = h.logs();
+    let refusal = "no console input from `stdio.getc`:\n  \
+        import `x86.io_read8` (func (i32) -> i32): `x86` is for driver services, and `ps2kbd` is not one\n  \
+        import `x86.irq_wait` (func (i32) -> i32): `x86` is for driver services, and `ps2kbd` is not one\n";
+    assert!(logs.contains(refusal), "{logs}");
+    assert!(h.machine.borrow().irq_takes.is_empty());
+}

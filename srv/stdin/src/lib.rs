@@ -5,8 +5,9 @@
 //! characters (the bytes after the first wait for the next calls), `\n`
 //! for Enter or a carriage return, `ESC [ A/B/C/D` for the arrows (`H`, `F`
 //! for Home and End, `ESC [ 3 ~` for Delete); Ctrl-D (4) is the end of
-//! input (-1), Ctrl-C stays 3. A failed driver call is the end of input
-//! too: the kernel restarts the driver on the next call.
+//! input (-1), Ctrl-C stays 3. A failed driver call fails this call too
+//! (a trap): the kernel restarts the driver on the next call, and stops
+//! asking after a few failures in a row.
 
 #![no_std]
 
@@ -46,7 +47,10 @@ pub extern "C" fn getc() -> i32 {
         }
         let key = hw::key_read();
         let bytes: &[u8] = match key {
-            ..0 | 4 => return EOF,
+            // The driver failed: so does this call, and the kernel gives
+            // up on console input after a few in a row.
+            ..0 => core::arch::wasm32::unreachable(),
+            4 => return EOF,
             0x0d => b"\n",
             KEY_UP => b"\x1b[A",
             KEY_DOWN => b"\x1b[B",

@@ -83,7 +83,8 @@ fn main(info: &'static BootInfo) -> ! {
         }
     };
     cpu::DEBUG_EXIT.store(args.debug_exit, core::sync::atomic::Ordering::Relaxed);
-    let config = Config { log_level: args.log, drivers: args.drivers.clone(), ..Config::default() };
+    let config =
+        Config { log_level: args.log, drivers: args.drivers.clone(), input: args.input.clone(), ..Config::default() };
     let mut kernel = Kernel::new(Box::new(machine), Box::new(WasmiEngine::new()), config);
     kernel.log(Level::Info, format_args!("heap: {} MiB of conventional memory", heap >> 20));
     let mut command = args.command();
