@@ -171,3 +171,46 @@ fn the_disk_image_boots_as_a_hard_disk() {
     assert_eq!(end.serial.lines().next(), Some("Hello world!"));
     assert_eq!(end.status, Some(0));
 }
+
+#[test]
+fn the_shell_runs_programs_in_the_foreground_and_the_background() {
+    let mut vm = Boot::new(LOADER, &sample("shell"))
+        .service("hello", &sample("hello"))
+        .service("sleep", &program("sleep"))
+        .start();
+    vm.wait_for_serial("walos> ");
+    vm.type_text("hello\n");
+    vm.wait_for_serial("Hello world!\nwalos> ");
+    vm.type_text("sleep 100000 &\n");
+    vm.wait_for_serial("[3]\nwalos> ");
+    vm.type_text("ps\n");
+    vm.wait_for_serial(" sleep\nwalos> ");
+    vm.type_text("exit 3\n");
+    let end = vm.wait();
+    // The shell echoes what is typed (the console does not); `ps` rows
+    // without their CPU time and the sleeper's state (ready or blocked).
+    let rows: Vec<String> = end
+        .serial
+        .lines()
+        .map(|line| match line.split_whitespace().collect::<Vec<_>>()[..] {
+            [pid, "running", _, name] => format!("{pid} running {name}"),
+            [pid, _, cpu, "sleep"] if cpu.parse::<f64>().is_ok() => format!("{pid} waiting sleep"),
+            _ => line.to_string(),
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "walos> hello",
+            "Hello world!",
+            "walos> sleep 100000 &",
+            "[3]",
+            "walos> ps",
+            "  PID STATE       CPU(ms) NAME",
+            "1 running shell",
+            "3 waiting sleep",
+            "walos> exit 3",
+        ]
+    );
+    assert_eq!(end.status, Some(3));
+}
