@@ -214,3 +214,29 @@ fn the_shell_runs_programs_in_the_foreground_and_the_background() {
     );
     assert_eq!(end.status, Some(3));
 }
+
+#[test]
+fn the_shell_recalls_lines_with_the_arrows_and_ctrl_c_interrupts() {
+    let mut vm = Boot::new(LOADER, &sample("shell"))
+        .service("hello", &sample("hello"))
+        .service("spin", &program("spin"))
+        .start();
+    vm.wait_for_serial("walos> ");
+    vm.type_text("hello\n");
+    vm.wait_for_serial("Hello world!\nwalos> ");
+    // The firmware's up arrow comes as `ESC [ A`: the line comes back.
+    vm.sendkey("up");
+    vm.sendkey("ret");
+    vm.wait_for_serial("walos> hello\nHello world!\nwalos> ");
+    vm.type_text("spin\n");
+    vm.wait_for_serial("spinning\n");
+    vm.sendkey("ctrl-c");
+    vm.wait_for_serial("[4] killed\nwalos> ");
+    vm.type_text("exit\n");
+    let end = vm.wait();
+    assert_eq!(
+        end.serial,
+        "walos> hello\nHello world!\nwalos> hello\nHello world!\nwalos> spin\nspinning\n^C\n[4] killed\nwalos> exit\n"
+    );
+    assert_eq!(end.status, Some(0));
+}

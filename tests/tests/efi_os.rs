@@ -181,7 +181,7 @@ fn ctrl_c_interrupts_the_shell_s_foreground_program() {
     // At the prompt, Ctrl-C abandons the line.
     vm.type_text("exit 4");
     vm.sendkey("ctrl-c");
-    vm.wait_for_serial("^C\nwalos> exit 4^C\nwalos> ");
+    vm.wait_for_serial("walos> exit 4^C\nwalos> ");
     vm.type_text("exit\n");
     let end = vm.wait();
     assert_eq!(end.serial, "walos> spin\nspinning\n^C\n[2] killed\nwalos> exit 4^C\nwalos> exit\n");
