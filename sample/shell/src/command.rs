@@ -128,7 +128,7 @@ mod tests {
         let (words, background) = words(r#"echo "a b" 'c  d' e\ f x"1"'2'y "" '\n' "\"\\\n" \&"#);
         assert!(!background);
         assert_eq!(words, ["echo", "a b", "c  d", "e f", "x12y", "", "\\n", "\"\\\\n", "&"]);
-        assert_eq!(parse("a '&'").unwrap().unwrap().background, false);
+        assert!(!parse("a '&'").unwrap().unwrap().background);
     }
 
     #[test]
