@@ -6,6 +6,7 @@
 //! kernel asks the loader to wait for the next event. Nothing busy-waits.
 //! What processes ask of each other (`proc.*`) is served in [`requests`].
 
+mod input;
 mod requests;
 mod services;
 
@@ -40,11 +41,22 @@ pub struct Config {
     /// The services allowed to import `x86` (port I/O): the loader's
     /// declaration of its drivers.
     pub drivers: Vec<String>,
+    /// The interface whose `getc: () -> i32` feeds console input (a byte,
+    /// or -1 for its end), called again and again by the kernel: the
+    /// keyboard chain `stdin` service -> driver service of efi-os. `None`:
+    /// console input comes from [`Loader::read_stdin`].
+    pub input: Option<String>,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { log_level: Level::Warn, slice_fuel: 1_000_000, start_fuel: 1_000_000_000, drivers: Vec::new() }
+        Config {
+            log_level: Level::Warn,
+            slice_fuel: 1_000_000,
+            start_fuel: 1_000_000_000,
+            drivers: Vec::new(),
+            input: None,
+        }
     }
 }
 
@@ -108,7 +120,8 @@ pub struct Kernel {
     engine: Box<dyn Engine>,
     config: Config,
     /// Live processes; the one running is taken out during its slice.
-    procs: BTreeMap<Pid, Process>,
+    /// Boxed: a process is large, and the map moves its values around.
+    procs: BTreeMap<Pid, Box<Process>>,
     ready: VecDeque<Pid>,
     blocked: BTreeSet<Pid>,
     /// Exit statuses not collected yet, with the parent that may collect
@@ -117,7 +130,9 @@ pub struct Kernel {
     next_pid: Pid,
     /// The services loaded so far, by name; one is taken out while it
     /// serves a call.
-    services: BTreeMap<String, Service>,
+    services: BTreeMap<String, Box<Service>>,
+    /// Console input's provider, when [`Config::input`] is set.
+    input: input::Input,
     /// Compiled modules by program name, with the bytes they came from: a
     /// program spawned again with the same bytes is not compiled again (as
     /// Linux keeps an executable in its page cache).
@@ -128,7 +143,7 @@ impl Kernel {
     pub fn new(loader: Box<dyn Loader>, engine: Box<dyn Engine>, config: Config) -> Self {
         let mut sys = System::new(loader, config.log_level);
         sys.log(Level::Info, "kernel", format_args!("walos {} with the {} engine", crate::VERSION, engine.name()));
-        Kernel {
+        let mut kernel = Kernel {
             sys,
             engine,
             config,
@@ -138,8 +153,11 @@ impl Kernel {
             exited: BTreeMap::new(),
             next_pid: 1,
             services: BTreeMap::new(),
+            input: input::Input::default(),
             modules: BTreeMap::new(),
-        }
+        };
+        kernel.start_input();
+        kernel
     }
 
     /// Writes a line from the kernel to its log, as the loader wants it
@@ -208,7 +226,7 @@ impl Kernel {
 
         self.next_pid += 1;
         self.sys.log(Level::Info, "kernel", format_args!("pid {pid}: started `{program}` as {}", state.name));
-        self.procs.insert(pid, Process { state, instance });
+        self.procs.insert(pid, Box::new(Process { state, instance, serves: None }));
         self.ready.push_back(pid);
         Ok(pid)
     }
@@ -252,7 +270,7 @@ impl Kernel {
         }
     }
 
-    fn run_slice(&mut self, pid: Pid) {
+    pub(super) fn run_slice(&mut self, pid: Pid) {
         let Some(mut proc) = self.procs.remove(&pid) else {
             return;
         };
@@ -266,6 +284,14 @@ impl Kernel {
         if !matches!(outcome, RunOutcome::Blocked) || proc.state.request.is_none() {
             proc.state.requests_in_a_row = 0;
         }
+        let (proc, outcome) = match proc.serves {
+            Some(_) => match self.service_slice(proc, outcome) {
+                Some(going_on) => going_on,
+                None => return,
+            },
+            None => (proc, outcome),
+        };
+        let mut proc = proc;
         match outcome {
             RunOutcome::Preempted | RunOutcome::Yielded => self.ready.push_back(pid),
             RunOutcome::Blocked if proc.state.request.is_some() => {
@@ -295,7 +321,10 @@ impl Kernel {
     /// Ends `proc` with `status`, which goes to its parent if it waits for
     /// it, is kept for it (or for the loader) otherwise, and is dropped if
     /// the parent has ended.
-    fn exit(&mut self, mut proc: Process, status: ExitStatus) {
+    fn exit(&mut self, mut proc: Box<Process>, status: ExitStatus) {
+        if proc.serves.is_some() {
+            return self.service_ended(proc, alloc::format!("{status}"));
+        }
         let pid = proc.state.pid;
         for descriptor in proc.state.fds.take_all() {
             descriptor.release(&mut self.sys);
@@ -338,8 +367,13 @@ impl Kernel {
         if self.waits().stdin {
             self.sys.stdin.fill(&mut *self.sys.loader);
         }
+        let irqs = self.waits().irqs;
+        if irqs != 0 {
+            self.sys.poll_irqs(irqs);
+        }
         let now = self.sys.now();
         let stdin_ready = self.sys.stdin.ready();
+        let fired = self.sys.irqs;
         let procs = &mut self.procs;
         let ready = &mut self.ready;
         self.blocked.retain(|pid| {
@@ -347,7 +381,8 @@ impl Kernel {
                 return false;
             };
             let wait = proc.state.wait.unwrap_or_default();
-            let due = wait.deadline.is_some_and(|at| at <= now) || (wait.stdin && stdin_ready);
+            let due =
+                wait.deadline.is_some_and(|at| at <= now) || (wait.stdin && stdin_ready) || wait.irqs & fired != 0;
             if due {
                 proc.state.wait = None;
                 ready.push_back(*pid);
@@ -361,6 +396,7 @@ impl Kernel {
         let mut wake = Wake::default();
         for wait in self.blocked.iter().filter_map(|pid| self.procs.get(pid)?.state.wait) {
             wake.stdin |= wait.stdin;
+            wake.irqs |= wait.irqs;
             if let Some(at) = wait.deadline {
                 wake.deadline = Some(wake.deadline.map_or(at, |d| d.min(at)));
             }
@@ -374,14 +410,17 @@ impl Kernel {
     /// about.
     fn idle(&mut self) {
         let wake = self.waits();
-        if wake.deadline.is_none() && !wake.stdin {
-            // Nothing can ever wake them. Those waiting for a child are
-            // woken when it ends: end the others first.
-            let waits_child =
-                |pid: &Pid| self.procs.get(pid).is_some_and(|p| p.state.wait.is_some_and(|w| w.child.is_some()));
-            let mut stuck: Vec<Pid> = self.blocked.iter().copied().filter(|pid| !waits_child(pid)).collect();
+        if wake.deadline.is_none() && !wake.stdin && wake.irqs == 0 {
+            // Nothing can ever wake them. Those waiting for a child or a
+            // service are woken by the kernel: end the others first; idle
+            // services just wait for calls.
+            let wait = |pid: &Pid| self.procs.get(pid).and_then(|p| p.state.wait).unwrap_or_default();
+            let idle_service = |pid: &Pid| self.procs.get(pid).is_some_and(|p| p.serves.is_some()) && wait(pid).kernel;
+            let blocked: Vec<Pid> = self.blocked.iter().copied().filter(|pid| !idle_service(pid)).collect();
+            let mut stuck: Vec<Pid> =
+                blocked.iter().copied().filter(|pid| wait(pid).child.is_none() && !wait(pid).kernel).collect();
             if stuck.is_empty() {
-                stuck = self.blocked.iter().copied().collect();
+                stuck = blocked;
             }
             for pid in stuck {
                 self.blocked.remove(&pid);

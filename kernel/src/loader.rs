@@ -73,6 +73,15 @@ pub trait Loader {
     fn ports(&mut self) -> Option<&mut dyn PortIo> {
         None
     }
+
+    /// The lines among `lines` (bit n = IRQ n) that fired since they were
+    /// last taken, which are cleared: what `x86.irq_wait` waits for. The
+    /// loader's interrupt handler only marks the line; the driver service
+    /// talks to the device.
+    fn irq_take(&mut self, lines: u32) -> u32 {
+        let _ = lines;
+        0
+    }
 }
 
 /// The width of a port access.
@@ -138,6 +147,9 @@ pub struct Wake {
     pub deadline: Option<u64>,
     /// Return when standard input becomes readable.
     pub stdin: bool,
+    /// Return when one of these interrupt lines fires (bit n = IRQ n): a
+    /// driver waits in `x86.irq_wait`.
+    pub irqs: u32,
 }
 
 /// A failed console or device operation.

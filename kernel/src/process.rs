@@ -89,6 +89,11 @@ pub struct WaitFor {
     /// This child has ended (`proc.wait`); the kernel then answers the
     /// waiter's request itself.
     pub child: Option<Pid>,
+    /// One of these interrupt lines fired (bit n = IRQ n; `x86.irq_wait`).
+    pub irqs: u32,
+    /// Only the kernel wakes it: the answer to its service call, or (for an
+    /// idle service) the next call to serve.
+    pub kernel: bool,
 }
 
 /// What a process asks of the scheduler through a host call that needs
@@ -260,6 +265,9 @@ impl ProcState {
 pub(crate) struct Process {
     pub state: ProcState,
     pub instance: Box<dyn Instance>,
+    /// The service it is, for a service's process; it serves calls
+    /// instead of running `_start`.
+    pub serves: Option<String>,
 }
 
 #[cfg(test)]

@@ -34,6 +34,9 @@ pub struct Stdin {
     buf: alloc::collections::VecDeque<u8>,
     /// End of input was seen and not yet reported to a reader.
     eof: bool,
+    /// Input comes from a service ([`crate::Config::input`]), which
+    /// [`Stdin::push`]es it, not from the loader.
+    pub from_service: bool,
     /// The process Ctrl-C interrupts.
     foreground: Option<Pid>,
     /// A Ctrl-C arrived for `foreground` and was not acted on yet.
@@ -58,7 +61,7 @@ impl Stdin {
 
     /// Reads ahead from the loader if nothing is buffered.
     pub fn fill(&mut self, loader: &mut dyn Loader) {
-        if !self.ready() {
+        if !self.ready() && !self.from_service {
             self.read_ahead(loader);
         }
     }
@@ -72,7 +75,8 @@ impl Stdin {
         }
     }
 
-    /// Buffers bytes from the loader, catching Ctrl-C.
+    /// Buffers bytes from the loader or the input service, catching
+    /// Ctrl-C.
     fn take(&mut self, bytes: &[u8]) {
         for &byte in bytes {
             if byte == CTRL_C && self.foreground.is_some() {
@@ -96,11 +100,11 @@ impl Stdin {
         }
     }
 
-    /// Whether the kernel should read the console for a Ctrl-C even though
-    /// no process reads it: there is a foreground process and room to
-    /// read ahead.
+    /// Whether the kernel should read the loader's console for a Ctrl-C
+    /// even though no process reads it: there is a foreground process and
+    /// room to read ahead. (An input service is asked all the time.)
     pub fn watching(&self) -> bool {
-        self.foreground.is_some() && !self.eof && self.buf.len() < WATCH_LIMIT
+        self.foreground.is_some() && !self.from_service && !self.eof && self.buf.len() < WATCH_LIMIT
     }
 
     /// Reads what was typed if [`Stdin::watching`], and returns the
@@ -112,6 +116,16 @@ impl Stdin {
         let pid = self.foreground.filter(|_| self.interrupted)?;
         self.set_foreground(None);
         Some(pid)
+    }
+
+    /// Appends a byte from the input service.
+    pub fn push(&mut self, byte: u8) {
+        self.take(&[byte]);
+    }
+
+    /// Marks the end of input after what is buffered (a Ctrl-D).
+    pub fn push_eof(&mut self) {
+        self.eof = true;
     }
 
     /// Moves buffered input to `out`; 0 at end of input (which is then
@@ -138,6 +152,8 @@ pub struct System {
     pub stdin: Stdin,
     /// The mounted file systems.
     pub mounts: crate::vfs::Mounts,
+    /// Interrupt lines taken from the loader and not yet by a driver.
+    pub irqs: u32,
 }
 
 impl System {
@@ -149,6 +165,7 @@ impl System {
             dmesg: LogRing::default(),
             stdin: Stdin::default(),
             mounts: crate::vfs::Mounts::default(),
+            irqs: 0,
         }
     }
 
@@ -163,6 +180,21 @@ impl System {
                 self.loader.log(level, &line);
             }
         }
+    }
+
+    /// Collects the lines among `lines` that fired, for
+    /// [`System::take_irqs`]; whether any did.
+    pub fn poll_irqs(&mut self, lines: u32) -> bool {
+        self.irqs |= self.loader.irq_take(lines);
+        self.irqs & lines != 0
+    }
+
+    /// The lines among `lines` that fired since they were last taken.
+    pub fn take_irqs(&mut self, lines: u32) -> u32 {
+        self.poll_irqs(lines);
+        let fired = self.irqs & lines;
+        self.irqs &= !lines;
+        fired
     }
 
     /// The monotonic clock.

@@ -304,7 +304,7 @@ fn a_hundred_concurrent_children_end_with_their_own_statuses() {
     let mut h = Harness::with_config(&[("parent", &parent), ("child", &child)], Config::default());
     assert_eq!(h.run(Command::new("parent")), ExitStatus::Exited(0));
     // All slept together: one wait for their deadline.
-    assert_eq!(h.machine.borrow().waits, [Wake { deadline: Some(1_000_000), stdin: false }]);
+    assert_eq!(h.machine.borrow().waits, [Wake { deadline: Some(1_000_000), stdin: false, irqs: 0 }]);
     assert!(h.kernel.processes().is_empty(), "{:?}", h.kernel.processes());
 }
 

@@ -32,7 +32,7 @@ fn reading_stdin_blocks_until_input_arrives() {
     assert_eq!(h.run(Command::new("cat")), ExitStatus::Exited(0));
     assert_eq!(h.stdout(), "first second\n");
     // The kernel waited twice, for stdin only: no polling, no timeouts.
-    let stdin_only = Wake { deadline: None, stdin: true };
+    let stdin_only = Wake { deadline: None, stdin: true, irqs: 0 };
     assert_eq!(h.machine.borrow().waits, [stdin_only, stdin_only]);
 }
 
@@ -67,7 +67,7 @@ fn a_sleeper_keeps_running_while_a_reader_waits() {
     // The first wait covers both: the sleeper's deadline and the reader's
     // stdin; the input arrives first.
     let waits = h.machine.borrow().waits.clone();
-    assert_eq!(waits[0], Wake { deadline: Some(1_000), stdin: true });
+    assert_eq!(waits[0], Wake { deadline: Some(1_000), stdin: true, irqs: 0 });
     assert_eq!(h.stdout(), "in\nnap\n");
 }
 
@@ -100,7 +100,7 @@ fn sleeping_waits_for_the_deadline_once() {
     assert_eq!(h.run(Command::new("nap")), ExitStatus::Exited(0));
     assert_eq!(h.stdout(), "awake\n");
     let machine = h.machine.borrow();
-    assert_eq!(machine.waits, [Wake { deadline: Some(start + 5_000_000), stdin: false }]);
+    assert_eq!(machine.waits, [Wake { deadline: Some(start + 5_000_000), stdin: false, irqs: 0 }]);
     assert_eq!(machine.now_ns, start + 5_000_000);
 }
 
@@ -232,7 +232,7 @@ fn poll_reports_stdin_readiness_before_a_long_timeout() {
     let mut h = Harness::new(&[("poll", &program)]);
     h.machine.borrow_mut().stdin_on_wait.push_back(Some(b"input".to_vec()));
     assert_eq!(h.run(Command::new("poll")), ExitStatus::Exited(0));
-    assert_eq!(h.machine.borrow().waits, [Wake { deadline: Some(10_000_000_000), stdin: true }]);
+    assert_eq!(h.machine.borrow().waits, [Wake { deadline: Some(10_000_000_000), stdin: true, irqs: 0 }]);
 }
 
 #[test]

@@ -314,3 +314,167 @@ fn calls_chain_through_services() {
     assert_eq!(h.stdout(), "5 QUIET");
     assert_eq!(loads(&h.logs()), ["loading service shout for main", "loading service text for shout"]);
 }
+
+#[test]
+fn a_provider_is_also_found_by_its_qualified_export() {
+    // `kbd` exports `hw:key_read`: it serves `(hw, key_read)`, and `hw` is
+    // no module of the store.
+    let kbd = r#"(module (func (export "hw:key_read") (result i32) (i32.const 7)))"#;
+    let other = r#"(module (func (export "hw:other") (result i32) (i32.const 1)))"#;
+    let main = program(r#"(import "hw" "key_read" (func $k (result i32)))"#, "", "(call $num (call $k))");
+    let mut h = Harness::new(&[("main", &main), ("a-other", other), ("kbd", kbd)]);
+    assert_eq!(h.run(Command::new("main")), ExitStatus::Exited(0));
+    assert_eq!(h.stdout(), "7 ");
+    assert_eq!(loads(&h.logs()), ["loading service kbd for main"]);
+    // Nobody exports `hw:nothing`: the error names the interface.
+    let lost = program(r#"(import "hw" "nothing" (func $k (result i32)))"#, "", "(call $num (call $k))");
+    let error = spawn_error(&[("main", &lost), ("kbd", kbd), ("ok", &program("", "", ""))]);
+    assert!(error.contains("no interface or service `hw` (main -> hw)"), "{error}");
+}
+
+/// Returns the next byte of console input: blocks while there is none.
+const READER: &str = r#"(module
+  (import "stdio" "getc" (func $getc (result i32)))
+  (func (export "get") (result i32) (call $getc)))"#;
+
+/// Prints `1 2 3 `, giving the CPU away after each.
+fn ticker() -> String {
+    program(
+        r#"(import "sys" "yield" (func $yield))"#,
+        "",
+        "(call $num (i32.const 1)) (call $yield) (call $num (i32.const 2)) (call $yield) (call $num (i32.const 3))",
+    )
+}
+
+#[test]
+fn a_provider_blocked_in_a_call_lets_the_others_run() {
+    let main = program(
+        r#"(import "reader" "get" (func $get (result i32)))"#,
+        "",
+        "(call $num (i32.sub (call $get) (i32.const 48)))",
+    );
+    let mut h = Harness::new(&[("main", &main), ("reader", READER), ("ticker", &ticker())]);
+    // Input arrives only once nobody can run.
+    h.machine.borrow_mut().stdin_on_wait.push_back(Some(b"7".to_vec()));
+    let pid = h.spawn(Command::new("main")).unwrap();
+    h.spawn(Command::new("ticker")).unwrap();
+    assert_eq!(h.kernel.run_until_exit(pid), Some(ExitStatus::Exited(0)));
+    assert_eq!(h.stdout(), "1 2 3 7 ");
+}
+
+#[test]
+fn calls_to_a_busy_provider_wait_their_turn() {
+    // Two callers of the blocking reader: served one after the other, in
+    // the order they called.
+    let main = |n: i32| {
+        program(
+            r#"(import "reader" "get" (func $get (result i32)))"#,
+            "",
+            &format!("(call $num (i32.const {n})) (call $num (i32.sub (call $get) (i32.const 48)))"),
+        )
+    };
+    let (one, two) = (main(1), main(2));
+    let mut h = Harness::new(&[("one", &one), ("two", &two), ("reader", READER)]);
+    h.machine.borrow_mut().stdin_on_wait.extend([Some(b"5".to_vec()), Some(b"6".to_vec())]);
+    let first = h.spawn(Command::new("one")).unwrap();
+    let second = h.spawn(Command::new("two")).unwrap();
+    assert_eq!(h.kernel.run_until_exit(first), Some(ExitStatus::Exited(0)));
+    assert_eq!(h.kernel.run_until_exit(second), Some(ExitStatus::Exited(0)));
+    assert_eq!(h.stdout(), "1 2 5 6 ");
+    // The service is a process of its own, idle now.
+    let reader = h.kernel.processes().into_iter().find(|p| p.name == "reader").expect("listed");
+    assert_eq!(reader.state, walos_kernel::RunState::Blocked);
+}
+
+#[test]
+fn a_killed_provider_fails_the_call_and_restarts() {
+    let main = program(
+        r#"(import "reader" "get" (func $get (result i32)))"#,
+        "",
+        "(call $num (call $get)) (call $num (i32.sub (call $get) (i32.const 48)))",
+    );
+    // Pid 1 is the reader, loaded for main (pid 2); the killer is pid 3.
+    let killer = program(
+        r#"(import "proc" "kill" (func $kill (param i32) (result i32)))"#,
+        "",
+        "(call $num (call $kill (i32.const 1)))",
+    );
+    let mut h = Harness::new(&[("main", &main), ("reader", READER), ("killer", &killer)]);
+    let pid = h.spawn(Command::new("main")).unwrap();
+    assert_eq!(pid, 2);
+    h.spawn(Command::new("killer")).unwrap();
+    // Input arrives only once nobody can run: after the kill.
+    h.machine.borrow_mut().stdin_on_wait.push_back(Some(b"4".to_vec()));
+    assert_eq!(h.kernel.run_until_exit(pid), Some(ExitStatus::Exited(0)));
+    assert_eq!(h.stdout(), "0 -1 4 ");
+    assert!(h.logs().contains("restarting service reader"), "{}", h.logs());
+}
+
+#[test]
+fn console_input_can_come_from_a_service() {
+    // `kbd` hands out "hi\n", then the end of input, then waits for an
+    // interrupt that never comes, as a keyboard driver with no keys.
+    let kbd = r#"(module
+  (import "x86" "irq_wait" (func $irq_wait (param i32) (result i32)))
+  (memory 1)
+  (data (i32.const 0) "hi\n")
+  (global $next (mut i32) (i32.const 0))
+  (func (export "stdio:getc") (result i32)
+    (local $c i32)
+    (if (i32.lt_u (global.get $next) (i32.const 3))
+      (then (local.set $c (i32.load8_u (global.get $next)))
+            (global.set $next (i32.add (global.get $next) (i32.const 1)))
+            (return (local.get $c))))
+    (if (i32.eq (global.get $next) (i32.const 3))
+      (then (global.set $next (i32.const 4)) (return (i32.const -1))))
+    (loop $forever (drop (call $irq_wait (i32.const 2))) (br $forever))
+    (i32.const 0)))"#;
+    let cat = program(
+        r#"(import "stdio" "getc" (func $getc (result i32)))"#,
+        "",
+        "(local $c i32)
+         (block $end (loop $next
+           (local.set $c (call $getc))
+           (br_if $end (i32.lt_s (local.get $c) (i32.const 0)))
+           (drop (call $putc (local.get $c)))
+           (br $next)))",
+    );
+    let config = Config {
+        log_level: Level::Info,
+        drivers: vec!["kbd".into()],
+        input: Some("stdio".into()),
+        ..Config::default()
+    };
+    let mut h = Harness::with_config(&[("cat", &cat), ("kbd", kbd)], config);
+    assert_eq!(h.run(Command::new("cat")), ExitStatus::Exited(0));
+    assert_eq!(h.stdout(), "hi\n");
+    assert_eq!(loads(&h.logs()), ["loading service kbd for kernel"]);
+    // The driver is parked on its interrupt, not spinning: a program that
+    // sleeps now lets the kernel wait for the deadline or that interrupt.
+    let kbd = h.kernel.processes().into_iter().find(|p| p.name == "kbd").expect("listed");
+    assert_eq!(kbd.state, walos_kernel::RunState::Blocked);
+    h.machine.borrow_mut().programs.insert("nap".into(), wat::parse_str(NAP).unwrap());
+    assert_eq!(h.run(Command::new("nap")), ExitStatus::Exited(0));
+    let waits = h.machine.borrow().waits.clone();
+    assert_eq!(waits.last().map(|w| (w.irqs, w.deadline.is_some())), Some((2, true)), "{waits:?}");
+}
+
+/// Sleeps 1 ms.
+const NAP: &str = r#"(module
+  (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    ;; one clock subscription at 0: userdata, tag 0, clock id 1, timeout 1 ms
+    (i32.store8 (i32.const 8) (i32.const 0))
+    (i32.store (i32.const 16) (i32.const 1))
+    (i64.store (i32.const 24) (i64.const 1000000))
+    (drop (call $poll (i32.const 0) (i32.const 64) (i32.const 1) (i32.const 128)))))"#;
+
+#[test]
+fn a_missing_input_service_is_named() {
+    let config = Config { input: Some("stdio".into()), ..Config::default() };
+    let mut h = Harness::with_config(&[("ok", &program("", "", ""))], config);
+    assert_eq!(h.run(Command::new("ok")), ExitStatus::Exited(0));
+    assert!(h.logs().contains("no console input from `stdio.getc`:"), "{}", h.logs());
+    assert!(h.logs().contains("no interface or service `stdio` (kernel -> stdio)"), "{}", h.logs());
+}

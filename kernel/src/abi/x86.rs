@@ -1,4 +1,4 @@
-//! `x86`: port I/O, for driver services only.
+//! `x86`: port I/O and interrupt waits, for driver services only.
 //!
 //! The linker binds these imports only for a service the loader declared a
 //! driver ([`crate::Config::drivers`]) on a machine with ports
@@ -7,11 +7,13 @@
 use walos_engine::{HostFlow, Trap};
 
 use crate::loader::PortWidth;
+use crate::process::WaitFor;
 use crate::syscall::Interface;
 use crate::syscall::sig::{I32, NONE};
 use crate::syscall::{Call, Stop, SysResult, Syscall};
 
-/// `x86`: `io_read8/16/32(port) -> value`, `io_write8/16/32(port, value)`.
+/// `x86`: `io_read8/16/32(port) -> value`, `io_write8/16/32(port, value)`,
+/// `irq_wait(lines) -> lines`.
 pub static X86: Interface = Interface {
     name: "x86",
     base: None,
@@ -22,6 +24,7 @@ pub static X86: Interface = Interface {
         Syscall::new("io_write8", &[I32, I32], NONE, write8),
         Syscall::new("io_write16", &[I32, I32], NONE, write16),
         Syscall::new("io_write32", &[I32, I32], NONE, write32),
+        Syscall::new("irq_wait", &[I32], &[I32], irq_wait),
     ],
 };
 
@@ -69,4 +72,19 @@ fn write16(c: &mut Call<'_>) -> SysResult {
 
 fn write32(c: &mut Call<'_>) -> SysResult {
     write(c, PortWidth::U32)
+}
+
+/// `irq_wait(lines) -> fired`: parks the driver until one of `lines` (bit n
+/// = IRQ n) fired since the driver last took it, and returns those that
+/// did. A driver checks its device, then waits: a line that fired in
+/// between is still marked, so nothing is lost and nothing busy-waits.
+/// No lines (0) returns 0 at once.
+fn irq_wait(c: &mut Call<'_>) -> SysResult {
+    let lines = c.u32(0);
+    let fired = c.sys.take_irqs(lines);
+    if fired == 0 && lines != 0 {
+        return Err(c.block(WaitFor { irqs: lines, ..WaitFor::default() }));
+    }
+    c.ret_i32(fired as i32);
+    Ok(())
 }

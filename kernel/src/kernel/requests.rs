@@ -16,7 +16,7 @@ use crate::syscall::Errno;
 /// Requests a process may have served in a row before it goes to the back
 /// of the run queue: enough that a parent starting a few children keeps
 /// going, few enough that a loop of requests cannot starve the others.
-const REQUESTS_IN_A_ROW: u32 = 16;
+pub(super) const REQUESTS_IN_A_ROW: u32 = 16;
 
 impl Kernel {
     /// Answers `caller`'s request (the caller is in `procs`, parked).
@@ -42,7 +42,11 @@ impl Kernel {
             }
             Some(Request::List) => Reply::List(self.list(Some(caller))),
             Some(Request::SetForeground(pid)) => Reply::Foreground(self.set_foreground(caller, pid)),
-            Some(Request::Call { import, transfer }) => Reply::Called(self.call_for(caller, import, transfer)),
+            Some(Request::Call { import, transfer }) => match self.call_for(caller, import, transfer) {
+                Some(reply) => reply,
+                // Parked until the provider answers.
+                None => return,
+            },
             None => return self.ready.push_back(caller),
         };
         let Some(proc) = self.procs.get_mut(&caller) else {

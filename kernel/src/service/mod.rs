@@ -9,18 +9,20 @@
 //! (`kernel/services.rs`); this module holds what they share.
 
 pub mod copy;
+pub mod reader;
 pub mod sig;
 
 use alloc::boxed::Box;
+use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use walos_engine::{FuncType, HostFuncId, Instance, Module};
+use walos_engine::{FuncType, HostFuncId, Module, Val};
 
-use crate::process::ProcState;
+use crate::process::Pid;
 
 /// Host function ids from here on are service imports: the low bits are
-/// the import's number in [`ProcState::services`].
+/// the import's number in [`crate::process::ProcState::services`].
 pub const SERVICE_BASE: HostFuncId = 0x8000_0000;
 
 /// The service function an import is bound to.
@@ -45,7 +47,12 @@ pub struct CallError;
 /// buffers for the caller.
 pub type Called = (Vec<walos_engine::Val>, copy::Transfer);
 
-/// A loaded service.
+/// A loaded service: its module, and the calls it serves one at a time.
+///
+/// While it runs it is a process like the others (its instance and state
+/// live in the kernel's process table under [`Service::pid`]), scheduled
+/// in slices, so a call may block inside it (an interrupt, a sleep, a call
+/// to its own providers) while everybody else runs.
 pub(crate) struct Service {
     pub name: String,
     pub module: Box<dyn Module>,
@@ -54,7 +61,44 @@ pub(crate) struct Service {
     pub imports: Vec<ServiceImport>,
     /// Its `w` section.
     pub sigs: Vec<sig::SigDesc>,
-    /// `None` after a failed call: it is started again on its next use.
-    pub instance: Option<Box<dyn Instance>>,
-    pub state: ProcState,
+    /// Its process; `None` after a failure: it starts again on next use.
+    pub pid: Option<Pid>,
+    /// Whether it ran before (a start is then a restart).
+    pub started: bool,
+    /// The call it serves now.
+    pub current: Option<Job>,
+    /// The calls waiting for it, first come first served.
+    pub queue: VecDeque<Job>,
+}
+
+/// Who is waiting for a call's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Caller {
+    /// A process, parked until the answer.
+    Process(Pid),
+    /// The kernel, reading console input from the input service
+    /// ([`crate::Config::input`]).
+    Input,
+}
+
+/// One call of a service function.
+pub(crate) struct Job {
+    pub caller: Caller,
+    /// The caller's name, for the log.
+    pub caller_name: String,
+    pub import: ServiceImport,
+    pub transfer: copy::Transfer,
+    pub phase: Phase,
+    /// Slices the provider has run for it.
+    pub slices: u32,
+}
+
+/// Where a call is: the provider's `walos_alloc` gives a block for the
+/// buffers, the function runs on copies in that block, `walos_free` gives
+/// the block back. Each step is a call the provider runs in slices.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Phase {
+    Alloc,
+    Call { base: u32 },
+    Free { results: Vec<Val> },
 }

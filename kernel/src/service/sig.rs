@@ -93,49 +93,11 @@ impl SigDesc {
     }
 }
 
-/// A reader of LEB128 numbers and names, never reading past its bytes.
-struct Reader<'a> {
-    bytes: &'a [u8],
-}
-
-impl<'a> Reader<'a> {
-    fn u32(&mut self) -> Result<u32, String> {
-        let mut value: u32 = 0;
-        for shift in (0..35).step_by(7) {
-            let (&byte, rest) = self.bytes.split_first().ok_or("truncated number")?;
-            self.bytes = rest;
-            value |= u32::from(byte & 0x7f).checked_shl(shift).unwrap_or(0);
-            if byte & 0x80 == 0 {
-                return Ok(value);
-            }
-        }
-        Err("number too long".into())
-    }
-
-    fn take(&mut self, len: usize) -> Result<&'a [u8], String> {
-        if len > self.bytes.len() {
-            return Err("truncated".into());
-        }
-        let (taken, rest) = self.bytes.split_at(len);
-        self.bytes = rest;
-        Ok(taken)
-    }
-
-    fn name(&mut self) -> Result<String, String> {
-        let len = self.u32()? as usize;
-        let bytes = self.take(len)?;
-        core::str::from_utf8(bytes).map(String::from).map_err(|_| "a name is not UTF-8".into())
-    }
-}
-
 /// The `w` section of a (validated) module; empty if it has none.
 pub fn parse(wasm: &[u8]) -> Result<Vec<SigDesc>, String> {
-    let mut module = Reader { bytes: wasm.get(8..).unwrap_or_default() };
     let mut descs = Vec::new();
-    while !module.bytes.is_empty() {
-        let id = module.take(1)?[0];
-        let size = module.u32()? as usize;
-        let mut section = Reader { bytes: module.take(size)? };
+    for section in super::reader::sections(wasm) {
+        let (id, mut section) = section?;
         if id != 0 || section.name()? != "w" {
             continue;
         }

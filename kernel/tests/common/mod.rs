@@ -87,6 +87,10 @@ impl ServiceStore for MapStore {
     fn load(&mut self, name: &str) -> Result<Vec<u8>, StoreError> {
         self.0.borrow().programs.get(name).cloned().ok_or(StoreError::NotFound)
     }
+
+    fn names(&mut self) -> Vec<String> {
+        self.0.borrow().programs.keys().cloned().collect()
+    }
 }
 
 impl Loader for TestLoader {
