@@ -143,9 +143,9 @@ pub const TRAPPED_STATUS: u32 = 134;
 
 /// Bits 8..15 of a status word: how the process ended (see
 /// [`ExitStatus::word`]).
-pub const HOW_EXITED: u32 = 0;
-pub const HOW_TRAPPED: u32 = 1;
-pub const HOW_KILLED: u32 = 2;
+const HOW_EXITED: u32 = 0;
+const HOW_TRAPPED: u32 = 1;
+const HOW_KILLED: u32 = 2;
 
 impl ExitStatus {
     /// The exit status as a Unix shell sees it: the low 8 bits of an exit
@@ -161,9 +161,8 @@ impl ExitStatus {
 
     /// The status word of `proc.wait` and `sys.exec`: [`ExitStatus::code`]
     /// in bits 0..7 (so older callers reading the low byte see what they
-    /// always saw) and how it ended in bits 8..15 ([`HOW_EXITED`],
-    /// [`HOW_TRAPPED`], [`HOW_KILLED`]), so that a kill and an exit with
-    /// 137 differ.
+    /// always saw) and how it ended in bits 8..15 (0 exited, 1 trapped, 2
+    /// killed), so that a kill and an exit with 137 differ.
     pub fn word(&self) -> u32 {
         let how = match self {
             ExitStatus::Exited(_) => HOW_EXITED,

@@ -233,6 +233,10 @@ mod tests {
         stdin.take(b"b\x03c");
         assert_eq!(stdin.buf, b"a\x03bc");
         assert!(stdin.interrupted);
+        // The same for bytes an input service pushes.
+        stdin.interrupted = false;
+        stdin.push(3);
+        assert!(stdin.interrupted && stdin.buffered() == 4);
         stdin.forget(3);
         assert_eq!(stdin.foreground, Some(4));
         stdin.forget(4);

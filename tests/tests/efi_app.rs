@@ -8,7 +8,7 @@
 use std::process::Command;
 
 use walos_qemu::Exit;
-use walos_tests::qemu::{Boot, Media};
+use walos_tests::qemu::{Boot, Media, Vm};
 use walos_tests::{logo, program, sample, temp_file};
 
 const LOADER: &str = "efi-app";
@@ -172,15 +172,22 @@ fn the_disk_image_boots_as_a_hard_disk() {
     assert_eq!(end.status, Some(0));
 }
 
-#[test]
-fn the_shell_runs_programs_in_the_foreground_and_the_background() {
+/// Boots the shell with `hello` and `program` in the store, and runs
+/// `hello` from it.
+fn shell_after_hello(program_name: &str) -> Vm {
     let mut vm = Boot::new(LOADER, &sample("shell"))
         .service("hello", &sample("hello"))
-        .service("sleep", &program("sleep"))
+        .service(program_name, &program(program_name))
         .start();
     vm.wait_for_serial("walos> ");
     vm.type_text("hello\n");
     vm.wait_for_serial("Hello world!\nwalos> ");
+    vm
+}
+
+#[test]
+fn the_shell_runs_programs_in_the_foreground_and_the_background() {
+    let mut vm = shell_after_hello("sleep");
     vm.type_text("sleep 100000 &\n");
     vm.wait_for_serial("[3]\nwalos> ");
     vm.type_text("ps\n");
@@ -217,13 +224,7 @@ fn the_shell_runs_programs_in_the_foreground_and_the_background() {
 
 #[test]
 fn the_shell_recalls_lines_with_the_arrows_and_ctrl_c_interrupts() {
-    let mut vm = Boot::new(LOADER, &sample("shell"))
-        .service("hello", &sample("hello"))
-        .service("spin", &program("spin"))
-        .start();
-    vm.wait_for_serial("walos> ");
-    vm.type_text("hello\n");
-    vm.wait_for_serial("Hello world!\nwalos> ");
+    let mut vm = shell_after_hello("spin");
     // The firmware's up arrow comes as `ESC [ A`: the line comes back.
     vm.sendkey("up");
     vm.sendkey("ret");
