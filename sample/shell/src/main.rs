@@ -2,9 +2,10 @@
 //!
 //! It reads command lines from stdin after the prompt `walos> ` and starts
 //! the programs of the service store (`proc.spawn` by name), in the
-//! foreground (`hello a b`, `run hello a b`: it waits and reports a
-//! non-zero status) or in the background (`sleep 100 &`: it prints `[pid]`
-//! and reports the end at a later prompt). Built-in commands: `help`, `ls`,
+//! foreground (`hello a b`, `run hello a b`: it waits and reports how it
+//! ended unless it exited with 0: `[pid] exit N`, `[pid] trapped`, `[pid]
+//! killed`) or in the background (`sleep 100 &`: it prints `[pid]` and
+//! reports the end the same way at a later prompt). Built-in commands: `help`, `ls`,
 //! `run`, `ps`, `kill`, `log`, `dmesg`, `exit`. The end of input exits 0.
 //! Words may be quoted (see [`shell::command`]); the arrows recall earlier
 //! lines (see [`shell::line`]).
