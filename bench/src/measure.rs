@@ -180,6 +180,7 @@ fn run(kernel: &mut Kernel, program: &str, runs: &[Vec<String>]) -> Result<(Dura
         match kernel.run_until_exit(pid) {
             Some(ExitStatus::Exited(code)) => status = status.max(code as i32),
             Some(ExitStatus::Trapped(trap)) => return Err(format!("{program} trapped: {trap}")),
+            Some(ExitStatus::Killed { .. }) => return Err(format!("{program} was killed")),
             None => return Err(format!("{program}: pid {pid} vanished")),
         }
     }

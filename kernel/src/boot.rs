@@ -123,13 +123,13 @@ impl BootArgs {
 /// exits with status `value * 2 + 1`.
 ///
 /// An exit status `s` below 127 is written as `s` (QEMU exits with `2s+1`);
-/// a larger status is written as 126; a trap, or an entry that could not be
-/// run, is written as 127 (QEMU exits with 255). A triple fault exits QEMU
+/// a larger status is written as 126; a trap, a kill, or an entry that could
+/// not be run, is written as 127 (QEMU exits with 255). A triple fault exits QEMU
 /// with 0, which no value here produces.
 pub fn debug_exit_value(status: Option<&ExitStatus>) -> u32 {
     match status {
         Some(ExitStatus::Exited(code)) => (*code).min(126),
-        Some(ExitStatus::Trapped(_)) | None => 127,
+        Some(ExitStatus::Trapped(_) | ExitStatus::Killed { .. }) | None => 127,
     }
 }
 

@@ -261,6 +261,7 @@ impl Kernel {
             if !self.procs.contains_key(&pid) {
                 return None;
             }
+            self.watch_console();
             self.wake_due();
             match self.ready.pop_front() {
                 Some(next) => self.run_slice(next),
@@ -329,6 +330,7 @@ impl Kernel {
             descriptor.release(&mut self.sys);
         }
         self.sys.log(Level::Info, "kernel", format_args!("pid {pid} ({}): {status}", proc.state.name));
+        self.sys.stdin.forget(pid);
         // Nobody can collect the statuses of its ended children any more.
         self.exited.retain(|_, ended| ended.parent != Some(pid));
         let ended = |status| Ended {
@@ -399,6 +401,8 @@ impl Kernel {
                 wake.deadline = Some(wake.deadline.map_or(at, |d| d.min(at)));
             }
         }
+        // Ctrl-C for the foreground process.
+        wake.stdin |= self.sys.stdin.watching();
         wake
     }
 

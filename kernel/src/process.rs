@@ -19,6 +19,9 @@ pub enum ExitStatus {
     Exited(u32),
     /// It trapped.
     Trapped(Trap),
+    /// It was ended by `proc.kill` (`by` that process), or by the kernel
+    /// (`by: None`: Ctrl-C on the console, or the kernel's own API).
+    Killed { by: Option<Pid> },
 }
 
 impl fmt::Display for ExitStatus {
@@ -26,6 +29,8 @@ impl fmt::Display for ExitStatus {
         match self {
             ExitStatus::Exited(code) => write!(f, "exited with status {code}"),
             ExitStatus::Trapped(trap) => write!(f, "trapped: {trap}"),
+            ExitStatus::Killed { by: Some(pid) } => write!(f, "killed by pid {pid}"),
+            ExitStatus::Killed { by: None } => f.write_str("killed"),
         }
     }
 }
@@ -107,6 +112,8 @@ pub enum Request {
     Kill(Pid),
     /// Describe every process.
     List,
+    /// Make this process (0: none) the console's foreground process.
+    SetForeground(Pid),
     /// Call the service function behind the caller's service import number
     /// `import` (see [`ProcState::services`]) with the arguments and
     /// buffers of `transfer`.
@@ -120,6 +127,7 @@ pub enum Reply {
     Waited(Result<ExitStatus, crate::Errno>),
     Killed(Result<(), crate::Errno>),
     List(Vec<ProcInfo>),
+    Foreground(Result<(), crate::Errno>),
     /// The results of a service call, or why it failed (logged already).
     /// With the output buffers in the transfer.
     Called(Result<(Vec<walos_engine::Val>, crate::service::copy::Transfer), crate::service::CallError>),
@@ -133,14 +141,35 @@ pub const KILLED_STATUS: u32 = 137;
 /// `walos run` exits with when its program traps.
 pub const TRAPPED_STATUS: u32 = 134;
 
+/// Bits 8..15 of a status word: how the process ended (see
+/// [`ExitStatus::word`]).
+const HOW_EXITED: u32 = 0;
+const HOW_TRAPPED: u32 = 1;
+const HOW_KILLED: u32 = 2;
+
 impl ExitStatus {
-    /// The status as `proc.wait` and `sys.exec` report it: the low 8 bits
-    /// of an exit code (as any Unix exit status), or [`TRAPPED_STATUS`].
+    /// The exit status as a Unix shell sees it: the low 8 bits of an exit
+    /// code, [`TRAPPED_STATUS`] or [`KILLED_STATUS`]; what `walos run`
+    /// exits with.
     pub fn code(&self) -> u32 {
         match self {
             ExitStatus::Exited(code) => code & 0xff,
             ExitStatus::Trapped(_) => TRAPPED_STATUS,
+            ExitStatus::Killed { .. } => KILLED_STATUS,
         }
+    }
+
+    /// The status word of `proc.wait` and `sys.exec`: [`ExitStatus::code`]
+    /// in bits 0..7 (so older callers reading the low byte see what they
+    /// always saw) and how it ended in bits 8..15 (0 exited, 1 trapped, 2
+    /// killed), so that a kill and an exit with 137 differ.
+    pub fn word(&self) -> u32 {
+        let how = match self {
+            ExitStatus::Exited(_) => HOW_EXITED,
+            ExitStatus::Trapped(_) => HOW_TRAPPED,
+            ExitStatus::Killed { .. } => HOW_KILLED,
+        };
+        how << 8 | self.code()
     }
 }
 
@@ -249,6 +278,17 @@ mod tests {
         assert_eq!(Command::new("target/sample/hello.wasm").process_name(), "hello");
         assert_eq!(Command::new("hello").process_name(), "hello");
         assert_eq!(Command::new("C:\\srv\\vga.wasm").process_name(), "vga");
+    }
+
+    #[test]
+    fn status_words_keep_the_code_low_and_say_how_above() {
+        assert_eq!(ExitStatus::Exited(3).word(), 3);
+        assert_eq!(ExitStatus::Exited(0x1_0089).word(), 0x89);
+        assert_eq!(ExitStatus::Trapped(Trap::host("x")).word(), 0x186);
+        assert_eq!(ExitStatus::Killed { by: Some(1) }.word(), 0x289);
+        assert_eq!(ExitStatus::Killed { by: None }.code(), 137);
+        assert_eq!(ExitStatus::Killed { by: Some(4) }.to_string(), "killed by pid 4");
+        assert_eq!(ExitStatus::Killed { by: None }.to_string(), "killed");
     }
 
     #[test]

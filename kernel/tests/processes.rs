@@ -160,7 +160,8 @@ fn a_trapping_child_does_not_take_its_parent_down() {
         &format!(
             "{spawn}
              (call $expect (i32.eqz (call $wait (i32.load (i32.const 4096)) (i32.const 4100))) (i32.const 101))
-             (call $expect (i32.eq (i32.load (i32.const 4100)) (i32.const 134)) (i32.const 102))
+             ;; trapped (1 << 8) | 134
+             (call $expect (i32.eq (i32.load (i32.const 4100)) (i32.const 0x186)) (i32.const 102))
              (drop (call $print (i32.const 1040) (i32.const 9)))",
             spawn = spawn_named(5)
         ),
@@ -192,9 +193,10 @@ fn kill_ends_a_running_and_a_blocked_process() {
          (call $expect (i32.eq (call $list (i32.const 65000) (i32.const 1000) (i32.const 4108)) (i32.const 21)) (i32.const 111))
          (call $expect (i32.eq (call $list (i32.const 8192) (i32.const 64) (i32.const -4)) (i32.const 21)) (i32.const 112))
          (call $expect (i32.eqz (call $wait (i32.const 2) (i32.const 4100))) (i32.const 106))
-         (call $expect (i32.eq (i32.load (i32.const 4100)) (i32.const 137)) (i32.const 107))
+         ;; killed: (2 << 8) | 137
+         (call $expect (i32.eq (i32.load (i32.const 4100)) (i32.const 0x289)) (i32.const 107))
          (call $expect (i32.eqz (call $wait (i32.const 3) (i32.const 4100))) (i32.const 108))
-         (call $expect (i32.eq (i32.load (i32.const 4100)) (i32.const 137)) (i32.const 109))",
+         (call $expect (i32.eq (i32.load (i32.const 4100)) (i32.const 0x289)) (i32.const 109))",
     );
     let mut h = Harness::with_config(
         &[("parent", &parent), ("spin", SPIN), ("nap", &sleeper(3_600_000_000_000))],
@@ -212,11 +214,11 @@ fn kill_ends_a_running_and_a_blocked_process() {
 fn a_process_can_kill_itself_and_the_kernel_can_kill_any() {
     let suicide = wasi_program(&with_proc(""), "(drop (call $kill (i32.const 1))) (call $proc_exit (i32.const 3))");
     let mut h = Harness::new(&[("suicide", &suicide), ("spin", SPIN)]);
-    assert_eq!(h.run(Command::new("suicide")), ExitStatus::Exited(137));
+    assert_eq!(h.run(Command::new("suicide")), ExitStatus::Killed { by: Some(1) });
     let spin = h.spawn(Command::new("spin")).unwrap();
     assert!(h.kernel.kill(spin));
     assert!(!h.kernel.kill(spin));
-    assert_eq!(h.kernel.run_until_exit(spin), Some(ExitStatus::Exited(137)));
+    assert_eq!(h.kernel.run_until_exit(spin), Some(ExitStatus::Killed { by: None }));
 }
 
 #[test]
@@ -241,7 +243,7 @@ fn exec_runs_an_embedded_module_and_returns_its_status() {
             "(if (i32.ne (call $exec (i32.const 1024) (i32.const 5) (i32.const 8192) (i32.const {child_len})) (i32.const 42))
                (then (call $proc_exit (i32.const 100))))
              (drop (call $print (i32.const 1040) (i32.const 5)))
-             (if (i32.ne (call $exec (i32.const 1024) (i32.const 5) (i32.const 32768) (i32.const {crash_len})) (i32.const 134))
+             (if (i32.ne (call $exec (i32.const 1024) (i32.const 5) (i32.const 32768) (i32.const {crash_len})) (i32.const 0x186))
                (then (call $proc_exit (i32.const 101))))
              ;; not wasm: -ENOEXEC; a bad pointer: -EFAULT
              (if (i32.ne (call $exec (i32.const 1024) (i32.const 5) (i32.const 1024) (i32.const 5)) (i32.const -45))
@@ -426,7 +428,7 @@ fn a_child_may_kill_its_waiting_parent_and_lives_on() {
     let rebel = wasi_program(&with_proc(""), "(drop (call $kill (i32.const 1))) (call $proc_exit (i32.const 5))");
     let mut h = Harness::new(&[("parent", &parent), ("rebel", &rebel)]);
     let pid = h.spawn(Command::new("parent")).unwrap();
-    assert_eq!(h.kernel.run_until_exit(pid), Some(ExitStatus::Exited(137)));
+    assert_eq!(h.kernel.run_until_exit(pid), Some(ExitStatus::Killed { by: Some(2) }));
     // The orphan runs to its end; nobody can collect its status, so none
     // is kept.
     let rebel = h.kernel.processes();
@@ -485,4 +487,53 @@ fn a_program_can_change_the_log_level() {
     let logs = h.logs();
     assert!(logs.contains("debug  levels: shown"), "{logs}");
     assert!(!logs.contains("hidden"), "{logs}");
+}
+
+#[test]
+fn ctrl_c_kills_the_foreground_process_and_is_input_otherwise() {
+    // `rebel` (pid 2) may not name its parent: it exits with the errno.
+    // `nap` (pid 3) sleeps for an hour in the foreground until Ctrl-C.
+    // Then byte 3 reaches the parent's read.
+    let parent = wasi_program(
+        &with_proc(
+            r#"(import "proc" "set_foreground" (func $set_foreground (param i32) (result i32)))
+               (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+               (data (i32.const 1024) "rebel") (data (i32.const 1040) "nap")"#,
+        ),
+        &format!(
+            "{rebel}
+             (call $expect (i32.eqz (call $wait (i32.const 2) (i32.const 4100))) (i32.const 101))
+             (call $expect (i32.eq (i32.load (i32.const 4100)) (i32.const 63)) (i32.const 102))
+             (call $expect (i32.eq (call $set_foreground (i32.const 99)) (i32.const 71)) (i32.const 103))
+             (call $expect (i32.eqz (call $set_foreground (i32.const 1))) (i32.const 104))
+             (call $expect (i32.eqz (call $set_foreground (i32.const 0))) (i32.const 105))
+             (call $expect (i32.eqz (call $spawn (i32.const 1040) (i32.const 3) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 4096))) (i32.const 106))
+             (call $expect (i32.eqz (call $set_foreground (i32.const 3))) (i32.const 107))
+             (call $expect (i32.eqz (call $wait (i32.const 3) (i32.const 4100))) (i32.const 108))
+             ;; killed: (2 << 8) | 137
+             (call $expect (i32.eq (i32.load (i32.const 4100)) (i32.const 0x289)) (i32.const 109))
+             ;; the next Ctrl-C is input
+             (i32.store (i32.const 4200) (i32.const 4300))
+             (i32.store (i32.const 4204) (i32.const 16))
+             (call $expect (i32.eqz (call $fd_read (i32.const 0) (i32.const 4200) (i32.const 1) (i32.const 4208))) (i32.const 110))
+             (call $expect (i32.eq (i32.load (i32.const 4208)) (i32.const 2)) (i32.const 111))
+             (call $expect (i32.eq (i32.load16_u (i32.const 4300)) (i32.const 0x0378)) (i32.const 112))",
+            rebel = spawn_named(5)
+        ),
+    );
+    let rebel = wasi_program(
+        &with_proc(r#"(import "proc" "set_foreground" (func $set_foreground (param i32) (result i32)))"#),
+        "(call $proc_exit (call $set_foreground (i32.const 1)))",
+    );
+    let mut h = Harness::with_config(
+        &[("parent", &parent), ("rebel", &rebel), ("nap", &sleeper(3_600_000_000_000))],
+        small_slices(),
+    );
+    h.machine.borrow_mut().stdin_on_wait.extend([Some(b"\x03".to_vec()), Some(b"x\x03".to_vec())]);
+    assert_eq!(h.run(Command::new("parent")), ExitStatus::Exited(0));
+    let logs = h.logs();
+    assert!(logs.contains("pid 3 (nap): Ctrl-C\n"), "{logs}");
+    assert!(logs.contains("pid 3 (nap): killed\n"), "{logs}");
+    // Nobody waited for the hour.
+    assert!(h.machine.borrow().waits.iter().all(|wake| wake.stdin), "{:?}", h.machine.borrow().waits);
 }

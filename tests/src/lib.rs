@@ -101,6 +101,87 @@ pub fn run_with_input(mut command: Command, stdin: &[u8]) -> Run {
     output.into()
 }
 
+/// `walos ARGS...` fed its input piece by piece, as a user types: what it
+/// printed so far can be waited for before typing more.
+pub struct Session {
+    child: Child,
+    stdin: Option<std::process::ChildStdin>,
+    stdout: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    readers: Vec<std::thread::JoinHandle<Vec<u8>>>,
+    /// How much of stdout earlier waits matched.
+    seen: usize,
+}
+
+/// How long a session may take to print what a test waits for.
+const SESSION_TIMEOUT: Duration = Duration::from_secs(120);
+
+impl Session {
+    pub fn start(args: &[&str]) -> Session {
+        let mut command = walos_command();
+        command.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = command.spawn().unwrap_or_else(|err| panic!("cannot start {command:?}: {err}"));
+        let stdout = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut out = child.stdout.take().expect("piped stdout");
+        let sink = stdout.clone();
+        let out_reader = std::thread::spawn(move || {
+            let mut buf = [0; 4096];
+            while let Ok(n @ 1..) = std::io::Read::read(&mut out, &mut buf) {
+                sink.lock().expect("stdout").extend_from_slice(&buf[..n]);
+            }
+            Vec::new()
+        });
+        let mut err = child.stderr.take().expect("piped stderr");
+        let err_reader = std::thread::spawn(move || {
+            let mut all = Vec::new();
+            let _ = std::io::Read::read_to_end(&mut err, &mut all);
+            all
+        });
+        Session { stdin: child.stdin.take(), child, stdout, readers: vec![out_reader, err_reader], seen: 0 }
+    }
+
+    fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.stdout.lock().expect("stdout")).into_owned()
+    }
+
+    /// Writes `bytes` to its stdin at once.
+    pub fn type_bytes(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin is open");
+        stdin.write_all(bytes).and_then(|()| stdin.flush()).expect("typing");
+    }
+
+    /// Waits until `text` appears on stdout after what earlier waits saw.
+    pub fn wait_for(&mut self, text: &str) {
+        let deadline = std::time::Instant::now() + SESSION_TIMEOUT;
+        loop {
+            let stdout = self.stdout();
+            if let Some(at) = stdout.get(self.seen..).and_then(|rest| rest.find(text)) {
+                self.seen += at + text.len();
+                return;
+            }
+            assert!(std::time::Instant::now() < deadline, "{text:?} never came; stdout:\n{stdout}");
+            assert!(matches!(self.child.try_wait(), Ok(None)), "walos ended before {text:?}; stdout:\n{stdout}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Closes stdin and waits for the end.
+    pub fn finish(mut self) -> Run {
+        drop(self.stdin.take());
+        let status = self.child.wait().expect("wait");
+        let mut readers = std::mem::take(&mut self.readers).into_iter().map(|r| r.join().expect("reader"));
+        let _ = readers.next();
+        let stderr = String::from_utf8_lossy(&readers.next().unwrap_or_default()).into_owned();
+        Run { status: status.code().unwrap_or(-1), stdout: self.stdout(), stderr }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// The engine the tests run on: `WALOS_ENGINE`, default wasmi.
 pub fn engine() -> String {
     std::env::var("WALOS_ENGINE").unwrap_or_else(|_| "wasmi".into())

@@ -266,6 +266,27 @@ impl Vm {
         self.monitor().sendkey(key).unwrap_or_else(|err| panic!("{err}"));
     }
 
+    /// Types `text` on the machine's keyboard, one key (press) per
+    /// character: letters, digits, blanks, `\n` (Enter) and a few signs.
+    pub fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            let key = match c {
+                'a'..='z' | '0'..='9' => c.to_string(),
+                'A'..='Z' => format!("shift-{}", c.to_ascii_lowercase()),
+                ' ' => "spc".into(),
+                '\n' => "ret".into(),
+                '&' => "shift-7".into(),
+                '-' => "minus".into(),
+                '.' => "dot".into(),
+                '/' => "slash".into(),
+                '\'' => "apostrophe".into(),
+                '"' => "shift-apostrophe".into(),
+                c => panic!("type_text: no key for {c:?}"),
+            };
+            self.sendkey(&key);
+        }
+    }
+
     /// Waits until the machine has powered off, with QEMU kept
     /// ([`Boot::keep_screen`]).
     pub fn wait_power_off(&mut self) {

@@ -8,7 +8,7 @@
 use std::process::Command;
 
 use walos_qemu::Exit;
-use walos_tests::qemu::{Boot, Media};
+use walos_tests::qemu::{Boot, Media, Vm};
 use walos_tests::{logo, program, sample, temp_file};
 
 const LOADER: &str = "efi-app";
@@ -169,5 +169,75 @@ fn the_iso_boots_from_a_cd() {
 fn the_disk_image_boots_as_a_hard_disk() {
     let end = Boot::new(LOADER, &sample("hello-wasi")).media(Media::Disk).start().wait();
     assert_eq!(end.serial.lines().next(), Some("Hello world!"));
+    assert_eq!(end.status, Some(0));
+}
+
+/// Boots the shell with `hello` and `program` in the store, and runs
+/// `hello` from it.
+fn shell_after_hello(program_name: &str) -> Vm {
+    let mut vm = Boot::new(LOADER, &sample("shell"))
+        .service("hello", &sample("hello"))
+        .service(program_name, &program(program_name))
+        .start();
+    vm.wait_for_serial("walos> ");
+    vm.type_text("hello\n");
+    vm.wait_for_serial("Hello world!\nwalos> ");
+    vm
+}
+
+#[test]
+fn the_shell_runs_programs_in_the_foreground_and_the_background() {
+    let mut vm = shell_after_hello("sleep");
+    vm.type_text("sleep 100000 &\n");
+    vm.wait_for_serial("[3]\nwalos> ");
+    vm.type_text("ps\n");
+    vm.wait_for_serial(" sleep\nwalos> ");
+    vm.type_text("exit 3\n");
+    let end = vm.wait();
+    // The shell echoes what is typed (the console does not); `ps` rows
+    // without their CPU time and the sleeper's state (ready or blocked).
+    let rows: Vec<String> = end
+        .serial
+        .lines()
+        .map(|line| match line.split_whitespace().collect::<Vec<_>>()[..] {
+            [pid, "running", _, name] => format!("{pid} running {name}"),
+            [pid, _, cpu, "sleep"] if cpu.parse::<f64>().is_ok() => format!("{pid} waiting sleep"),
+            _ => line.to_string(),
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "walos> hello",
+            "Hello world!",
+            "walos> sleep 100000 &",
+            "[3]",
+            "walos> ps",
+            "  PID STATE       CPU(ms) NAME",
+            "1 running shell",
+            "3 waiting sleep",
+            "walos> exit 3",
+        ]
+    );
+    assert_eq!(end.status, Some(3));
+}
+
+#[test]
+fn the_shell_recalls_lines_with_the_arrows_and_ctrl_c_interrupts() {
+    let mut vm = shell_after_hello("spin");
+    // The firmware's up arrow comes as `ESC [ A`: the line comes back.
+    vm.sendkey("up");
+    vm.sendkey("ret");
+    vm.wait_for_serial("walos> hello\nHello world!\nwalos> ");
+    vm.type_text("spin\n");
+    vm.wait_for_serial("spinning\n");
+    vm.sendkey("ctrl-c");
+    vm.wait_for_serial("[4] killed\nwalos> ");
+    vm.type_text("exit\n");
+    let end = vm.wait();
+    assert_eq!(
+        end.serial,
+        "walos> hello\nHello world!\nwalos> hello\nHello world!\nwalos> spin\nspinning\n^C\n[4] killed\nwalos> exit\n"
+    );
     assert_eq!(end.status, Some(0));
 }

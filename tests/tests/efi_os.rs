@@ -197,3 +197,38 @@ fn the_shell_runs_programs_typed_on_the_keyboard() {
     assert_eq!(end.serial, "walos> hellp\x08 \x08o\nHello world!\nwalos> exit 3\n");
     assert_eq!(end.status, Some(3));
 }
+
+#[test]
+fn the_shell_recalls_a_line_with_the_ps2_up_arrow() {
+    let mut vm = Boot::new(LOADER, &sample("shell")).service("hello", &sample("hello")).start();
+    vm.wait_for_serial("walos> ");
+    vm.type_text("hello\n");
+    vm.wait_for_serial("Hello world!\nwalos> ");
+    // The driver decodes the extended scancode; `stdin` sends `ESC [ A`.
+    vm.sendkey("up");
+    vm.sendkey("ret");
+    vm.wait_for_serial("Hello world!\nwalos> hello\nHello world!\nwalos> ");
+    vm.type_text("exit\n");
+    let end = vm.wait();
+    assert_eq!(end.serial, "walos> hello\nHello world!\nwalos> hello\nHello world!\nwalos> exit\n");
+    assert_eq!(end.status, Some(0));
+}
+
+#[test]
+fn ctrl_c_interrupts_the_shell_s_foreground_program() {
+    let mut vm = Boot::new(LOADER, &sample("shell")).service("spin", &program("spin")).start();
+    vm.wait_for_serial("walos> ");
+    vm.type_text("spin\n");
+    vm.wait_for_serial("spinning\n");
+    // The kernel kills the foreground program; the shell says so.
+    vm.sendkey("ctrl-c");
+    vm.wait_for_serial("[2] killed\nwalos> ");
+    // At the prompt, Ctrl-C abandons the line.
+    vm.type_text("exit 4");
+    vm.sendkey("ctrl-c");
+    vm.wait_for_serial("walos> exit 4^C\nwalos> ");
+    vm.type_text("exit\n");
+    let end = vm.wait();
+    assert_eq!(end.serial, "walos> spin\nspinning\n^C\n[2] killed\nwalos> exit 4^C\nwalos> exit\n");
+    assert_eq!(end.status, Some(0));
+}

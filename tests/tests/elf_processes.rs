@@ -112,3 +112,24 @@ fn programs_list_the_modules_of_the_service_store() {
     assert_eq!(run.stdout, "alpha\nlister\nzeta\n[alpha\n]\n");
     assert_eq!(run.status, 18, "{}", run.stderr);
 }
+
+#[test]
+fn status_words_tell_an_exit_with_137_a_trap_and_a_kill_apart() {
+    // The children come from the program's own directory.
+    let dir = std::env::temp_dir().join(format!("walos-endings-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in ["endings", "exit_code", "abort", "spin"] {
+        std::fs::copy(program(name), dir.join(format!("{name}.wasm"))).unwrap();
+    }
+    let run = walos_run(&[], &dir.join("endings.wasm"), &[]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    // The children's own lines come in the scheduler's order.
+    assert!(run.stdout.contains("about to abort\n") && run.stdout.contains("exiting with 137"), "{}", run.stdout);
+    assert_eq!(
+        run.stdout.replace("about to abort\n", "").replace("exiting with 137", "").replace("spinning\n", ""),
+        "exit_code 137: exited, code 137 (status 0x89)\n\
+         abort: trapped, code 134 (status 0x186)\n\
+         spin: killed, code 137 (status 0x289)\n"
+    );
+    assert_eq!(run.status, 0, "{}", run.stderr);
+}

@@ -1,11 +1,12 @@
 //! `sample/shell` on the Linux loader, driven through stdin (a pipe: the
-//! shell does not echo). Its service store is a directory holding the
-//! shell, `hello`, `sleep` and `exit_code`.
+//! shell does not echo unless asked). Its service store is a directory
+//! holding the shell, `hello`, `hello-wasi` and the test programs `sleep`,
+//! `exit_code`, `abort` and `spin`.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use walos_tests::{Run, program, sample, walos_with_input};
+use walos_tests::{Run, Session, program, sample, walos_with_input};
 
 /// A directory with the shell and the programs it runs, made once (the
 /// tests run in parallel); the shell's path.
@@ -20,21 +21,29 @@ fn make_store() -> PathBuf {
     for (name, wasm) in [
         ("shell", sample("shell")),
         ("hello", sample("hello")),
+        ("hello-wasi", sample("hello-wasi")),
         ("sleep", program("sleep")),
         ("exit_code", program("exit_code")),
+        ("abort", program("abort")),
+        ("spin", program("spin")),
     ] {
         std::fs::copy(wasm, dir.join(format!("{name}.wasm"))).unwrap();
     }
     dir.join("shell.wasm")
 }
 
-/// `walos run OPTIONS shell.wasm SHELL_ARGS` with `input` as stdin.
-fn shell(options: &[&str], shell_args: &[&str], input: &str) -> Run {
+/// `run OPTIONS shell.wasm SHELL_ARGS`, walos's command line.
+fn command_line<'a>(options: &[&'a str], shell_args: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec!["run"];
     args.extend(options);
     args.push(store().to_str().unwrap());
     args.extend(shell_args);
-    walos_with_input(&args, input.as_bytes())
+    args
+}
+
+/// `walos run OPTIONS shell.wasm SHELL_ARGS` with `input` as stdin.
+fn shell(options: &[&str], shell_args: &[&str], input: &str) -> Run {
+    walos_with_input(&command_line(options, shell_args), input.as_bytes())
 }
 
 /// `ps` rows as `PID STATE * NAME`: the CPU time is a measure, and the
@@ -72,21 +81,25 @@ fn a_session_runs_programs_in_the_foreground_and_background() {
   log LEVEL         show kernel log lines up to LEVEL (emerg .. debug, or 0-7)
   dmesg             the recent kernel log lines
   exit [CODE]       leave the shell with status CODE (default 0)
-walos> exit_code
+quote with '...' or \"...\", escape with \\; up/down: history; Ctrl-C: interrupt
+walos> abort
+exit_code
 hello
+hello-wasi
 shell
 sleep
+spin
 walos> Hello world!
 walos> Hello world!
 walos> [4]
 walos>   PID STATE       CPU(ms) NAME
 1 running * shell
 4 waiting * sleep
-walos> [4] sleep: killed (status 137)
+walos> [4] killed
 walos>   PID STATE       CPU(ms) NAME
 1 running * shell
-walos> exiting with 3shell: exit_code: status 3
-walos> walos> exiting with 4shell: exit_code: status 4
+walos> exiting with 3[5] exit 3
+walos> walos> exiting with 4[6] exit 4
 walos> "
     );
     assert_eq!(run.status, 5, "{}", run.stderr);
@@ -97,9 +110,10 @@ walos> "
 
 #[test]
 fn mistakes_are_named_and_the_session_goes_on() {
-    let input = "nope x\nkill x\nkill 99\nkill\nlog loud\nexit x\nrun\nps &\nhe\x7f\x7fhello\n";
+    let input =
+        "nope x\nkill x\nkill 99\nkill\nlog loud\nexit x\nrun\nps &\nhello 'a\nhello a\\\nhello & b\nhe\x7f\x7fhello\n";
     let run = shell(&[], &[], input);
-    assert_eq!(run.stdout, "walos> ".repeat(9) + "Hello world!\nwalos> ");
+    assert_eq!(run.stdout, "walos> ".repeat(12) + "Hello world!\nwalos> ");
     let errors: Vec<&str> = run.stderr.lines().filter(|line| line.starts_with("shell: ")).collect();
     assert_eq!(
         errors,
@@ -112,6 +126,9 @@ fn mistakes_are_named_and_the_session_goes_on() {
             "shell: exit: bad status `x` (0-255)",
             "shell: run: which program? (run NAME ARGS)",
             "shell: ps: a built-in command cannot run in the background",
+            "shell: unclosed quote `'`",
+            "shell: nothing after the final `\\` to escape",
+            "shell: `&` must end the line",
         ]
     );
     // The end of input ends the shell with status 0.
@@ -126,4 +143,62 @@ fn dmesg_shows_the_kernel_log_and_echo_can_be_asked_for() {
     assert_eq!(run.status, 0, "{}", run.stderr);
     let run = shell(&[], &["--echo"], "hell\x7flo\n");
     assert_eq!((run.stdout.as_str(), run.status), ("walos> hell\x08 \x08lo\nHello world!\nwalos> \n", 0));
+}
+
+#[test]
+fn quotes_make_one_argument_and_each_end_is_reported() {
+    let input = "hello-wasi \"a b\" 'c \"d\"' e\\ f \"\"\nrun abort\nexit_code 137\n";
+    let run = shell(&[], &[], input);
+    assert_eq!(
+        run.stdout,
+        "walos> Hello world!
+argc = 5
+argv[0] = hello-wasi
+argv[1] = a b
+argv[2] = c \"d\"
+argv[3] = e f
+argv[4] = 
+walos> about to abort
+[3] trapped
+walos> exiting with 137[4] exit 137
+walos> "
+    );
+    assert!(run.stderr.contains("abort: trap: unreachable instruction executed"), "{}", run.stderr);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+}
+
+#[test]
+fn the_arrows_recall_earlier_lines() {
+    // Up, rub out `3`, type `4`; then up, up, down: the second line again.
+    let run = shell(&[], &["--echo"], "exit_code 3\n\x1b[A\x7f4\n\x1b[A\x1b[A\x1b[B\n");
+    let rub = |n: usize| "\x08 \x08".repeat(n);
+    let want = format!(
+        "walos> exit_code 3\nexiting with 3[2] exit 3\n\
+         walos> exit_code 3{}4\nexiting with 4[3] exit 4\n\
+         walos> exit_code 4{}exit_code 3{}exit_code 4\nexiting with 4[4] exit 4\n\
+         walos> \n",
+        rub(1),
+        rub(11),
+        rub(11)
+    );
+    assert_eq!(run.stdout, want);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+}
+
+#[test]
+fn ctrl_c_interrupts_the_foreground_program_and_clears_the_line() {
+    let mut session = Session::start(&command_line(&["--log", "info"], &[]));
+    session.type_bytes(b"run spin\n");
+    session.wait_for("spinning\n");
+    session.type_bytes(b"\x03");
+    session.wait_for("walos> ");
+    // At the prompt, Ctrl-C abandons what was typed.
+    session.type_bytes(b"exit 9\x03");
+    session.wait_for("^C\nwalos> ");
+    session.type_bytes(b"exit\n");
+    let run = session.finish();
+    assert_eq!(run.stdout, "walos> spinning\n^C\n[2] killed\nwalos> ^C\nwalos> ");
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("info   kernel: pid 2 (spin): Ctrl-C\n"), "{}", run.stderr);
+    assert!(run.stderr.contains("info   kernel: pid 2 (spin): killed\n"), "{}", run.stderr);
 }

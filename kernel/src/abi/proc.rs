@@ -23,6 +23,7 @@ pub static PROC: Interface = Interface {
         Syscall::new("spawn_module", &[I32, I32, I32, I32, I32, I32, I32, I32, I32], ERRNO, spawn_module),
         Syscall::new("wait", &[I32, I32], ERRNO, wait),
         Syscall::new("kill", &[I32], ERRNO, kill),
+        Syscall::new("set_foreground", &[I32], ERRNO, set_foreground),
         Syscall::new("list", &[I32, I32, I32], ERRNO, list),
         Syscall::new("modules", &[I32, I32, I32], ERRNO, modules),
     ],
@@ -146,7 +147,7 @@ fn module(c: &Call<'_>, ptr: u32, len: u32) -> Result<Vec<u8>, Stop> {
 fn wait(c: &mut Call<'_>) -> SysResult {
     let status_out = c.u32(1);
     match c.proc.reply.take() {
-        Some(Reply::Waited(Ok(status))) => c.mem.write_u32(status_out, status.code()).map_err(efault),
+        Some(Reply::Waited(Ok(status))) => c.mem.write_u32(status_out, status.word()).map_err(efault),
         Some(Reply::Waited(Err(errno))) => Err(errno.into()),
         _ => {
             c.mem.check(status_out, 4, 4).map_err(efault)?;
@@ -155,12 +156,22 @@ fn wait(c: &mut Call<'_>) -> SysResult {
     }
 }
 
-/// `kill(pid) -> errno`: ends process `pid` (status 137); `ESRCH` if there
+/// `kill(pid) -> errno`: ends process `pid` (status killed); `ESRCH` if there
 /// is none. Killing oneself does not return.
 fn kill(c: &mut Call<'_>) -> SysResult {
     match c.proc.reply.take() {
         Some(Reply::Killed(result)) => result.map_err(Stop::from),
         _ => Err(c.request(Request::Kill(c.u32(0)))),
+    }
+}
+
+/// `set_foreground(pid) -> errno`: Ctrl-C on the console kills `pid` (the
+/// caller or its child) from now on; 0: nobody, Ctrl-C is input again.
+/// `EPERM` for another's process, `ESRCH` for none.
+fn set_foreground(c: &mut Call<'_>) -> SysResult {
+    match c.proc.reply.take() {
+        Some(Reply::Foreground(result)) => result.map_err(Stop::from),
+        _ => Err(c.request(Request::SetForeground(c.u32(0)))),
     }
 }
 
@@ -234,7 +245,7 @@ pub fn exec(c: &mut Call<'_>) -> SysResult {
     match c.proc.reply.take() {
         Some(Reply::Spawned(Ok(pid))) => Err(c.request(Request::Wait(pid))),
         Some(Reply::Waited(Ok(status))) => {
-            c.ret_i32(status.code() as i32);
+            c.ret_i32(status.word() as i32);
             Ok(())
         }
         Some(Reply::Spawned(Err(errno)) | Reply::Waited(Err(errno))) => fail(c, errno),

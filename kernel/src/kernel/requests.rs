@@ -1,5 +1,5 @@
 //! Serving what processes ask of the scheduler: spawning, waiting for,
-//! killing and listing processes.
+//! killing and listing processes, and the console's foreground process.
 //!
 //! A host function that needs other processes parks its caller with a
 //! [`Request`]; [`Kernel::serve`] answers it between two slices, and the
@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 
 use super::{Kernel, SpawnError};
 use crate::log::Level;
-use crate::process::{ExitStatus, KILLED_STATUS, Pid, ProcInfo, Reply, Request, RunState, WaitFor};
+use crate::process::{ExitStatus, Pid, ProcInfo, Reply, Request, RunState, WaitFor};
 use crate::syscall::Errno;
 
 /// Requests a process may have served in a row before it goes to the back
@@ -41,6 +41,7 @@ impl Kernel {
                 Reply::Killed(if killed { Ok(()) } else { Err(Errno::SRCH) })
             }
             Some(Request::List) => Reply::List(self.list(Some(caller))),
+            Some(Request::SetForeground(pid)) => Reply::Foreground(self.set_foreground(caller, pid)),
             Some(Request::Call { import, transfer }) => match self.call_for(caller, import, transfer) {
                 Some(reply) => reply,
                 // Parked until the provider answers.
@@ -93,18 +94,39 @@ impl Kernel {
         None
     }
 
-    /// Ends process `target` (not running now) with [`KILLED_STATUS`];
-    /// whether there was such a process.
-    fn kill_by(&mut self, target: Pid, by: Option<Pid>) -> bool {
+    /// Ends process `target` (not running now) as killed by `by` (`None`:
+    /// the kernel); whether there was such a process. `exit` logs it.
+    pub(super) fn kill_by(&mut self, target: Pid, by: Option<Pid>) -> bool {
         let Some(proc) = self.procs.remove(&target) else {
             return false;
         };
         self.blocked.remove(&target);
         self.ready.retain(|&pid| pid != target);
-        let who = by.map_or("the kernel".into(), |pid| alloc::format!("pid {pid}"));
-        self.sys.log(Level::Info, "kernel", format_args!("pid {target} ({}): killed by {who}", proc.state.name));
-        self.exit(proc, ExitStatus::Exited(KILLED_STATUS));
+        self.exit(proc, ExitStatus::Killed { by });
         true
+    }
+
+    /// Makes `pid` the console's foreground process for `caller`, who must
+    /// be it or its parent; 0 clears it.
+    fn set_foreground(&mut self, caller: Pid, pid: Pid) -> Result<(), Errno> {
+        if pid != 0 && pid != caller {
+            let proc = self.procs.get(&pid).ok_or(Errno::SRCH)?;
+            if proc.state.parent != Some(caller) {
+                return Err(Errno::PERM);
+            }
+        }
+        self.sys.stdin.set_foreground((pid != 0).then_some(pid));
+        Ok(())
+    }
+
+    /// Kills the foreground process if Ctrl-C was typed for it, reading
+    /// the console for it while nobody else does. Called between slices.
+    pub(super) fn watch_console(&mut self) {
+        if let Some(pid) = self.sys.stdin.poll_interrupt(&mut *self.sys.loader) {
+            let name = self.procs.get(&pid).map(|p| p.state.name.clone()).unwrap_or_default();
+            self.sys.log(Level::Info, "kernel", format_args!("pid {pid} ({name}): Ctrl-C"));
+            self.kill_by(pid, None);
+        }
     }
 
     /// Ends process `pid` as `proc.kill` does; whether it existed.

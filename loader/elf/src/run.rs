@@ -89,6 +89,7 @@ fn execute(kernel: &mut Kernel, command: Command) -> Result<i32, String> {
         // The host keeps the low 8 bits, as for any exit status.
         Some(ExitStatus::Exited(code)) => code as i32,
         Some(ExitStatus::Trapped(_)) => TRAP_STATUS,
+        Some(status @ ExitStatus::Killed { .. }) => status.code() as i32,
         None => ERROR_STATUS,
     })
 }

@@ -38,10 +38,10 @@ fn parent() -> Result<(), walos_sdk::Error> {
     }
     let sleeper = proc::spawn("multitask", &["sleeper"], &[])?;
     println!("multitask: workers {} and a sleeper started", WORKERS.join(", "));
-    let status = proc::wait(sleeper)?;
+    let status = proc::code(proc::wait(sleeper)?);
     for (name, pid) in workers {
         proc::kill(pid)?;
-        println!("multitask: worker {name} stopped (status {})", proc::wait(pid)?);
+        println!("multitask: worker {name} stopped (status {})", proc::code(proc::wait(pid)?));
     }
     println!("multitask: sleeper ended with status {status}");
     Ok(())

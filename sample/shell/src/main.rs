@@ -2,10 +2,18 @@
 //!
 //! It reads command lines from stdin after the prompt `walos> ` and starts
 //! the programs of the service store (`proc.spawn` by name), in the
-//! foreground (`hello a b`, `run hello a b`: it waits and reports a
-//! non-zero status) or in the background (`sleep 100 &`: it prints `[pid]`
-//! and reports the end at a later prompt). Built-in commands: `help`, `ls`,
+//! foreground (`hello a b`, `run hello a b`: it waits and reports how it
+//! ended unless it exited with 0: `[pid] exit N`, `[pid] trapped`, `[pid]
+//! killed`) or in the background (`sleep 100 &`: it prints `[pid]` and
+//! reports the end the same way at a later prompt). Built-in commands: `help`, `ls`,
 //! `run`, `ps`, `kill`, `log`, `dmesg`, `exit`. The end of input exits 0.
+//! Words may be quoted (see [`shell::command`]); the arrows recall earlier
+//! lines (see [`shell::line`]).
+//!
+//! **Ctrl-C**: the shell makes its foreground child the console's
+//! foreground process (`proc.set_foreground`) while it waits, so Ctrl-C
+//! makes the kernel kill it; at the prompt, Ctrl-C reaches the shell,
+//! which abandons the line.
 //!
 //! **Echo**: on the UEFI loaders nothing echoes typed keys, so the shell
 //! does, and handles backspace itself (see [`shell::line`]). It echoes when
@@ -18,7 +26,7 @@ use std::io::{IsTerminal, Read, Write};
 
 use shell::command::{self, Command};
 use shell::line::{Editor, Event};
-use walos_sdk::proc::{self, Pid, ProcInfo};
+use walos_sdk::proc::{self, End, Pid, ProcInfo};
 use walos_sdk::{Error, sys};
 
 const PROMPT: &str = "walos> ";
@@ -34,6 +42,7 @@ commands:
   log LEVEL         show kernel log lines up to LEVEL (emerg .. debug, or 0-7)
   dmesg             the recent kernel log lines
   exit [CODE]       leave the shell with status CODE (default 0)
+quote with '...' or \"...\", escape with \\; up/down: history; Ctrl-C: interrupt
 ";
 
 fn main() {
@@ -69,8 +78,8 @@ impl Input {
         Input { editor: Editor::new(), echo, buf: [0; 256], next: 0, end: 0, eof: false }
     }
 
-    /// The next line; `None` at the end of input.
-    fn line(&mut self) -> Option<String> {
+    /// The next line, or Ctrl-C; `None` at the end of input.
+    fn line(&mut self) -> Option<Typed> {
         let mut out = std::io::stdout().lock();
         loop {
             if self.next == self.end {
@@ -83,7 +92,7 @@ impl Input {
                         self.eof = true;
                         // An unfinished last line still counts.
                         if let Some(line) = self.editor.take_partial() {
-                            return Some(line);
+                            return Some(Typed::Line(line));
                         }
                         return None;
                     }
@@ -99,14 +108,26 @@ impl Input {
                     Event::Echo(bytes) => out.write_all(bytes),
                     Event::Byte(byte) => out.write_all(&[*byte]),
                     Event::Line(_) => out.write_all(b"\n"),
+                    Event::Cancel => Ok(()),
                 };
             }
-            if let Event::Line(line) = event {
-                let _ = out.flush();
-                return Some(line);
+            match event {
+                Event::Line(line) => {
+                    let _ = out.flush();
+                    return Some(Typed::Line(line));
+                }
+                Event::Cancel => return Some(Typed::Cancel),
+                _ => {}
             }
         }
     }
+}
+
+/// What [`Input::line`] read.
+enum Typed {
+    Line(String),
+    /// Ctrl-C at the prompt.
+    Cancel,
 }
 
 struct Shell {
@@ -121,22 +142,36 @@ impl Shell {
         loop {
             self.report_background();
             print!("{PROMPT}");
-            let Some(line) = self.input.line() else {
-                if self.input.echo {
-                    println!();
+            let line = match self.input.line() {
+                Some(Typed::Line(line)) => line,
+                Some(Typed::Cancel) => {
+                    // What a terminal shows for Ctrl-C, then a fresh prompt.
+                    println!("^C");
+                    continue;
                 }
-                return 0;
+                None => {
+                    if self.input.echo {
+                        println!();
+                    }
+                    return 0;
+                }
             };
-            let Some(command) = command::parse(&line) else { continue };
-            if let Some(code) = self.execute(&command) {
-                return code;
+            match command::parse(&line) {
+                Ok(Some(command)) => {
+                    if let Some(code) = self.execute(&command) {
+                        return code;
+                    }
+                }
+                Ok(None) => {}
+                Err(err) => eprintln!("shell: {err}"),
             }
         }
     }
 
     /// Runs one command; `Some(status)` to leave the shell.
-    fn execute(&mut self, command: &Command<'_>) -> Option<i32> {
-        let Some((&name, args)) = command.words.split_first() else {
+    fn execute(&mut self, command: &Command) -> Option<i32> {
+        let words: Vec<&str> = command.words.iter().map(String::as_str).collect();
+        let Some((&name, args)) = words.split_first() else {
             eprintln!("shell: `&` needs a command before it");
             return None;
         };
@@ -162,8 +197,8 @@ impl Shell {
         None
     }
 
-    /// Starts `program`; in the foreground, waits and reports a non-zero
-    /// status.
+    /// Starts `program`; in the foreground, waits (Ctrl-C kills it) and
+    /// reports how it ended unless it exited with 0.
     fn start(&mut self, program: &str, args: &[&str], background: bool) {
         let env: Vec<String> = std::env::vars().map(|(name, value)| format!("{name}={value}")).collect();
         let env: Vec<&str> = env.iter().map(String::as_str).collect();
@@ -176,9 +211,19 @@ impl Shell {
             self.background.push((pid, program.to_string()));
             return;
         }
-        match proc::wait(pid) {
+        // It may have ended already (ESRCH): nothing to interrupt then.
+        let _ = proc::set_foreground(Some(pid));
+        let status = proc::wait(pid);
+        let _ = proc::set_foreground(None);
+        match status {
             Ok(0) => {}
-            Ok(status) => println!("shell: {program}: {}", describe(status)),
+            Ok(status) => {
+                if End::of(status) == End::Killed {
+                    // Most likely Ctrl-C, which the kernel took.
+                    println!("^C");
+                }
+                println!("[{pid}] {}", describe(status));
+            }
             Err(err) => eprintln!("shell: {program}: cannot wait for pid {pid}: {}", errno(err)),
         }
     }
@@ -193,7 +238,7 @@ impl Shell {
             let ended = processes.iter().find(|p| p.pid == *pid).is_none_or(|p| p.state == 3);
             if ended {
                 match proc::wait(*pid) {
-                    Ok(status) => println!("[{pid}] {name}: {}", describe(status)),
+                    Ok(status) => println!("[{pid}] {}", describe(status)),
                     Err(err) => println!("[{pid}] {name}: ended ({})", errno(err)),
                 }
             }
@@ -202,13 +247,12 @@ impl Shell {
     }
 }
 
-/// A child's status in words.
+/// How a child ended, in words: `exit N`, `trapped` or `killed`.
 fn describe(status: u32) -> String {
-    match status {
-        0 => "done".into(),
-        proc::TRAPPED => format!("trapped (status {status})"),
-        proc::KILLED => format!("killed (status {status})"),
-        _ => format!("status {status}"),
+    match End::of(status) {
+        End::Exited(code) => format!("exit {code}"),
+        End::Trapped => "trapped".into(),
+        End::Killed => "killed".into(),
     }
 }
 

@@ -49,6 +49,8 @@ impl Error {
     pub const NOEXEC: Error = Error(45);
     /// No such process.
     pub const SRCH: Error = Error(71);
+    /// Not allowed (`set_foreground` on a process that is not a child).
+    pub const PERM: Error = Error(63);
 
     #[cfg(target_family = "wasm")]
     fn check(status: i32) -> Result<(), Error> {
@@ -205,10 +207,41 @@ pub mod proc {
     /// A process identifier.
     pub type Pid = u32;
 
-    /// The status of a child that trapped.
+    /// The low 8 bits of the status of a child that trapped (128 +
+    /// SIGABRT).
     pub const TRAPPED: u32 = 134;
-    /// The status of a killed process.
+    /// The low 8 bits of the status of a killed process (128 + SIGKILL).
     pub const KILLED: u32 = 137;
+
+    /// How a process ended, from bits 8..15 of its status word (see
+    /// [`wait`]).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum End {
+        /// It exited with this code (`proc_exit`; 0 when `_start` returned).
+        Exited(u8),
+        /// It trapped.
+        Trapped,
+        /// `kill` (or Ctrl-C on the console) ended it.
+        Killed,
+    }
+
+    impl End {
+        /// Decodes a status word; an unknown kind (a newer kernel) counts
+        /// as exited with the low 8 bits.
+        pub const fn of(status: u32) -> End {
+            match status >> 8 & 0xff {
+                1 => End::Trapped,
+                2 => End::Killed,
+                _ => End::Exited(code(status)),
+            }
+        }
+    }
+
+    /// The low 8 bits of a status word: the exit code, [`TRAPPED`] or
+    /// [`KILLED`], as a Unix shell shows it.
+    pub const fn code(status: u32) -> u8 {
+        status as u8
+    }
 
     /// The most arguments (or environment entries) [`spawn`] passes.
     pub const MAX_ARGS: usize = 32;
@@ -308,8 +341,9 @@ pub mod proc {
     }
 
     /// Waits for the child `pid` to end (the caller sleeps meanwhile) and
-    /// returns its status: its exit code's low 8 bits, [`TRAPPED`] or
-    /// [`KILLED`].
+    /// returns its status word: in bits 0..7 its exit code's low 8 bits,
+    /// [`TRAPPED`] or [`KILLED`]; in bits 8..15 how it ended (0 exited, 1
+    /// trapped, 2 killed), which [`End::of`] decodes.
     #[cfg(target_family = "wasm")]
     pub fn wait(pid: Pid) -> Result<u32, super::Error> {
         let mut status = 0;
@@ -318,11 +352,21 @@ pub mod proc {
         Ok(status)
     }
 
-    /// Ends process `pid` with status [`KILLED`].
+    /// Ends process `pid` ([`End::Killed`]).
     #[cfg(target_family = "wasm")]
     pub fn kill(pid: Pid) -> Result<(), super::Error> {
         // SAFETY: a plain value crosses.
         super::Error::check(unsafe { super::raw::proc_kill(pid) })
+    }
+
+    /// Makes `pid` (a child of the caller, or the caller) the console's
+    /// foreground process: Ctrl-C typed on the console then kills it
+    /// instead of reaching a reader. `None` clears it. [`super::Error::PERM`]
+    /// for a process that is not a child, [`super::Error::SRCH`] for none.
+    #[cfg(target_family = "wasm")]
+    pub fn set_foreground(pid: Option<Pid>) -> Result<(), super::Error> {
+        // SAFETY: a plain value crosses.
+        super::Error::check(unsafe { super::raw::proc_set_foreground(pid.unwrap_or(0)) })
     }
 
     /// Fills `buf` with the names of the service store's modules, sorted,

@@ -64,6 +64,8 @@ unsafe extern "C" {
     pub fn proc_wait(pid: u32, status: *mut u32) -> i32;
     #[link_name = "kill"]
     pub fn proc_kill(pid: u32) -> i32;
+    #[link_name = "set_foreground"]
+    pub fn proc_set_foreground(pid: u32) -> i32;
     #[link_name = "modules"]
     pub fn proc_modules(buf: *mut u8, len: u32, size: *mut u32) -> i32;
     #[link_name = "list"]

@@ -14,15 +14,29 @@ extern "C" {
 
 typedef uint32_t walos_pid;
 
-/* The status of a child that trapped (128 + SIGABRT, as `walos run`). */
-#define WALOS_STATUS_TRAPPED 134
-/* The status of a killed process (128 + SIGKILL, as Unix shells show it). */
-#define WALOS_STATUS_KILLED 137
+/* A status word (proc_wait, sys_exec): bits 0..7 the exit code's low 8
+ * bits, WALOS_STATUS_TRAPPED or WALOS_STATUS_KILLED (what `walos run`
+ * exits with); bits 8..15 how the process ended. */
+#define WALOS_STATUS_TRAPPED 134 /* 128 + SIGABRT */
+#define WALOS_STATUS_KILLED 137  /* 128 + SIGKILL */
+
+#define WALOS_HOW_EXITED 0  /* proc_exit, or _start returned */
+#define WALOS_HOW_TRAPPED 1 /* it trapped */
+#define WALOS_HOW_KILLED 2  /* proc_kill, or Ctrl-C on the console */
+
+/* How a status word says the process ended: WALOS_HOW_*. */
+#define WALOS_HOW(status) (((status) >> 8) & 0xff)
+/* The low 8 bits: the exit code, 134 or 137. */
+#define WALOS_CODE(status) ((status) & 0xff)
+#define WALOS_EXITED(status) (WALOS_HOW(status) == WALOS_HOW_EXITED)
+#define WALOS_TRAPPED(status) (WALOS_HOW(status) == WALOS_HOW_TRAPPED)
+#define WALOS_KILLED(status) (WALOS_HOW(status) == WALOS_HOW_KILLED)
 
 #define WALOS_ETOOBIG 1  /* too many or too long arguments */
 #define WALOS_ECHILD 12  /* not a child of the caller, or already waited for */
 #define WALOS_ENOENT 44  /* no such module in the service store */
 #define WALOS_ENOEXEC 45 /* not a valid wasm program, or it cannot be linked */
+#define WALOS_EPERM 63   /* not a child of the caller */
 #define WALOS_ESRCH 71   /* no such process */
 
 /* Starts the module `name` of the service store as a child, with
@@ -41,14 +55,19 @@ walos_res proc_spawn_module(const char *name, uint32_t name_len, const void *cod
                             uint32_t env_count, walos_pid *pid);
 
 /* Waits until the child `pid` ends (the caller sleeps meanwhile) and stores
- * its status: its exit code's low 8 bits, WALOS_STATUS_TRAPPED or
- * WALOS_STATUS_KILLED. WALOS_ECHILD if `pid` is not a child not yet
- * waited for. */
+ * its status word (see WALOS_HOW, WALOS_CODE, WALOS_KILLED, ...).
+ * WALOS_ECHILD if `pid` is not a child not yet waited for. */
 WALOS_IMPORT(proc, wait) walos_res proc_wait(walos_pid pid, uint32_t *status);
 
-/* Ends process `pid` with WALOS_STATUS_KILLED; WALOS_ESRCH if there is no
- * such process. Killing oneself does not return. */
+/* Ends process `pid` (WALOS_KILLED); WALOS_ESRCH if there is no such
+ * process. Killing oneself does not return. */
 WALOS_IMPORT(proc, kill) walos_res proc_kill(walos_pid pid);
+
+/* Makes `pid` (a child of the caller, or the caller) the console's
+ * foreground process: Ctrl-C typed on the console kills it instead of
+ * reaching a reader. 0 clears it. WALOS_EPERM for a process that is not a
+ * child, WALOS_ESRCH for none. */
+WALOS_IMPORT(proc, set_foreground) walos_res proc_set_foreground(walos_pid pid);
 
 /* What proc_list says of a process. */
 enum walos_proc_state {
