@@ -220,15 +220,16 @@ fn ctrl_c_interrupts_the_shell_s_foreground_program() {
     vm.wait_for_serial("walos> ");
     vm.type_text("spin\n");
     vm.wait_for_serial("spinning\n");
-    // The kernel kills the foreground program; the shell says so.
+    // The kernel kills the foreground program; the shell says so. (Pids 1
+    // and 2 are the keyboard services, `ps2kbd` then `stdin`.)
     vm.sendkey("ctrl-c");
-    vm.wait_for_serial("[2] killed\nwalos> ");
+    vm.wait_for_serial("[4] killed\nwalos> ");
     // At the prompt, Ctrl-C abandons the line.
     vm.type_text("exit 4");
     vm.sendkey("ctrl-c");
     vm.wait_for_serial("walos> exit 4^C\nwalos> ");
     vm.type_text("exit\n");
     let end = vm.wait();
-    assert_eq!(end.serial, "walos> spin\nspinning\n^C\n[2] killed\nwalos> exit 4^C\nwalos> exit\n");
+    assert_eq!(end.serial, "walos> spin\nspinning\n^C\n[4] killed\nwalos> exit 4^C\nwalos> exit\n");
     assert_eq!(end.status, Some(0));
 }
