@@ -115,8 +115,10 @@ fn keys_typed_on_the_ps2_keyboard_reach_stdin_through_the_services() {
     let mut h = keyboard(&["ps2kbd"]);
     {
         let mut machine = h.machine.borrow_mut();
-        // Typed before the driver started: no interrupt comes for it.
+        // Typed before the driver started: no interrupt comes for it. The
+        // mouse's bytes (`h` and `i` scancodes too) are skipped.
         machine.ps2.extend(tap(H));
+        machine.ps2_mouse.extend([tap(H), tap(I)].concat());
         let batches = [tap(I).to_vec(), with(SHIFT, W), [tap(BACKSPACE), tap(ENTER)].concat(), with(CTRL, D)];
         machine.devices_on_wait.extend(batches.into_iter().map(|ps2| (ps2, Vec::new())));
     }

@@ -42,6 +42,9 @@ pub struct Machine {
     /// A PS/2 controller: the bytes its data port (0x60) gives, in order;
     /// its status port (0x64) has bit 0 up while there are some.
     pub ps2: VecDeque<u8>,
+    /// Mouse bytes, given by the data port before the keyboard's, with
+    /// bit 5 of the status up too.
+    pub ps2_mouse: VecDeque<u8>,
     /// COM1's receiver: the bytes of its data port (0x3f8); its line status
     /// (0x3fd) has bit 0 up while there are some.
     pub com1: VecDeque<u8>,
@@ -212,7 +215,8 @@ impl PortIo for TestLoader {
     fn read(&mut self, port: u16, _: PortWidth) -> u32 {
         let mut machine = self.machine.borrow_mut();
         match port {
-            0x60 => machine.ps2.pop_front().map_or(0, u32::from),
+            0x60 => machine.ps2_mouse.pop_front().or_else(|| machine.ps2.pop_front()).map_or(0, u32::from),
+            0x64 if !machine.ps2_mouse.is_empty() => 0x21,
             0x64 => u32::from(!machine.ps2.is_empty()),
             0x3f8 => machine.com1.pop_front().map_or(0, u32::from),
             // The transmitter is always empty.
