@@ -337,6 +337,11 @@ const READER: &str = r#"(module
   (import "stdio" "getc" (func $getc (result i32)))
   (func (export "get") (result i32) (call $getc)))"#;
 
+/// A program calling `reader.get` as `$get` in `body`.
+fn calls_reader(body: &str) -> String {
+    program(r#"(import "reader" "get" (func $get (result i32)))"#, "", body)
+}
+
 /// Prints `1 2 3 `, giving the CPU away after each.
 fn ticker() -> String {
     program(
@@ -348,11 +353,7 @@ fn ticker() -> String {
 
 #[test]
 fn a_provider_blocked_in_a_call_lets_the_others_run() {
-    let main = program(
-        r#"(import "reader" "get" (func $get (result i32)))"#,
-        "",
-        "(call $num (i32.sub (call $get) (i32.const 48)))",
-    );
+    let main = calls_reader("(call $num (i32.sub (call $get) (i32.const 48)))");
     let mut h = Harness::new(&[("main", &main), ("reader", READER), ("ticker", &ticker())]);
     // Input arrives only once nobody can run.
     h.machine.borrow_mut().stdin_on_wait.push_back(Some(b"7".to_vec()));
@@ -366,13 +367,8 @@ fn a_provider_blocked_in_a_call_lets_the_others_run() {
 fn calls_to_a_busy_provider_wait_their_turn() {
     // Two callers of the blocking reader: served one after the other, in
     // the order they called.
-    let main = |n: i32| {
-        program(
-            r#"(import "reader" "get" (func $get (result i32)))"#,
-            "",
-            &format!("(call $num (i32.const {n})) (call $num (i32.sub (call $get) (i32.const 48)))"),
-        )
-    };
+    let main =
+        |n: i32| calls_reader(&format!("(call $num (i32.const {n})) (call $num (i32.sub (call $get) (i32.const 48)))"));
     let (one, two) = (main(1), main(2));
     let mut h = Harness::new(&[("one", &one), ("two", &two), ("reader", READER)]);
     h.machine.borrow_mut().stdin_on_wait.extend([Some(b"5".to_vec()), Some(b"6".to_vec())]);
@@ -388,11 +384,7 @@ fn calls_to_a_busy_provider_wait_their_turn() {
 
 #[test]
 fn a_killed_provider_fails_the_call_and_restarts() {
-    let main = program(
-        r#"(import "reader" "get" (func $get (result i32)))"#,
-        "",
-        "(call $num (call $get)) (call $num (i32.sub (call $get) (i32.const 48)))",
-    );
+    let main = calls_reader("(call $num (call $get)) (call $num (i32.sub (call $get) (i32.const 48)))");
     // Pid 1 is the reader, loaded for main (pid 2); the killer is pid 3.
     let killer = program(
         r#"(import "proc" "kill" (func $kill (param i32) (result i32)))"#,
