@@ -331,6 +331,7 @@ impl Kernel {
         }
         self.sys.log(Level::Info, "kernel", format_args!("pid {pid} ({}): {status}", proc.state.name));
         self.sys.stdin.forget(pid);
+        self.cancel_calls_of(pid);
         // Nobody can collect the statuses of its ended children any more.
         self.exited.retain(|_, ended| ended.parent != Some(pid));
         let ended = |status| Ended {

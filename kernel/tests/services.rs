@@ -470,3 +470,38 @@ fn a_missing_input_service_is_named() {
     assert!(h.logs().contains("no console input from `stdio.getc`:"), "{}", h.logs());
     assert!(h.logs().contains("no interface or service `stdio` (kernel -> stdio)"), "{}", h.logs());
 }
+
+#[test]
+fn a_provider_parked_for_a_caller_that_ended_is_ended_too() {
+    // main (pid 2) calls the reader (pid 1), which waits for input; the
+    // killer (pid 3) kills main. The reader must not then take the input
+    // meant for `next`, for an answer nobody waits for.
+    let main = calls_reader("(call $num (call $get))");
+    let killer = program(
+        r#"(import "proc" "kill" (func $kill (param i32) (result i32)))"#,
+        "",
+        "(call $num (call $kill (i32.const 2)))",
+    );
+    let next = program(
+        r#"(import "stdio" "getc" (func $getc (result i32)))"#,
+        "",
+        "(call $num (i32.sub (call $getc) (i32.const 48)))",
+    );
+    let mut h = Harness::new(&[("main", &main), ("reader", READER), ("killer", &killer), ("next", &next)]);
+    let pid = h.spawn(Command::new("main")).unwrap();
+    assert_eq!(pid, 2);
+    let killer = h.spawn(Command::new("killer")).unwrap();
+    assert_eq!(h.kernel.run_until_exit(killer), Some(ExitStatus::Exited(0)));
+    h.machine.borrow_mut().stdin_on_wait.push_back(Some(b"8".to_vec()));
+    assert_eq!(h.run(Command::new("next")), ExitStatus::Exited(0));
+    assert_eq!(h.stdout(), "0 8 ");
+    let logs = h.logs();
+    assert!(
+        logs.contains(
+            "its caller, pid 2, ended; the call of reader.get by main fails, the service restarts on next use"
+        ),
+        "{logs}"
+    );
+    // The reader's process is gone; it starts again for its next caller.
+    assert!(!h.kernel.processes().iter().any(|p| p.name == "reader"));
+}

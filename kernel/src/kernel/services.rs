@@ -427,6 +427,7 @@ impl Kernel {
         self.release(&mut proc.state);
         let Some(name) = proc.serves.take() else { return };
         let pid = proc.state.pid;
+        self.cancel_calls_of(pid);
         let Some(service) = self.services.get_mut(&name) else { return };
         service.pid = None;
         match service.current.take() {
@@ -442,6 +443,24 @@ impl Kernel {
             None => self.sys.log(Level::Err, &name, format_args!("pid {pid}: {error}; it restarts on next use")),
         }
         self.next_job(&name);
+    }
+
+    /// Process `pid` has ended: a provider parked in a call of its, which
+    /// nobody will take the answer of, is ended too (it restarts on next
+    /// use), rather than keep its later callers waiting, or take input
+    /// meant for others, for a call nobody waits for. A provider that is
+    /// running finishes the call, whose answer is dropped.
+    pub(super) fn cancel_calls_of(&mut self, pid: Pid) {
+        let parked: Vec<Pid> = self
+            .services
+            .values()
+            .filter(|s| s.current.as_ref().is_some_and(|job| job.caller == Caller::Process(pid)))
+            .filter_map(|s| s.pid)
+            .filter(|provider| self.blocked.contains(provider))
+            .collect();
+        for provider in parked {
+            self.fail(provider, format!("its caller, pid {pid}, ended"));
+        }
     }
 
     /// Gives `caller` the answer to its call.
