@@ -217,9 +217,7 @@ impl Kernel {
             Ok(instance) => instance,
             Err(error) => {
                 // The preopens hold file-system references.
-                for descriptor in state.fds.take_all() {
-                    descriptor.release(&mut self.sys);
-                }
+                self.release(&mut state);
                 return Err(instantiate_error(error));
             }
         };
@@ -326,9 +324,7 @@ impl Kernel {
             return self.service_ended(proc, alloc::format!("{status}"));
         }
         let pid = proc.state.pid;
-        for descriptor in proc.state.fds.take_all() {
-            descriptor.release(&mut self.sys);
-        }
+        self.release(&mut proc.state);
         self.sys.log(Level::Info, "kernel", format_args!("pid {pid} ({}): {status}", proc.state.name));
         self.sys.stdin.forget(pid);
         self.cancel_calls_of(pid);
@@ -359,18 +355,26 @@ impl Kernel {
         }
     }
 
+    /// Gives back what the descriptors of an ended (or never started)
+    /// process hold.
+    fn release(&mut self, state: &mut ProcState) {
+        for descriptor in state.fds.take_all() {
+            descriptor.release(&mut self.sys);
+        }
+    }
+
     /// Makes runnable every blocked process whose wait is over, without
     /// waiting.
     fn wake_due(&mut self) {
         if self.blocked.is_empty() {
             return;
         }
-        if self.waits().stdin {
+        let wake = self.waits();
+        if wake.stdin {
             self.sys.stdin.fill(&mut *self.sys.loader);
         }
-        let irqs = self.waits().irqs;
-        if irqs != 0 {
-            self.sys.poll_irqs(irqs);
+        if wake.irqs != 0 {
+            self.sys.poll_irqs(wake.irqs);
         }
         let now = self.sys.now();
         let stdin_ready = self.sys.stdin.ready();

@@ -242,12 +242,6 @@ impl Kernel {
         Err(format!("still running after {MAX_CALL_SLICES} slices"))
     }
 
-    fn release(&mut self, state: &mut ProcState) {
-        for descriptor in state.fds.take_all() {
-            descriptor.release(&mut self.sys);
-        }
-    }
-
     /// Queues process `caller`'s call of its service import `import` and
     /// parks the caller until the answer; the reply at once if the call
     /// cannot be made.
