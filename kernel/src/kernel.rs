@@ -268,7 +268,7 @@ impl Kernel {
         }
     }
 
-    pub(super) fn run_slice(&mut self, pid: Pid) {
+    fn run_slice(&mut self, pid: Pid) {
         let Some(mut proc) = self.procs.remove(&pid) else {
             return;
         };

@@ -16,7 +16,7 @@ use crate::syscall::Errno;
 /// Requests a process may have served in a row before it goes to the back
 /// of the run queue: enough that a parent starting a few children keeps
 /// going, few enough that a loop of requests cannot starve the others.
-pub(super) const REQUESTS_IN_A_ROW: u32 = 16;
+const REQUESTS_IN_A_ROW: u32 = 16;
 
 impl Kernel {
     /// Answers `caller`'s request (the caller is in `procs`, parked).
@@ -49,6 +49,12 @@ impl Kernel {
             },
             None => return self.ready.push_back(caller),
         };
+        self.deliver(caller, reply);
+    }
+
+    /// Hands `reply` to the parked `caller` and makes it runnable: first in
+    /// line for a few requests in a row, then at the back like everyone.
+    pub(super) fn deliver(&mut self, caller: Pid, reply: Reply) {
         let Some(proc) = self.procs.get_mut(&caller) else {
             return;
         };

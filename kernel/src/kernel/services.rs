@@ -311,13 +311,13 @@ impl Kernel {
         }
     }
 
-    /// Makes service process `pid` run next: a call hands the CPU over.
+    /// Makes service process `pid` (idle, or at the end of a step, so in no
+    /// run queue) run next: a call hands the CPU over.
     fn resume(&mut self, pid: Pid) {
         if let Some(proc) = self.procs.get_mut(&pid) {
             proc.state.wait = None;
         }
         self.blocked.remove(&pid);
-        self.ready.retain(|&p| p != pid);
         self.ready.push_front(pid);
     }
 
@@ -368,12 +368,6 @@ impl Kernel {
             RunOutcome::Finished(results) => {
                 self.procs.insert(pid, proc);
                 self.step(pid, results);
-                // The next step of the call goes on at once: the provider
-                // was handed the CPU for the whole call.
-                if self.ready.front() == Some(&pid) {
-                    self.ready.pop_front();
-                    self.run_slice(pid);
-                }
             }
             RunOutcome::Exited(code) => {
                 let error = format!("{}: exited with status {code} during a call", func(self));
@@ -396,9 +390,9 @@ impl Kernel {
     /// goes idle and takes the next call.
     fn done(&mut self, name: &str, pid: Pid, result: Result<Vec<Val>, CallError>) {
         let Some(job) = self.services.get_mut(name).and_then(|s| s.current.take()) else { return };
+        // It has just run its last step: in no run queue.
         if let Some(proc) = self.procs.get_mut(&pid) {
             proc.state.wait = Some(WaitFor { kernel: true, ..WaitFor::default() });
-            self.ready.retain(|&p| p != pid);
             self.blocked.insert(pid);
         }
         let Job { caller, transfer, .. } = job;
@@ -466,15 +460,8 @@ impl Kernel {
                     return;
                 }
                 proc.state.wait = None;
-                proc.state.reply = Some(Reply::Called(result));
                 self.blocked.remove(&pid);
-                proc.state.requests_in_a_row += 1;
-                if proc.state.requests_in_a_row <= super::requests::REQUESTS_IN_A_ROW {
-                    self.ready.push_front(pid);
-                } else {
-                    proc.state.requests_in_a_row = 0;
-                    self.ready.push_back(pid);
-                }
+                self.deliver(pid, Reply::Called(result));
             }
             Caller::Input => self.input_answer(result),
         }
@@ -493,11 +480,18 @@ fn begin(service: &mut Service, proc: &mut Process) -> Result<(), String> {
         }
         proc.instance.call("walos_alloc", &[Val::I32(job.transfer.total as i32)]).map_err(|e| e.to_string())?;
         job.phase = Phase::Alloc;
+        Ok(())
     } else {
-        let args = job.transfer.copy_in(0, proc.instance.memory())?;
-        proc.instance.call(&job.import.export, &args).map_err(|e| e.to_string())?;
-        job.phase = Phase::Call { base: 0 };
+        call_function(job, proc, 0)
     }
+}
+
+/// Copies the call's buffers into the provider's block at `base` and
+/// calls the service function on them.
+fn call_function(job: &mut Job, proc: &mut Process, base: u32) -> Result<(), String> {
+    let args = job.transfer.copy_in(base, proc.instance.memory())?;
+    proc.instance.call(&job.import.export, &args).map_err(|e| e.to_string())?;
+    job.phase = Phase::Call { base };
     Ok(())
 }
 
@@ -514,9 +508,7 @@ fn advance(service: &mut Service, proc: &mut Process, results: Vec<Val>) -> Resu
                 [Val::I32(ptr)] => *ptr as u32,
                 _ => return Err("walos_alloc is not (i32) -> i32".into()),
             };
-            let args = job.transfer.copy_in(base, proc.instance.memory())?;
-            proc.instance.call(&job.import.export, &args).map_err(|e| e.to_string())?;
-            job.phase = Phase::Call { base };
+            call_function(job, proc, base)?;
             Ok(None)
         }
         Phase::Call { base } => {
