@@ -71,7 +71,7 @@ impl Kernel {
         import: &Import,
         ty: &FuncType,
     ) -> Result<ServiceImport, Vec<LinkError>> {
-        let name = self.provider_name(&import.module, &import.name);
+        let (name, wasm) = self.provider(&import.module, &import.name);
         let error = |chain: &[String], problem| {
             let mut chain = chain.to_vec();
             chain.push(name.clone());
@@ -81,7 +81,7 @@ impl Kernel {
             return Err(error(chain, ServiceProblem::Cycle));
         }
         if !self.services.contains_key(&name) {
-            match self.load_service(chain, &name) {
+            match self.load_service(chain, &name, wasm) {
                 Ok(()) => {}
                 Err(LoadFailure::Links(errors)) => return Err(errors),
                 Err(LoadFailure::Problem(problem)) => return Err(error(chain, problem)),
@@ -113,39 +113,46 @@ impl Kernel {
 
     /// The service providing `(iface, func)`: the loaded or stored module
     /// `iface`, or else the loaded or stored module that exports
-    /// `iface:func`; `iface` (missing) if none does. Only export names are
-    /// read while searching the store: nothing is compiled or started.
-    fn provider_name(&mut self, iface: &str, func: &str) -> String {
+    /// `iface:func`; `iface` (missing) if none does. With the module's
+    /// bytes if they were read from the store here, so that loading it does
+    /// not read them again. Only export names are read while searching the
+    /// store: nothing is compiled or started.
+    fn provider(&mut self, iface: &str, func: &str) -> (String, Option<Vec<u8>>) {
         let qualified = format!("{iface}:{func}");
         let exports = |module: &dyn walos_engine::Module| module.exports().iter().any(|e| e.name == qualified);
         if self.services.contains_key(iface) {
-            return iface.to_string();
+            return (iface.to_string(), None);
         }
         if let Some(service) = self.services.values().find(|s| exports(&*s.module)) {
-            return service.name.clone();
+            return (service.name.clone(), None);
         }
         let store = self.sys.loader.services();
-        if store.load(iface).is_ok() {
-            return iface.to_string();
+        if let Ok(wasm) = store.load(iface) {
+            return (iface.to_string(), Some(wasm));
         }
-        let found = store.names().into_iter().find(|name| {
-            store
-                .load(name)
-                .is_ok_and(|wasm| crate::service::reader::function_exports(&wasm).is_ok_and(|e| e.contains(&qualified)))
-        });
-        found.unwrap_or_else(|| iface.to_string())
+        for name in store.names() {
+            if let Ok(wasm) = store.load(&name)
+                && crate::service::reader::function_exports(&wasm).is_ok_and(|e| e.contains(&qualified))
+            {
+                return (name, Some(wasm));
+            }
+        }
+        (iface.to_string(), None)
     }
 
-    /// Reads, links and starts service `name` for the module at the end of
-    /// `chain`.
-    fn load_service(&mut self, chain: &mut Vec<String>, name: &str) -> Result<(), LoadFailure> {
+    /// Reads (unless `wasm` holds it already), links and starts service
+    /// `name` for the module at the end of `chain`.
+    fn load_service(&mut self, chain: &mut Vec<String>, name: &str, wasm: Option<Vec<u8>>) -> Result<(), LoadFailure> {
         let importer = chain.last().cloned().unwrap_or_default();
         self.sys.log(Level::Info, "kernel", format_args!("loading service {name} for {importer}"));
         let problem = |msg: String| LoadFailure::Problem(ServiceProblem::Load(msg));
-        let wasm = self.sys.loader.services().load(name).map_err(|error| match error {
-            StoreError::NotFound => LoadFailure::Problem(ServiceProblem::Missing),
-            StoreError::Io(msg) => problem(msg),
-        })?;
+        let wasm = match wasm {
+            Some(wasm) => wasm,
+            None => self.sys.loader.services().load(name).map_err(|error| match error {
+                StoreError::NotFound => LoadFailure::Problem(ServiceProblem::Missing),
+                StoreError::Io(msg) => problem(msg),
+            })?,
+        };
         let module = self.engine.load(&wasm).map_err(|e| problem(e.to_string()))?;
         let descs = sig::parse(&wasm).map_err(problem)?;
         for desc in &descs {
