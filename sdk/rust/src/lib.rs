@@ -486,3 +486,35 @@ pub mod x86 {
         unsafe { raw::x86_irq_wait(lines) }
     }
 }
+
+/// State a service keeps between calls, in a `static`.
+///
+/// A wasm instance has one thread and the kernel never re-enters a service
+/// (it serves one call at a time, and cycles never link), so a call may
+/// take the state mutably without a lock: [`CallState::get`] is the one
+/// place that says so. (Wasm targets only: elsewhere there are threads.)
+#[cfg(target_family = "wasm")]
+pub struct CallState<T>(core::cell::UnsafeCell<T>);
+
+// SAFETY: one thread per instance, see the type's documentation.
+#[cfg(target_family = "wasm")]
+unsafe impl<T> Sync for CallState<T> {}
+
+#[cfg(target_family = "wasm")]
+impl<T> CallState<T> {
+    pub const fn new(value: T) -> Self {
+        CallState(core::cell::UnsafeCell::new(value))
+    }
+
+    /// The state, for the current call.
+    ///
+    /// # Safety
+    /// The caller holds no other reference from an earlier `get` (call it
+    /// once per exported function, not from functions that call each
+    /// other while holding the result).
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn get(&self) -> &mut T {
+        // SAFETY: per the function's contract and the single thread.
+        unsafe { &mut *self.0.get() }
+    }
+}

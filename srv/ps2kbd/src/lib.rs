@@ -11,10 +11,9 @@
 
 #![no_std]
 
-use core::cell::UnsafeCell;
-
 use pc_keyboard::layouts::Us104Key;
 use pc_keyboard::{DecodedKey, HandleControl, KeyCode, PS2Keyboard, ScancodeSet1};
+use walos_sdk::CallState;
 use walos_sdk::hw::{KEY_BYTE, KEY_DELETE, KEY_DOWN, KEY_END, KEY_HOME, KEY_LEFT, KEY_RIGHT, KEY_UP};
 use walos_sdk::x86::{inb, irq_wait};
 
@@ -34,14 +33,8 @@ const LINES: u32 = (1 << 1) | (1 << 4);
 
 /// The decoder's state (shift, ctrl, a scancode sequence under way),
 /// kept between calls.
-struct Decoder(UnsafeCell<PS2Keyboard<Us104Key, ScancodeSet1>>);
-
-// SAFETY: a wasm instance has one thread, and the kernel never re-enters
-// a service: one call at a time touches the decoder.
-unsafe impl Sync for Decoder {}
-
-static DECODER: Decoder =
-    Decoder(UnsafeCell::new(PS2Keyboard::new(ScancodeSet1::new(), Us104Key, HandleControl::MapLettersToUnicode)));
+static DECODER: CallState<PS2Keyboard<Us104Key, ScancodeSet1>> =
+    CallState::new(PS2Keyboard::new(ScancodeSet1::new(), Us104Key, HandleControl::MapLettersToUnicode));
 
 /// The next key. Both devices are looked at before waiting: a byte that
 /// arrived before the driver started keeps an edge-triggered line up, so
@@ -75,8 +68,9 @@ fn ps2_key() -> Option<i32> {
 }
 
 fn decode(scancode: u8) -> Option<i32> {
-    // SAFETY: see `Decoder`: no other reference exists during the call.
-    let keyboard = unsafe { &mut *DECODER.0.get() };
+    // SAFETY: the only reference: `decode` is called once at a time, and
+    // holds it only while it runs.
+    let keyboard = unsafe { DECODER.get() };
     let event = keyboard.add_byte(scancode).ok()??;
     match keyboard.process_keyevent(event)? {
         DecodedKey::Unicode(c) => Some(c as i32),

@@ -11,8 +11,7 @@
 
 #![no_std]
 
-use core::cell::UnsafeCell;
-
+use walos_sdk::CallState;
 use walos_sdk::hw::{self, KEY_BYTE, KEY_DELETE, KEY_DOWN, KEY_END, KEY_HOME, KEY_LEFT, KEY_RIGHT, KEY_UP};
 
 /// The end of input.
@@ -28,18 +27,12 @@ struct Pending {
     len: usize,
 }
 
-struct State(UnsafeCell<Pending>);
-
-// SAFETY: a wasm instance has one thread, and the kernel never re-enters
-// a service: one call at a time touches the state.
-unsafe impl Sync for State {}
-
-static PENDING: State = State(UnsafeCell::new(Pending { bytes: [0; 4], next: 0, len: 0 }));
+static PENDING: CallState<Pending> = CallState::new(Pending { bytes: [0; 4], next: 0, len: 0 });
 
 #[unsafe(export_name = "stdio:getc")]
 pub extern "C" fn getc() -> i32 {
-    // SAFETY: see `State`: no other reference exists during the call.
-    let pending = unsafe { &mut *PENDING.0.get() };
+    // SAFETY: the only reference, taken once per call.
+    let pending = unsafe { PENDING.get() };
     loop {
         if pending.next < pending.len {
             pending.next += 1;
