@@ -17,7 +17,6 @@
 extern crate alloc;
 
 mod abi;
-pub mod boot;
 mod dmesg;
 mod fd;
 mod kernel;

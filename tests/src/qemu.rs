@@ -43,6 +43,9 @@ pub enum Media {
 pub struct Boot {
     loader: Loader,
     cmdline: Cmdline,
+    /// A `--log` value that is no level, written by hand before the
+    /// options (the build tool's [`Cmdline`] holds levels only).
+    bad_log: Option<String>,
     services: Vec<(String, PathBuf)>,
     initrd: Option<PathBuf>,
     media: Media,
@@ -72,13 +75,13 @@ impl Boot {
     /// the entry program, named after the file (`hello.wasm`: `hello`). The
     /// command line has `--debug-exit`, so that the status comes back.
     pub fn new(loader: &str, entry: &Path) -> Boot {
-        let loader = loader.parse().unwrap_or_else(|err| panic!("{err}"));
+        let loader: Loader = loader.parse().unwrap_or_else(|err| panic!("{err}"));
         let name = entry.file_stem().and_then(|s| s.to_str()).expect("a UTF-8 file name").to_string();
-        let mut cmdline = Cmdline::for_loader(loader, name.clone());
+        let mut cmdline = loader.cmdline(name.clone());
         cmdline.debug_exit = true;
         let mut services = vec![(name, entry.to_path_buf())];
         services.extend(loader.input_services().iter().map(|&service| (service.to_string(), crate::service(service))));
-        Boot { loader, cmdline, services, initrd: None, media: Media::EspDir, keep_screen: false }
+        Boot { loader, cmdline, bad_log: None, services, initrd: None, media: Media::EspDir, keep_screen: false }
     }
 
     /// The entry program's arguments (after `argv[0]`).
@@ -92,9 +95,13 @@ impl Boot {
         self
     }
 
-    /// The kernel log level (the default is warn).
+    /// The kernel log level (the default is warn). A word that is no level
+    /// goes on the command line all the same, to see the loader refuse it.
     pub fn log(mut self, level: &str) -> Boot {
-        self.cmdline.log = Some(level.into());
+        match level.parse() {
+            Ok(level) => self.cmdline.log = level,
+            Err(_) => self.bad_log = Some(level.into()),
+        }
         self
     }
 
@@ -120,7 +127,7 @@ impl Boot {
     /// Where efi-os mounts and preopens the initrd (`--initrd-at`), `/`
     /// unless given.
     pub fn initrd_at(mut self, path: &str) -> Boot {
-        self.cmdline.initrd_at = Some(path.into());
+        self.cmdline.initrd_at = path.into();
         self
     }
 
@@ -143,6 +150,10 @@ impl Boot {
     pub fn start(self) -> Vm {
         let dir = machine_dir();
         let mut volume = Volume::new(self.loader, &target_dir(), &self.cmdline).unwrap_or_else(|err| panic!("{err}"));
+        if let Some(level) = &self.bad_log {
+            let line = self.cmdline.line().unwrap_or_else(|err| panic!("{err}"));
+            volume.cmdline_line(format!("--log {level} {line}"));
+        }
         for (name, wasm) in &self.services {
             volume.service(name, wasm).unwrap_or_else(|err| panic!("{err}"));
         }

@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 
-use walos_qemu::{Cmdline, Exit, Loader, Media, Qemu, Volume, image};
+use walos_qemu::{Exit, Loader, Media, Qemu, Volume, image};
 
 use crate::{build, exec, root};
 
@@ -43,8 +43,10 @@ impl Boot<'_> {
         build::uefi_loaders()?;
         let wasm = build::entry(self.entry)?;
         let name = service_name(self.entry, &wasm);
-        let mut cmdline = Cmdline::for_loader(self.loader, name.clone());
-        cmdline.log = self.log.map(String::from);
+        let mut cmdline = self.loader.cmdline(name.clone());
+        if let Some(level) = self.log {
+            cmdline.log = level.parse().map_err(|err| format!("--log: {err}"))?;
+        }
         cmdline.debug_exit = self.debug_exit;
         cmdline.args = self.args.to_vec();
         let mut volume = Volume::new(self.loader, &target_dir(), &cmdline).map_err(|err| err.to_string())?;

@@ -11,7 +11,7 @@ use uefi::mem::memory_map::MemoryMap;
 use uefi::proto::rng::Rng;
 use walos_kernel::loader::{Framebuffer, Input, IoError, Loader, ServiceStore, StdStream, Stream, Wake};
 use walos_kernel::log::Level;
-use x86_64::instructions::random::RdRand;
+use walos_uefi_boot::rdrand::Rdrand;
 
 use crate::clock::Clock;
 use crate::console;
@@ -68,13 +68,7 @@ fn firmware_random(buf: &mut [u8]) -> bool {
 
 /// Random bytes from the CPU's RDRAND instruction, if it has one.
 fn cpu_random(buf: &mut [u8]) -> bool {
-    let Some(rdrand) = RdRand::new() else { return false };
-    for chunk in buf.chunks_mut(8) {
-        // RDRAND may fail transiently; retrying a few times is what Intel advises.
-        let Some(value) = (0..10).find_map(|_| rdrand.get_u64()) else { return false };
-        chunk.copy_from_slice(&value.to_le_bytes()[..chunk.len()]);
-    }
-    true
+    Rdrand::new().is_some_and(|rdrand| rdrand.fill(buf).is_ok())
 }
 
 impl Loader for Machine {

@@ -29,19 +29,16 @@ use alloc::string::String;
 
 use uefi::prelude::*;
 use walos_engine_wasmi::WasmiEngine;
-use walos_kernel::boot::BootArgs;
 use walos_kernel::vfs::{self, mem::MemFs};
 use walos_kernel::{Config, ExitStatus, Kernel};
+use walos_uefi_boot::Cmdline;
+use walos_uefi_boot::volume::{CMDLINE, INITRD};
 
 use crate::machine::Machine;
 use crate::store::BootVolume;
 
-/// Where the kernel command line is on the boot volume.
-const CMDLINE: &str = "\\walos\\cmdline";
-/// Where the optional root file system is: a tar archive, unpacked into
+/// The device number of the root file system: the initrd, unpacked into
 /// memory (writable, lost at power-off) and given to the entry as `/`.
-const INITRD: &str = "\\walos\\initrd.tar";
-/// The device number of the root file system.
 const ROOT_DEV: u64 = 1;
 
 #[entry]
@@ -52,10 +49,7 @@ fn main() -> Status {
     console::clear();
 
     let status = match start() {
-        Ok((volume, args)) => {
-            power::report_to_qemu(args.debug_exit);
-            run(volume, &args)
-        }
+        Ok((volume, cmdline)) => run(volume, &cmdline),
         Err(message) => {
             report(&message);
             None
@@ -65,11 +59,12 @@ fn main() -> Status {
 }
 
 /// Opens the boot volume and reads the kernel command line from it.
-fn start() -> Result<(BootVolume, BootArgs), String> {
+fn start() -> Result<(BootVolume, Cmdline), String> {
     let mut volume = BootVolume::open().map_err(|err| format!("cannot open the boot volume: {err}"))?;
     let line = volume.read_text(CMDLINE).map_err(|err| format!("cannot read {CMDLINE}: {err}"))?;
-    let args = BootArgs::parse(&line).map_err(|err| format!("{CMDLINE}: {err}"))?;
-    Ok((volume, args))
+    let cmdline = Cmdline::parse(&line).map_err(|err| format!("{CMDLINE}: {err}"))?;
+    power::report_to_qemu(cmdline.debug_exit);
+    Ok((volume, cmdline))
 }
 
 /// The root file system, if the volume has an initrd.
@@ -82,7 +77,7 @@ fn root_fs(volume: &mut BootVolume) -> Result<Option<MemFs>, String> {
 }
 
 /// Runs the entry program to its end; `None` if it could not start.
-fn run(mut volume: BootVolume, args: &BootArgs) -> Option<ExitStatus> {
+fn run(mut volume: BootVolume, cmdline: &Cmdline) -> Option<ExitStatus> {
     let root = match root_fs(&mut volume) {
         Ok(root) => root,
         Err(message) => {
@@ -90,9 +85,9 @@ fn run(mut volume: BootVolume, args: &BootArgs) -> Option<ExitStatus> {
             return None;
         }
     };
-    let config = Config { log_level: args.log, ..Config::default() };
+    let config = Config { log_level: cmdline.log, ..Config::default() };
     let mut kernel = Kernel::new(Box::new(Machine::new(volume)), Box::new(WasmiEngine::new()), config);
-    let mut command = args.command();
+    let mut command = cmdline.command();
     if let Some(root) = root {
         kernel.mount("/", Box::new(root));
         command = command.preopen("/");

@@ -7,25 +7,20 @@
 
 use core::sync::atomic::{AtomicBool, Ordering};
 
-use uart_16550::backend::PioBackend;
-use uart_16550::{BaudRate, Config, Uart16550};
 use uefi::boot;
 use uefi::proto::console::serial::Serial;
-
-/// The I/O port of the first serial port.
-const COM1: u16 = 0x3f8;
+use walos_uefi_boot::com1::{self, Com1, ReceiveInterrupt};
 
 /// Whether COM1 answered when it was set up; an absent port reads as
 /// endless 0xff bytes.
 static PRESENT: AtomicBool = AtomicBool::new(false);
 
-/// The device, as last configured by [`take_from_firmware`]. The driver
-/// keeps no state that matters between calls, so each use makes a handle.
-fn com1() -> Uart16550<PioBackend> {
-    // SAFETY: 0x3f8..0x3f8+8 are COM1's registers on every PC; the UEFI
-    // application runs alone on one CPU, so no one else drives the port
-    // once the firmware's terminal is detached.
-    unsafe { Uart16550::new_port(COM1) }.expect("COM1's port range is valid")
+/// The device, as last configured by [`take_from_firmware`]; each use makes
+/// a handle.
+fn com1() -> Com1 {
+    // SAFETY: the UEFI application runs alone on one CPU, so no one else
+    // drives the port once the firmware's terminal is detached.
+    unsafe { com1::handle() }
 }
 
 /// Detaches the firmware's serial terminal and sets COM1 up (115200 8N1).
@@ -38,9 +33,10 @@ pub fn take_from_firmware() {
             let _ = boot::disconnect_controller(handle, None, None);
         }
     }
-    let config = Config { baud_rate: BaudRate::Baud115200, ..Config::default() };
     // A machine without COM1 still runs, with the screen as its console.
-    PRESENT.store(com1().init(config).is_ok(), Ordering::Relaxed);
+    // SAFETY: as for `com1`; the firmware's terminal is detached now.
+    // Input is polled: boot services own the interrupts.
+    PRESENT.store(unsafe { com1::open(ReceiveInterrupt::Off) }.is_some(), Ordering::Relaxed);
 }
 
 /// Writes all of `bytes`.

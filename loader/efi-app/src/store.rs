@@ -9,12 +9,10 @@ use alloc::vec::Vec;
 use uefi::fs::{Error, FileSystem, PathBuf};
 use uefi::{CString16, Status, boot};
 use walos_kernel::loader::{ServiceStore, StoreError};
+use walos_uefi_boot::volume;
 
 /// What [`BootVolume::read`] says of a missing file.
 pub const NOT_FOUND: &str = "not found";
-
-/// The directory of the service store on the boot volume.
-const SERVICES: &str = "\\srv";
 
 pub struct BootVolume {
     fs: FileSystem,
@@ -49,21 +47,14 @@ fn describe(error: Error) -> String {
     }
 }
 
-/// Module names are plain file names: no directories, no `..`.
-fn valid_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name.starts_with('.')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-}
-
 impl ServiceStore for BootVolume {
     fn load(&mut self, name: &str) -> Result<Vec<u8>, StoreError> {
-        if !valid_name(name) {
+        if !volume::is_service_name(name) {
             return Err(StoreError::Io(format!(
                 "`{name}` is not a module name (letters, digits, `-`, `_` and `.` only)"
             )));
         }
-        let path = format!("{SERVICES}\\{name}.wasm");
+        let path = volume::service_path(name);
         self.read(&path).map_err(|err| match err.as_str() {
             NOT_FOUND => StoreError::NotFound,
             _ => StoreError::Io(format!("{path}: {err}")),
@@ -72,16 +63,12 @@ impl ServiceStore for BootVolume {
 
     /// The `*.wasm` files of `\srv\` with a module name.
     fn names(&mut self) -> Vec<String> {
-        let Ok(dir) = CString16::try_from(SERVICES) else { return Vec::new() };
+        let Ok(dir) = CString16::try_from(volume::SERVICES) else { return Vec::new() };
         let Ok(entries) = self.fs.read_dir(PathBuf::from(dir)) else { return Vec::new() };
         entries
             .flatten()
             .filter(|info| !info.is_directory())
-            .filter_map(|info| {
-                let file = info.file_name().to_string();
-                let stem = file.get(..file.len().checked_sub(5)?).filter(|_| file.to_lowercase().ends_with(".wasm"))?;
-                valid_name(stem).then(|| stem.to_string())
-            })
+            .filter_map(|info| volume::service_name(&info.file_name().to_string()).map(ToString::to_string))
             .collect()
     }
 }

@@ -2,7 +2,9 @@
 //! run`, `cargo xtask package`) and the tests alike.
 //!
 //! - [`Volume`]: the boot volume (loader, `\walos\cmdline`, `\srv\*.wasm`),
-//!   written as a directory or a FAT image;
+//!   written as a directory or a FAT image; where each file goes and the
+//!   command line ([`Cmdline`]) are `walos_uefi_boot`'s, which the loaders
+//!   read them with;
 //! - [`image`]: the bootable ISO and raw GPT disk made from a volume;
 //! - [`Qemu`]: the reference machine's command line (q35, OVMF, TCG), and
 //!   what its exit code says ([`Exit`]);
@@ -19,7 +21,9 @@ use std::str::FromStr;
 
 pub use machine::{Exit, Media, QEMU, Qemu, SerialTo, firmware, handoff_end, program_serial, qemu_binary};
 pub use monitor::Monitor;
-pub use volume::{BOOT_FILE, CMDLINE_FILE, Cmdline, Error, INITRD_FILE, KERNEL_FILE, SERVICE_DIR, Volume};
+pub use volume::{Error, Volume};
+pub use walos_uefi_boot::Cmdline;
+use walos_uefi_boot::volume::{BOOT_LOADER, KERNEL_IMAGE};
 
 /// The UEFI loaders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -54,8 +58,21 @@ impl Loader {
         }
     }
 
+    /// The command line of the loader by default: on efi-os, the keyboard
+    /// reaches stdin through the wasm services of
+    /// [`Loader::input_services`] (`--driver ps2kbd --input stdio`);
+    /// efi-app reads the firmware's console input.
+    pub fn cmdline(self, entry: impl Into<String>) -> Cmdline {
+        let mut cmdline = Cmdline::new(entry);
+        if self == Loader::EfiOs {
+            cmdline.drivers = vec![KEYBOARD_DRIVER.into()];
+            cmdline.input = Some(INPUT_INTERFACE.into());
+        }
+        cmdline
+    }
+
     /// The services the loader's default command line needs in the
-    /// service store: efi-os's keyboard chain (see [`Cmdline::for_loader`]).
+    /// service store: efi-os's keyboard chain (see [`Loader::cmdline`]).
     pub fn input_services(self) -> &'static [&'static str] {
         match self {
             Loader::EfiApp => &[],
@@ -68,10 +85,10 @@ impl Loader {
     pub fn artefacts(self, target_dir: &Path) -> Vec<(&'static str, PathBuf)> {
         let uefi = target_dir.join(UEFI_TARGET).join("release");
         match self {
-            Loader::EfiApp => vec![(BOOT_FILE, uefi.join("walos-efi-app.efi"))],
+            Loader::EfiApp => vec![(BOOT_LOADER, uefi.join("walos-efi-app.efi"))],
             Loader::EfiOs => vec![
-                (BOOT_FILE, uefi.join("walos-efi-os.efi")),
-                (KERNEL_FILE, target_dir.join(BARE_METAL_TARGET).join("release").join("walos-os")),
+                (BOOT_LOADER, uefi.join("walos-efi-os.efi")),
+                (KERNEL_IMAGE, target_dir.join(BARE_METAL_TARGET).join("release").join("walos-os")),
             ],
         }
     }
@@ -107,6 +124,13 @@ mod tests {
             Err("unknown UEFI loader `elf`: the UEFI loaders are efi-app and efi-os".to_string())
         );
         let files = Loader::EfiOs.artefacts(Path::new("/t"));
-        assert_eq!(files[1], (KERNEL_FILE, PathBuf::from("/t/x86_64-unknown-none/release/walos-os")));
+        assert_eq!(files[1], (KERNEL_IMAGE, PathBuf::from("/t/x86_64-unknown-none/release/walos-os")));
+    }
+
+    #[test]
+    fn default_command_lines() {
+        assert_eq!(Loader::EfiApp.cmdline("hello").line().unwrap(), "hello\n");
+        assert_eq!(Loader::EfiOs.cmdline("hello").line().unwrap(), "--driver ps2kbd --input stdio hello\n");
+        assert_eq!(Loader::EfiApp.cmdline("hello").efi_app_supports(), Ok(()));
     }
 }

@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use walos_uefi_boot::debug_exit;
+
 /// The QEMU binary.
 pub const QEMU: &str = "qemu-system-x86_64";
 
@@ -88,7 +90,7 @@ impl Qemu {
         // A source of randomness for efi-app: OVMF offers it as the UEFI
         // RNG protocol.
         qemu.args(["-device", "virtio-rng-pci"]);
-        qemu.args(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]);
+        qemu.arg("-device").arg(format!("isa-debug-exit,iobase={:#x},iosize=0x04", debug_exit::PORT));
         if let Some(socket) = &self.monitor {
             qemu.arg("-monitor").arg(format!("unix:{},server,nowait", socket.display()));
         }
@@ -125,11 +127,15 @@ fn is_executable(path: &Path) -> bool {
     path.metadata().is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
 }
 
+/// QEMU's exit code when the entry trapped or could not start: 255.
+const FAILED_CODE: i32 = 2 * debug_exit::FAILED as i32 + 1;
+
 /// How a run of the machine ended, from QEMU's exit code.
 ///
 /// With `--debug-exit` the loader writes `v` to `isa-debug-exit` and QEMU
-/// exits with `2v + 1`: `v` is the entry's status below 127, or 127 when it
-/// trapped or could not start (see `walos_kernel::boot::debug_exit_value`).
+/// exits with `2v + 1`: `v` is the entry's status below 127, or
+/// [`debug_exit::FAILED`] when it trapped or could not start (see
+/// [`debug_exit::value`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     /// The entry exited with this status.
@@ -144,8 +150,8 @@ pub enum Exit {
 impl Exit {
     pub fn from_code(code: Option<i32>) -> Exit {
         match code {
-            Some(255) => Exit::Failed,
-            Some(code) if code % 2 == 1 && (1..255).contains(&code) => Exit::Status(code / 2),
+            Some(code) if code == FAILED_CODE => Exit::Failed,
+            Some(code) if code % 2 == 1 && (1..FAILED_CODE).contains(&code) => Exit::Status(code / 2),
             other => Exit::NoReport(other),
         }
     }

@@ -1,13 +1,6 @@
-//! The boot volume of the UEFI loaders: which file goes where.
-//!
-//! ```text
-//! \EFI\BOOT\BOOTX64.EFI   the loader (the removable-media path firmware boots)
-//! \walos\cmdline          [--log L] [--env K=V]... [--initrd-at PATH] [--driver NAME]...
-//!                         [--input IFACE] [--debug-exit] ENTRY [ARGS]
-//! \walos\kernel.elf       efi-os only: the bare-metal kernel
-//! \walos\initrd.tar       optional: the root file system
-//! \srv\NAME.wasm          the service store: the entry and the services
-//! ```
+//! The boot volume of the UEFI loaders, as the build tool writes it:
+//! which file goes where is [`walos_uefi_boot::volume`]'s, the command line
+//! [`Cmdline`]'s.
 //!
 //! The same volume becomes a directory (QEMU's `fat:rw:DIR`), a FAT image
 //! (inside the ISO and the disk image).
@@ -17,104 +10,10 @@ use std::fmt;
 use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
 
+use walos_uefi_boot::Cmdline;
+use walos_uefi_boot::volume::{self as layout, relative};
+
 use crate::Loader;
-
-/// Where the loader is on the volume.
-pub const BOOT_FILE: &str = "EFI/BOOT/BOOTX64.EFI";
-/// Where the kernel command line is.
-pub const CMDLINE_FILE: &str = "walos/cmdline";
-/// Where efi-os finds its kernel.
-pub const KERNEL_FILE: &str = "walos/kernel.elf";
-/// Where the optional initrd is.
-pub const INITRD_FILE: &str = "walos/initrd.tar";
-/// The directory of the service store.
-pub const SERVICE_DIR: &str = "srv";
-
-/// The kernel command line (`walos_kernel::boot::BootArgs` parses it).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cmdline {
-    /// The kernel log level; `None` keeps the kernel's default (warn).
-    pub log: Option<String>,
-    pub env: Vec<(String, String)>,
-    /// Where efi-os mounts the initrd; `None` keeps the kernel's default
-    /// (`/`).
-    pub initrd_at: Option<String>,
-    /// Report the exit status to QEMU's `isa-debug-exit` device.
-    pub debug_exit: bool,
-    /// The driver services, allowed the `x86` interface (`--driver`).
-    pub drivers: Vec<String>,
-    /// The interface whose `getc` is the console's stdin (`--input`).
-    pub input: Option<String>,
-    /// The entry program's name in the service store.
-    pub entry: String,
-    pub args: Vec<String>,
-}
-
-impl Cmdline {
-    /// The command line of `loader` by default: on efi-os, the keyboard
-    /// reaches stdin through the wasm services of [`Loader::input_services`]
-    /// (`--driver ps2kbd --input stdio`); efi-app reads the firmware's
-    /// console input.
-    pub fn for_loader(loader: Loader, entry: impl Into<String>) -> Cmdline {
-        let mut cmdline = Cmdline::new(entry);
-        if loader == Loader::EfiOs {
-            cmdline.drivers = vec![crate::KEYBOARD_DRIVER.into()];
-            cmdline.input = Some(crate::INPUT_INTERFACE.into());
-        }
-        cmdline
-    }
-
-    pub fn new(entry: impl Into<String>) -> Cmdline {
-        Cmdline {
-            log: None,
-            env: Vec::new(),
-            initrd_at: None,
-            debug_exit: false,
-            drivers: Vec::new(),
-            input: None,
-            entry: entry.into(),
-            args: Vec::new(),
-        }
-    }
-
-    /// The line, or what cannot be put on it: words are separated by white
-    /// space and there is no quoting.
-    pub fn line(&self) -> Result<String, String> {
-        let mut words = Vec::new();
-        if let Some(log) = &self.log {
-            words.extend(["--log".to_string(), log.clone()]);
-        }
-        for (name, value) in &self.env {
-            if name.is_empty() || name.contains('=') {
-                return Err(format!("environment variable name `{name}`: it must be non-empty, without `=`"));
-            }
-            words.extend(["--env".to_string(), format!("{name}={value}")]);
-        }
-        if let Some(path) = &self.initrd_at {
-            words.extend(["--initrd-at".to_string(), path.clone()]);
-        }
-        for driver in &self.drivers {
-            words.extend(["--driver".to_string(), driver.clone()]);
-        }
-        if let Some(input) = &self.input {
-            words.extend(["--input".to_string(), input.clone()]);
-        }
-        if self.debug_exit {
-            words.push("--debug-exit".into());
-        }
-        if self.entry.is_empty() || self.entry.starts_with("--") {
-            return Err(format!("`{}` cannot be an entry program name", self.entry));
-        }
-        words.push(self.entry.clone());
-        words.extend(self.args.iter().cloned());
-        if let Some(bad) = words.iter().find(|w| w.is_empty() || w.chars().any(char::is_whitespace)) {
-            return Err(format!(
-                "`{bad}` cannot go on the kernel command line: words are separated by white space, without quoting"
-            ));
-        }
-        Ok(words.join(" ") + "\n")
-    }
-}
 
 /// Where a file's bytes come from.
 #[derive(Debug, Clone)]
@@ -157,32 +56,35 @@ impl Volume {
                     built.display()
                 )));
             }
-            volume.files.insert(path.into(), Content::File(built));
+            volume.files.insert(relative(path), Content::File(built));
         }
-        let line = cmdline.line().map_err(Error)?;
-        volume.files.insert(CMDLINE_FILE.into(), Content::Bytes(line.into_bytes()));
+        let line = cmdline.line().map_err(|err| Error(err.to_string()))?;
+        volume.cmdline_line(line);
         Ok(volume)
+    }
+
+    /// Puts `line` in `\walos\cmdline` as it is, unchecked: for the tests
+    /// of what a loader makes of a line that [`Cmdline`] cannot write.
+    pub fn cmdline_line(&mut self, line: String) {
+        self.files.insert(relative(layout::CMDLINE), Content::Bytes(line.into_bytes()));
     }
 
     /// Adds the module `wasm` to the service store as `NAME`
     /// (`\srv\NAME.wasm`).
     pub fn service(&mut self, name: &str, wasm: &Path) -> Result<(), Error> {
-        let valid = !name.is_empty()
-            && !name.starts_with('.')
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-        if !valid {
+        if !layout::is_service_name(name) {
             return Err(Error(format!("`{name}` is not a service name (letters, digits, `-`, `_` and `.` only)")));
         }
         if !wasm.is_file() {
             return Err(Error(format!("service `{name}`: {} is not a file", wasm.display())));
         }
-        self.files.insert(format!("{SERVICE_DIR}/{name}.wasm"), Content::File(wasm.to_path_buf()));
+        self.files.insert(relative(&layout::service_path(name)), Content::File(wasm.to_path_buf()));
         Ok(())
     }
 
     /// Adds a root file system for the kernel.
     pub fn initrd(&mut self, tar: &Path) {
-        self.files.insert(INITRD_FILE.into(), Content::File(tar.to_path_buf()));
+        self.files.insert(relative(layout::INITRD), Content::File(tar.to_path_buf()));
     }
 
     /// The paths on the volume, sorted.
@@ -252,26 +154,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn command_lines() {
-        let mut cmdline = Cmdline::new("hello");
-        assert_eq!(cmdline.line().unwrap(), "hello\n");
-        cmdline.log = Some("info".into());
-        cmdline.env.push(("A".into(), "1=2".into()));
-        cmdline.initrd_at = Some("/data".into());
-        cmdline.debug_exit = true;
-        cmdline.drivers = vec!["ps2kbd".into()];
-        cmdline.input = Some("stdio".into());
-        cmdline.args = vec!["x".into(), "--log".into()];
-        assert_eq!(
-            cmdline.line().unwrap(),
-            "--log info --env A=1=2 --initrd-at /data --driver ps2kbd --input stdio --debug-exit hello x --log\n"
-        );
-        cmdline.args.push("two words".into());
-        assert_eq!(
-            cmdline.line().unwrap_err(),
-            "`two words` cannot go on the kernel command line: words are separated by white space, without quoting"
-        );
-        assert!(Cmdline::new("--x").line().unwrap_err().contains("cannot be an entry program name"));
+    fn the_files_go_where_the_loaders_look() {
+        let mut volume = Volume::default();
+        let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+        volume.service("hello", &here.join("Cargo.toml")).unwrap();
+        volume.initrd(&here.join("Cargo.toml"));
+        volume.cmdline_line("--log loud hello\n".into());
+        assert_eq!(volume.paths().collect::<Vec<_>>(), ["srv/hello.wasm", "walos/cmdline", "walos/initrd.tar"]);
+        let dir = std::env::temp_dir().join(format!("walos-qemu-volume-{}", std::process::id()));
+        volume.write_dir(&dir).unwrap();
+        assert_eq!(std::fs::read_to_string(dir.join("walos/cmdline")).unwrap(), "--log loud hello\n");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -8,12 +8,7 @@ use alloc::vec::Vec;
 use uefi::fs::{FileSystem, PathBuf};
 use uefi::{CString16, boot};
 use walos_efi_os_bootinfo::{Bytes, File};
-
-pub const KERNEL: &str = "\\walos\\kernel.elf";
-pub const CMDLINE: &str = "\\walos\\cmdline";
-pub const INITRD: &str = "\\walos\\initrd.tar";
-/// The service store: `NAME.wasm` files.
-const SERVICES: &str = "\\srv";
+use walos_uefi_boot::volume::{self, SERVICES};
 
 /// The volume this stub was loaded from.
 pub struct Volume {
@@ -49,16 +44,15 @@ impl Volume {
         let mut names = Vec::new();
         for entry in entries {
             let entry = entry.map_err(|err| format!("cannot list {SERVICES}: {err}"))?;
-            let name = entry.file_name().to_string();
-            if let Some(stem) = name.strip_suffix(".wasm")
+            if let Some(name) = volume::service_name(&entry.file_name().to_string())
                 && !entry.is_directory()
             {
-                names.push(stem.to_string());
+                names.push(name.to_string());
             }
         }
         let mut files = Vec::with_capacity(names.len());
         for name in names {
-            let data = self.read(&format!("{SERVICES}\\{name}.wasm"))?;
+            let data = self.read(&volume::service_path(&name))?;
             files.push(File { name: leak(name.into_bytes()), data: leak(data) });
         }
         Ok(files)

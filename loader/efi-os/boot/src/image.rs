@@ -15,6 +15,7 @@ use elf::abi;
 use elf::endian::LittleEndian;
 use uefi::boot::{self, AllocateType, MemoryType};
 use walos_efi_os_bootinfo::BootInfo;
+use walos_uefi_boot::volume::KERNEL_IMAGE;
 
 const PAGE: u64 = 4096;
 
@@ -39,7 +40,7 @@ impl Kernel {
 }
 
 fn bad(what: &str) -> String {
-    format!("\\walos\\kernel.elf: {what}")
+    format!("{KERNEL_IMAGE}: {what}")
 }
 
 /// Copies the loadable segments of `file` to fresh pages and relocates them.

@@ -27,6 +27,7 @@ use alloc::string::String;
 use uefi::prelude::*;
 use uefi::{boot, println};
 use walos_efi_os_bootinfo::{BootInfo, MemoryMap};
+use walos_uefi_boot::volume;
 
 #[entry]
 fn main() -> Status {
@@ -42,13 +43,13 @@ fn main() -> Status {
 /// Everything but the memory map, which only exists once boot services
 /// are gone.
 fn prepare() -> Result<(&'static mut BootInfo, image::Kernel), String> {
-    let mut volume = files::Volume::open()?;
-    let kernel_elf = volume.read(files::KERNEL)?;
+    let mut boot_volume = files::Volume::open()?;
+    let kernel_elf = boot_volume.read(volume::KERNEL_IMAGE)?;
     let kernel = image::load(&kernel_elf)?;
-    let cmdline = volume.read(files::CMDLINE)?;
-    let services = volume.services()?;
-    let initrd = volume.read_optional(files::INITRD)?;
-    drop(volume);
+    let cmdline = boot_volume.read(volume::CMDLINE)?;
+    let services = boot_volume.services()?;
+    let initrd = boot_volume.read_optional(volume::INITRD)?;
+    drop(boot_volume);
 
     let info = Box::leak(Box::new(BootInfo {
         magic: BootInfo::MAGIC,

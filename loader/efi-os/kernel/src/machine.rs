@@ -1,5 +1,6 @@
 //! The bare machine as the kernel's [`Loader`].
 
+use alloc::string::ToString;
 use core::sync::atomic::{AtomicU64, Ordering};
 
 use walos_efi_os_bootinfo::BootInfo;
@@ -7,9 +8,9 @@ use walos_kernel::loader::{
     Framebuffer, Input, IoError, Loader, PortIo, PortWidth, ServiceStore, StdStream, Stream, Wake,
 };
 use walos_kernel::log::Level;
+use walos_uefi_boot::rdrand::Rdrand;
 use x86_64::instructions::interrupts;
 use x86_64::instructions::port::Port;
-use x86_64::instructions::random::RdRand;
 
 use crate::console::{self, Screen};
 use crate::store::BootStore;
@@ -34,7 +35,7 @@ pub struct Machine {
     screen: Option<Screen>,
     /// Wall-clock time at monotonic 0.
     realtime_base: u64,
-    rdrand: Option<RdRand>,
+    rdrand: Option<Rdrand>,
 }
 
 impl Machine {
@@ -47,7 +48,7 @@ impl Machine {
             // SAFETY: the firmware's framebuffer, used by nothing else now.
             screen: unsafe { Screen::new(&info.framebuffer) },
             realtime_base: info.realtime_ns.saturating_sub(timer::now_ns()),
-            rdrand: RdRand::new(),
+            rdrand: Rdrand::new(),
         }
     }
 }
@@ -96,11 +97,7 @@ impl Loader for Machine {
 
     fn random(&mut self, buf: &mut [u8]) -> Result<(), IoError> {
         let rdrand = self.rdrand.ok_or_else(|| IoError::Other("no random source: the CPU lacks RDRAND".into()))?;
-        for chunk in buf.chunks_mut(8) {
-            let value = (0..10).find_map(|_| rdrand.get_u64()).ok_or(IoError::Other("RDRAND failed".into()))?;
-            chunk.copy_from_slice(&value.to_le_bytes()[..chunk.len()]);
-        }
-        Ok(())
+        rdrand.fill(buf).map_err(|failed| IoError::Other(failed.to_string()))
     }
 
     fn memory_limit(&self) -> usize {

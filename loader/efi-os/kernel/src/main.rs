@@ -35,9 +35,11 @@ use alloc::format;
 
 use walos_efi_os_bootinfo::BootInfo;
 use walos_engine_wasmi::WasmiEngine;
-use walos_kernel::boot::{BootArgs, debug_exit_value};
 use walos_kernel::log::Level;
 use walos_kernel::{Config, ExitStatus, Kernel, vfs};
+use walos_uefi_boot::cmdline::{Cmdline, ParseError};
+use walos_uefi_boot::debug_exit;
+use walos_uefi_boot::volume::INITRD;
 
 use crate::machine::Machine;
 
@@ -74,8 +76,7 @@ fn main(info: &'static BootInfo) -> ! {
     // A command line that cannot be parsed still says whether QEMU wants
     // the status.
     let wants_status = cmdline.split(u8::is_ascii_whitespace).any(|word| word == b"--debug-exit");
-    let args = match core::str::from_utf8(cmdline).map_err(|_| "kernel command line: not UTF-8".into()).and_then(parse)
-    {
+    let args = match core::str::from_utf8(cmdline).map_err(|_| ParseError::NotUtf8).and_then(Cmdline::parse) {
         Ok(args) => args,
         Err(err) => {
             report(format_args!("{err}"));
@@ -92,7 +93,7 @@ fn main(info: &'static BootInfo) -> ! {
     let initrd = unsafe { info.initrd.as_slice() };
     if !initrd.is_empty() {
         let Ok(root) = vfs::build::from_tar(ROOT_DEVICE, initrd, info.realtime_ns)
-            .map_err(|err| report(format_args!("\\walos\\initrd.tar: {err}")))
+            .map_err(|err| report(format_args!("{INITRD}: {err}")))
         else {
             power_off(None, args.debug_exit)
         };
@@ -112,10 +113,6 @@ fn main(info: &'static BootInfo) -> ! {
     power_off(status.as_ref(), args.debug_exit)
 }
 
-fn parse(line: &str) -> Result<BootArgs, alloc::string::String> {
-    BootArgs::parse(line).map_err(|err| format!("{err}"))
-}
-
 /// Why the machine cannot run the entry, as the other loaders say it:
 /// `walos: MESSAGE` on the console.
 fn report(args: core::fmt::Arguments<'_>) {
@@ -129,7 +126,7 @@ fn describe(status: Option<&ExitStatus>) -> alloc::string::String {
 /// Reports the status to QEMU when asked to, then powers off.
 fn power_off(status: Option<&ExitStatus>, debug_exit: bool) -> ! {
     if debug_exit {
-        cpu::debug_exit(debug_exit_value(status));
+        cpu::debug_exit(debug_exit::value(status));
     }
     acpi::power_off()
 }
@@ -139,7 +136,7 @@ fn panic(info: &core::panic::PanicInfo) -> ! {
     x86_64::instructions::interrupts::disable();
     serial::print(format_args!("walos: kernel panic: {info}\n"));
     if cpu::DEBUG_EXIT.load(core::sync::atomic::Ordering::Relaxed) {
-        cpu::debug_exit(debug_exit_value(None));
+        cpu::debug_exit(debug_exit::value(None));
     }
     acpi::halt()
 }

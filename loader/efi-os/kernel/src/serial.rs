@@ -5,25 +5,16 @@
 use core::fmt::{self, Write};
 
 use spin::mutex::SpinMutex;
-use uart_16550::backend::PioBackend;
-use uart_16550::spec::registers::IER;
-use uart_16550::{Config, Uart16550};
+use walos_uefi_boot::com1::{self, Com1, ReceiveInterrupt};
 
-/// The I/O port of COM1.
-const COM1: u16 = 0x3f8;
-
-static PORT: SpinMutex<Option<Uart16550<PioBackend>>> = SpinMutex::new(None);
+static PORT: SpinMutex<Option<Com1>> = SpinMutex::new(None);
 
 /// Sets COM1 up at 115200 baud, raising IRQ 4 when a byte arrives (for
 /// the driver service).
 pub fn init() {
-    // SAFETY: COM1's registers, used only through `PORT`.
-    let Ok(mut uart) = (unsafe { Uart16550::new_port(COM1) }) else { return };
-    let config =
-        Config { baud_rate: uart_16550::BaudRate::Baud115200, interrupts: IER::DATA_READY, ..Config::default() };
-    if uart.init(config).is_ok() {
-        *PORT.lock() = Some(uart);
-    }
+    // SAFETY: the firmware is gone; the kernel drives COM1 only through
+    // `PORT` (and, by registers, when a CPU exception is reported).
+    *PORT.lock() = unsafe { com1::open(ReceiveInterrupt::On) };
 }
 
 /// Writes `bytes` unmodified.
@@ -59,11 +50,11 @@ pub fn print_unlocked(args: fmt::Arguments<'_>) {
                 // SAFETY: COM1's line status and data registers; polling
                 // the transmitter-empty bit first.
                 unsafe {
-                    let mut status = x86_64::instructions::port::Port::<u8>::new(COM1 + 5);
+                    let mut status = x86_64::instructions::port::Port::<u8>::new(com1::PORT + 5);
                     while status.read() & 0x20 == 0 {
                         core::hint::spin_loop();
                     }
-                    x86_64::instructions::port::Port::<u8>::new(COM1).write(byte);
+                    x86_64::instructions::port::Port::<u8>::new(com1::PORT).write(byte);
                 }
             }
             Ok(())

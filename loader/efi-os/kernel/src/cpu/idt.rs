@@ -174,7 +174,7 @@ fn exception(frame: &Frame) -> ! {
     }
     super::super::serial::print_unlocked(format_args!(", rsp {:#x}\n", frame.rsp));
     if super::DEBUG_EXIT.load(Ordering::Relaxed) {
-        super::debug_exit(walos_kernel::boot::debug_exit_value(None));
+        super::debug_exit(walos_uefi_boot::debug_exit::value(None));
     }
     crate::acpi::halt()
 }

@@ -7,8 +7,6 @@ mod stubs;
 
 use core::sync::atomic::AtomicBool;
 
-use x86_64::instructions::port::Port;
-
 pub use idt::set_irq_handler;
 
 /// Whether the command line asked for `--debug-exit`: the exception
@@ -23,6 +21,7 @@ pub fn init() {
 /// Writes `value` to QEMU's `isa-debug-exit` port; QEMU exits at once with
 /// `2 * value + 1` (on a machine without the device, nothing happens).
 pub fn debug_exit(value: u32) {
-    // SAFETY: a write to an otherwise unused port.
-    unsafe { Port::<u32>::new(walos_kernel::boot::DEBUG_EXIT_PORT).write(value) };
+    // SAFETY: the callers write only when `--debug-exit` said the machine
+    // is QEMU with the device; elsewhere the port is unused.
+    unsafe { walos_uefi_boot::debug_exit::write(value) };
 }
