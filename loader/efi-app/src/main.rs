@@ -35,7 +35,7 @@ use walos_uefi_boot::Cmdline;
 use walos_uefi_boot::volume::{CMDLINE, INITRD};
 
 use crate::machine::Machine;
-use crate::store::BootVolume;
+use crate::store::{BootVolume, ReadError};
 
 /// The device number of the root file system: the initrd, unpacked into
 /// memory (writable, lost at power-off) and given to the entry as `/`.
@@ -71,7 +71,7 @@ fn start() -> Result<(BootVolume, Cmdline), String> {
 fn root_fs(volume: &mut BootVolume) -> Result<Option<MemFs>, String> {
     match volume.read(INITRD) {
         Ok(tar) => vfs::build::from_tar(ROOT_DEV, &tar, 0).map(Some).map_err(|err| format!("{INITRD}: {err}")),
-        Err(err) if err == store::NOT_FOUND => Ok(None),
+        Err(ReadError::NotFound) => Ok(None),
         Err(err) => Err(format!("cannot read {INITRD}: {err}")),
     }
 }

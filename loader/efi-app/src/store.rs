@@ -5,17 +5,50 @@
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+use core::fmt;
 
-use uefi::fs::{Error, FileSystem, PathBuf};
+use uefi::fs::{self, FileSystem, PathBuf};
 use uefi::{CString16, Status, boot};
 use walos_kernel::loader::{ServiceStore, StoreError};
 use walos_uefi_boot::volume;
 
-/// What [`BootVolume::read`] says of a missing file.
-pub const NOT_FOUND: &str = "not found";
-
 pub struct BootVolume {
     fs: FileSystem,
+}
+
+/// Why a file of the boot volume could not be read.
+#[derive(Debug)]
+pub enum ReadError {
+    /// There is no such file.
+    NotFound,
+    /// The path has characters UEFI's UCS-2 cannot write.
+    NotUcs2,
+    /// The file is not UTF-8 text ([`BootVolume::read_text`]).
+    NotUtf8,
+    /// The firmware failed otherwise.
+    Firmware(fs::Error),
+}
+
+/// In words: the `uefi` crate's `Display` says only "IO error".
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::NotFound => f.write_str("not found"),
+            ReadError::NotUcs2 => f.write_str("not a UCS-2 path"),
+            ReadError::NotUtf8 | ReadError::Firmware(fs::Error::Utf8Encoding(_)) => f.write_str("not UTF-8 text"),
+            ReadError::Firmware(fs::Error::Io(io)) => write!(f, "{}: {}", io.context, io.uefi_error.status()),
+            ReadError::Firmware(fs::Error::Path(path)) => write!(f, "bad path: {path}"),
+        }
+    }
+}
+
+impl From<fs::Error> for ReadError {
+    fn from(error: fs::Error) -> ReadError {
+        match error {
+            fs::Error::Io(io) if io.uefi_error.status() == Status::NOT_FOUND => ReadError::NotFound,
+            other => ReadError::Firmware(other),
+        }
+    }
 }
 
 impl BootVolume {
@@ -26,24 +59,14 @@ impl BootVolume {
     }
 
     /// The whole file at `path` (a `\`-separated absolute path).
-    pub fn read(&mut self, path: &str) -> Result<Vec<u8>, String> {
-        let name = CString16::try_from(path).map_err(|_| "not a UCS-2 path".to_string())?;
-        self.fs.read(PathBuf::from(name)).map_err(describe)
+    pub fn read(&mut self, path: &str) -> Result<Vec<u8>, ReadError> {
+        let name = CString16::try_from(path).map_err(|_| ReadError::NotUcs2)?;
+        Ok(self.fs.read(PathBuf::from(name))?)
     }
 
     /// The file at `path` as UTF-8 text.
-    pub fn read_text(&mut self, path: &str) -> Result<String, String> {
-        String::from_utf8(self.read(path)?).map_err(|_| "not UTF-8 text".to_string())
-    }
-}
-
-/// What went wrong, in words (the crate's `Display` says only "IO error").
-fn describe(error: Error) -> String {
-    match error {
-        Error::Io(io) if io.uefi_error.status() == Status::NOT_FOUND => NOT_FOUND.to_string(),
-        Error::Io(io) => format!("{}: {}", io.context, io.uefi_error.status()),
-        Error::Path(path) => format!("bad path: {path}"),
-        Error::Utf8Encoding(_) => "not UTF-8 text".to_string(),
+    pub fn read_text(&mut self, path: &str) -> Result<String, ReadError> {
+        String::from_utf8(self.read(path)?).map_err(|_| ReadError::NotUtf8)
     }
 }
 
@@ -55,9 +78,9 @@ impl ServiceStore for BootVolume {
             )));
         }
         let path = volume::service_path(name);
-        self.read(&path).map_err(|err| match err.as_str() {
-            NOT_FOUND => StoreError::NotFound,
-            _ => StoreError::Io(format!("{path}: {err}")),
+        self.read(&path).map_err(|err| match err {
+            ReadError::NotFound => StoreError::NotFound,
+            err => StoreError::Io(format!("{path}: {err}")),
         })
     }
 
