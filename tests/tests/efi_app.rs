@@ -126,6 +126,18 @@ fn a_bad_command_line_is_reported_and_the_machine_powers_off() {
 }
 
 #[test]
+fn an_option_of_efi_os_is_refused_by_name() {
+    let end = Boot::new(LOADER, &sample("hello")).drivers(&["ps2kbd"]).start().wait();
+    assert_eq!(
+        end.serial,
+        "walos: \\walos\\cmdline: kernel command line: `--driver` is an efi-os option: the efi-app loader does not \
+         support it\n"
+    );
+    // The line was understood, `--debug-exit` with it: the run failed.
+    assert_eq!((end.status, end.exit), (None, Exit::Failed));
+}
+
+#[test]
 fn keys_typed_on_the_keyboard_reach_stdin() {
     let mut vm = Boot::new(LOADER, &program("cat")).log("info").start();
     // The firmware would take keys typed while it boots.

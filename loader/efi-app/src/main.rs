@@ -58,12 +58,15 @@ fn main() -> Status {
     power::off(status.as_ref())
 }
 
-/// Opens the boot volume and reads the kernel command line from it.
+/// Opens the boot volume and reads the kernel command line from it; the
+/// options that only efi-os implements are refused, not ignored.
 fn start() -> Result<(BootVolume, Cmdline), String> {
     let mut volume = BootVolume::open().map_err(|err| format!("cannot open the boot volume: {err}"))?;
     let line = volume.read_text(CMDLINE).map_err(|err| format!("cannot read {CMDLINE}: {err}"))?;
     let cmdline = Cmdline::parse(&line).map_err(|err| format!("{CMDLINE}: {err}"))?;
+    // The line is understood: from now on, QEMU gets the status if asked.
     power::report_to_qemu(cmdline.debug_exit);
+    cmdline.efi_app_supports().map_err(|err| format!("{CMDLINE}: {err}"))?;
     Ok((volume, cmdline))
 }
 
