@@ -129,8 +129,8 @@ pub fn all() -> Result<(), String> {
 pub const UEFI_PACKAGES: &[&str] = &["walos-loader-efi-app", "walos-efi-os-boot"];
 
 /// The bare-metal packages, built for [`walos_qemu::BARE_METAL_TARGET`]: the
-/// efi-os kernel.
-pub const BARE_METAL_PACKAGES: &[&str] = &["walos-efi-os-kernel"];
+/// efi-os kernel image.
+pub const BARE_METAL_PACKAGES: &[&str] = &["walos-efi-os-image"];
 
 /// `--target TARGET -p PACKAGE...`
 pub fn target_packages(target: &'static str, packages: &[&'static str]) -> Vec<&'static str> {

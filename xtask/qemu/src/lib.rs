@@ -31,7 +31,7 @@ pub enum Loader {
     /// The kernel as a UEFI application that keeps boot services.
     EfiApp,
     /// A UEFI stub that exits boot services and starts the bare-metal
-    /// kernel (`\walos\kernel.elf`).
+    /// kernel image (`\walos\kernel.elf`).
     EfiOs,
 }
 
@@ -45,7 +45,7 @@ pub const INPUT_SERVICE: &str = "stdin";
 
 /// The target of the UEFI images.
 pub const UEFI_TARGET: &str = "x86_64-unknown-uefi";
-/// The target of the bare-metal kernel.
+/// The target of efi-os's bare-metal kernel image.
 pub const BARE_METAL_TARGET: &str = "x86_64-unknown-none";
 
 impl Loader {
@@ -88,7 +88,7 @@ impl Loader {
             Loader::EfiApp => vec![(BOOT_LOADER, uefi.join("walos-efi-app.efi"))],
             Loader::EfiOs => vec![
                 (BOOT_LOADER, uefi.join("walos-efi-os.efi")),
-                (KERNEL_IMAGE, target_dir.join(BARE_METAL_TARGET).join("release").join("walos-os")),
+                (KERNEL_IMAGE, target_dir.join(BARE_METAL_TARGET).join("release").join("walos-efi-os-image")),
             ],
         }
     }
@@ -124,7 +124,7 @@ mod tests {
             Err("unknown UEFI loader `elf`: the UEFI loaders are efi-app and efi-os".to_string())
         );
         let files = Loader::EfiOs.artefacts(Path::new("/t"));
-        assert_eq!(files[1], (KERNEL_IMAGE, PathBuf::from("/t/x86_64-unknown-none/release/walos-os")));
+        assert_eq!(files[1], (KERNEL_IMAGE, PathBuf::from("/t/x86_64-unknown-none/release/walos-efi-os-image")));
     }
 
     #[test]

@@ -19,21 +19,21 @@ use walos_uefi_boot::volume::KERNEL_IMAGE;
 
 const PAGE: u64 = 4096;
 
-/// A loaded, relocated kernel.
-pub struct Kernel {
+/// A loaded, relocated kernel image.
+pub struct Image {
     pub base: u64,
     pub size: usize,
     entry: u64,
 }
 
-impl Kernel {
+impl Image {
     /// Jumps to the kernel's entry with `info`.
     ///
     /// # Safety
     /// Boot services must be gone and `info` complete.
     pub unsafe fn enter(&self, info: &'static BootInfo) -> ! {
         // SAFETY: per `load`, `entry` is the image's entry point, which has
-        // this signature (see the kernel's `start` module).
+        // this signature (see `start.rs` in `loader/efi-os/image`).
         let entry: extern "sysv64" fn(&'static BootInfo) -> ! = unsafe { core::mem::transmute(self.entry) };
         entry(info)
     }
@@ -44,7 +44,7 @@ fn bad(what: &str) -> String {
 }
 
 /// Copies the loadable segments of `file` to fresh pages and relocates them.
-pub fn load(file: &[u8]) -> Result<Kernel, String> {
+pub fn load(file: &[u8]) -> Result<Image, String> {
     let elf = ElfBytes::<LittleEndian>::minimal_parse(file).map_err(|err| bad(&format!("not an ELF file: {err}")))?;
     if elf.ehdr.e_machine != abi::EM_X86_64 || elf.ehdr.e_type != abi::ET_DYN {
         return Err(bad("not a position-independent x86_64 executable (build it for x86_64-unknown-none)"));
@@ -68,7 +68,7 @@ pub fn load(file: &[u8]) -> Result<Kernel, String> {
     }
     relocate(&elf, image)?;
     let base = base as u64;
-    Ok(Kernel { base, size, entry: base + elf.ehdr.e_entry })
+    Ok(Image { base, size, entry: base + elf.ehdr.e_entry })
 }
 
 /// Applies the dynamic relocations: only `R_X86_64_RELATIVE` (`base +

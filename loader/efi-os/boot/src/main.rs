@@ -42,10 +42,10 @@ fn main() -> Status {
 
 /// Everything but the memory map, which only exists once boot services
 /// are gone.
-fn prepare() -> Result<(&'static mut BootInfo, image::Kernel), String> {
+fn prepare() -> Result<(&'static mut BootInfo, image::Image), String> {
     let mut boot_volume = files::Volume::open()?;
     let kernel_elf = boot_volume.read(volume::KERNEL_IMAGE)?;
-    let kernel = image::load(&kernel_elf)?;
+    let image = image::load(&kernel_elf)?;
     let cmdline = boot_volume.read(volume::CMDLINE)?;
     let services = boot_volume.services()?;
     let initrd = boot_volume.read_optional(volume::INITRD)?;
@@ -62,15 +62,15 @@ fn prepare() -> Result<(&'static mut BootInfo, image::Kernel), String> {
         framebuffer: machine::framebuffer(),
         rsdp: machine::rsdp(),
         realtime_ns: machine::realtime_ns(),
-        kernel_base: kernel.base,
-        kernel_size: kernel.size,
+        kernel_base: image.base,
+        kernel_size: image.size,
     }));
     core::mem::forget(services);
-    Ok((info, kernel))
+    Ok((info, image))
 }
 
 /// Exits boot services and enters the kernel; never returns.
-fn jump((info, kernel): (&'static mut BootInfo, image::Kernel)) -> Status {
+fn jump((info, image): (&'static mut BootInfo, image::Image)) -> Status {
     // SAFETY: no boot-services object (protocol, event, allocation to be
     // freed) is used after this point; the map is allocated as loader data,
     // which survives.
@@ -83,7 +83,7 @@ fn jump((info, kernel): (&'static mut BootInfo, image::Kernel)) -> Status {
     // SAFETY: the entry point of a kernel image that `image::load` checked
     // and relocated; it takes the boot information, SysV-style, and never
     // returns.
-    unsafe { kernel.enter(info) }
+    unsafe { image.enter(info) }
 }
 
 /// A bug in the stub (boot services are still there: nothing panics after
