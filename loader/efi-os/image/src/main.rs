@@ -72,34 +72,38 @@ fn main(info: &'static BootInfo) -> ! {
     // good.
     let machine = unsafe { Machine::new(info) };
     // SAFETY: as above, the command line.
-    let cmdline = unsafe { info.cmdline.as_slice() };
+    let line = unsafe { info.cmdline.as_slice() };
     // A command line that cannot be parsed still says whether QEMU wants
     // the status.
-    let wants_status = cmdline.split(u8::is_ascii_whitespace).any(|word| word == b"--debug-exit");
-    let args = match core::str::from_utf8(cmdline).map_err(|_| ParseError::NotUtf8).and_then(Cmdline::parse) {
-        Ok(args) => args,
+    let wants_status = line.split(u8::is_ascii_whitespace).any(|word| word == b"--debug-exit");
+    let cmdline = match core::str::from_utf8(line).map_err(|_| ParseError::NotUtf8).and_then(Cmdline::parse) {
+        Ok(cmdline) => cmdline,
         Err(err) => {
             report(format_args!("{err}"));
             power_off(None, wants_status)
         }
     };
-    cpu::DEBUG_EXIT.store(args.debug_exit, core::sync::atomic::Ordering::Relaxed);
-    let config =
-        Config { log_level: args.log, drivers: args.drivers.clone(), input: args.input.clone(), ..Config::default() };
+    cpu::DEBUG_EXIT.store(cmdline.debug_exit, core::sync::atomic::Ordering::Relaxed);
+    let config = Config {
+        log_level: cmdline.log,
+        drivers: cmdline.drivers.clone(),
+        input: cmdline.input.clone(),
+        ..Config::default()
+    };
     let mut kernel = Kernel::new(Box::new(machine), Box::new(WasmiEngine::new()), config);
     kernel.log(Level::Info, format_args!("heap: {} MiB of conventional memory", heap >> 20));
-    let mut command = args.command();
+    let mut command = cmdline.command();
     // SAFETY: the stub left the initrd in place for good.
     let initrd = unsafe { info.initrd.as_slice() };
     if !initrd.is_empty() {
         let Ok(root) = vfs::build::from_tar(ROOT_DEVICE, initrd, info.realtime_ns)
             .map_err(|err| report(format_args!("{INITRD}: {err}")))
         else {
-            power_off(None, args.debug_exit)
+            power_off(None, cmdline.debug_exit)
         };
-        kernel.mount(args.initrd_at.as_str(), Box::new(root));
-        command = command.preopen(args.initrd_at.as_str());
-        kernel.log(Level::Info, format_args!("initrd: {} bytes, mounted at {}", initrd.len(), args.initrd_at));
+        kernel.mount(cmdline.initrd_at.as_str(), Box::new(root));
+        command = command.preopen(cmdline.initrd_at.as_str());
+        kernel.log(Level::Info, format_args!("initrd: {} bytes, mounted at {}", initrd.len(), cmdline.initrd_at));
     }
 
     let status = match kernel.spawn(command) {
@@ -109,8 +113,8 @@ fn main(info: &'static BootInfo) -> ! {
             None
         }
     };
-    kernel.log(Level::Info, format_args!("{}: {}", args.entry, describe(status.as_ref())));
-    power_off(status.as_ref(), args.debug_exit)
+    kernel.log(Level::Info, format_args!("{}: {}", cmdline.entry, describe(status.as_ref())));
+    power_off(status.as_ref(), cmdline.debug_exit)
 }
 
 /// Why the machine cannot run the entry, as the other loaders say it:
