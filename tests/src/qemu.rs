@@ -152,7 +152,7 @@ impl Boot {
         let mut volume = Volume::new(self.loader, &target_dir(), &self.cmdline).unwrap_or_else(|err| panic!("{err}"));
         if let Some(level) = &self.bad_log {
             let line = self.cmdline.line().unwrap_or_else(|err| panic!("{err}"));
-            volume.cmdline_line(format!("--log {level} {line}"));
+            volume.cmdline_text(format!("--log {level} {line}"));
         }
         for (name, wasm) in &self.services {
             volume.service(name, wasm).unwrap_or_else(|err| panic!("{err}"));

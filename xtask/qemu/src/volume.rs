@@ -59,13 +59,13 @@ impl Volume {
             volume.files.insert(relative(path), Content::File(built));
         }
         let line = cmdline.line().map_err(|err| Error(err.to_string()))?;
-        volume.cmdline_line(line);
+        volume.cmdline_text(line);
         Ok(volume)
     }
 
     /// Puts `line` in `\walos\cmdline` as it is, unchecked: for the tests
     /// of what a loader makes of a line that [`Cmdline`] cannot write.
-    pub fn cmdline_line(&mut self, line: String) {
+    pub fn cmdline_text(&mut self, line: String) {
         self.files.insert(relative(layout::CMDLINE), Content::Bytes(line.into_bytes()));
     }
 
@@ -159,7 +159,7 @@ mod tests {
         let here = Path::new(env!("CARGO_MANIFEST_DIR"));
         volume.service("hello", &here.join("Cargo.toml")).unwrap();
         volume.initrd(&here.join("Cargo.toml"));
-        volume.cmdline_line("--log loud hello\n".into());
+        volume.cmdline_text("--log loud hello\n".into());
         assert_eq!(volume.paths().collect::<Vec<_>>(), ["srv/hello.wasm", "walos/cmdline", "walos/initrd.tar"]);
         let dir = std::env::temp_dir().join(format!("walos-qemu-volume-{}", std::process::id()));
         volume.write_dir(&dir).unwrap();
