@@ -20,20 +20,20 @@ mod abi;
 pub mod boot;
 mod dmesg;
 mod fd;
-mod kernel;
 mod linker;
 pub mod loader;
 pub mod log;
 mod process;
+mod sched;
 mod service;
 mod syscall;
 mod system;
 pub mod vfs;
 
-pub use kernel::{Config, Kernel, SpawnError};
 pub use linker::{LinkError, ServiceProblem};
 pub use loader::Loader;
 pub use process::{Command, ExitStatus, KILLED_STATUS, Pid, ProcInfo, RunState, TRAPPED_STATUS};
+pub use sched::{Config, Kernel, SpawnError};
 pub use syscall::Errno;
 
 /// The version of walos.

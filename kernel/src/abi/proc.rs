@@ -3,7 +3,7 @@
 //!
 //! These calls need the scheduler, so each parks its caller with a
 //! [`Request`] and returns the kernel's [`Reply`] when called again (see
-//! `kernel/requests.rs`). Unlike the I/O interfaces, a bad pointer here is
+//! `sched/requests.rs`). Unlike the I/O interfaces, a bad pointer here is
 //! `EFAULT`, not a trap: a shell handing on a user's mistake gets an error
 //! it can report.
 

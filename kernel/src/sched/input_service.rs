@@ -18,9 +18,9 @@ use crate::service::{CallError, Called, Caller, Job, Phase, ServiceImport};
 /// that keeps failing would otherwise be restarted forever.
 const MAX_FAILURES: u32 = 3;
 
-/// The provider of console input.
+/// The service that provides console input, and how often it failed.
 #[derive(Default)]
-pub(super) struct Input {
+pub(super) struct InputService {
     getc: Option<ServiceImport>,
     failures: u32,
 }
