@@ -61,7 +61,7 @@ impl Kernel {
     }
 
     /// Queues the answer of `getc` and asks again.
-    pub(super) fn input_answer(&mut self, result: Result<Called, CallError>) {
+    pub(crate) fn input_answer(&mut self, result: Result<Called, CallError>) {
         match result.as_ref().map(|(values, _)| values.first()) {
             Ok(Some(&Val::I32(byte @ 0..=255))) => self.sys.stdin.push(byte as u8),
             Ok(_) => self.sys.stdin.push_eof(),

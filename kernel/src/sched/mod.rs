@@ -18,7 +18,6 @@
 mod input_service;
 mod requests;
 mod run;
-mod services;
 mod spawn;
 mod wait;
 

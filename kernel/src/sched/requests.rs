@@ -54,7 +54,7 @@ impl Kernel {
 
     /// Hands `reply` to the parked `caller` and makes it runnable: first in
     /// line for a few requests in a row, then at the back like everyone.
-    pub(super) fn deliver(&mut self, caller: Pid, reply: Reply) {
+    pub(crate) fn deliver(&mut self, caller: Pid, reply: Reply) {
         let Some(proc) = self.procs.get_mut(&caller) else {
             return;
         };

@@ -1,16 +1,39 @@
-//! Services: modules that export functions for other modules.
+//! Services: modules that export functions for other modules, and calls
+//! between them.
 //!
 //! An import `(iface, func)` that no built-in interface provides is bound to
 //! the service `iface` of the service store, which exports `func` or
-//! `iface:func`. The kernel loads each provider once, when the first module
-//! importing it is linked, in dependency order; what nothing imports is
-//! never read. A call crosses memories as the provider's `w` section says
-//! ([`sig`], [`copy`]). The loading and calling live in the kernel
-//! (`kernel/services.rs`); this module holds what they share.
+//! `iface:func`. Providers are loaded while their first importer is linked,
+//! depth first, so a service is instantiated after everything it imports,
+//! and what nothing imports is never read from the store. A loaded service
+//! is a process that serves one call at a time: a call parks its caller and
+//! joins the provider's queue; the provider runs the call in slices like
+//! any process, may block inside it, and its answer wakes the caller. A
+//! provider that fails a call (trap, exit, a bad block, a call that never
+//! ends) ends; the call fails, and the service starts again on its next
+//! use.
+//!
+//! One file per concern:
+//! - [`link`]: binding imports to services, loading providers on demand;
+//! - [`discover`]: finding a provider in the store;
+//! - [`sig`], [`reader`]: the `w` section, and walking a module's sections;
+//! - [`lifecycle`]: loading, starting and restarting a service;
+//! - [`caller`]: the caller's half of a call, inside its host call;
+//! - [`copy`]: copying the buffers between the two memories;
+//! - [`call`]: the queue of calls and their answers;
+//! - [`steps`]: `walos_alloc`, the function, `walos_free`;
+//! - [`failure`]: what happens when a provider fails.
 
+mod call;
+pub(crate) mod caller;
 pub mod copy;
+mod discover;
+mod failure;
+mod lifecycle;
+mod link;
 pub mod reader;
 pub mod sig;
+mod steps;
 
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
@@ -20,6 +43,10 @@ use alloc::vec::Vec;
 use walos_engine::{FuncType, HostFuncId, Module, Val};
 
 use crate::process::Pid;
+
+/// Slices one service call (or a service's `_initialize`) may take before
+/// it counts as hung.
+const MAX_CALL_SLICES: u32 = 1000;
 
 /// Host function ids from here on are service imports: the low bits are
 /// the import's number in [`crate::process::ProcState::services`].

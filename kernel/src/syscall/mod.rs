@@ -9,7 +9,6 @@ mod errno;
 mod memory;
 
 use alloc::format;
-use alloc::string::String;
 use core::fmt::Write;
 
 use walos_engine::{FuncType, Host, HostFlow, HostFuncId, Trap, Val, ValType};
@@ -19,9 +18,8 @@ pub use memory::{Fault, Memory};
 
 use crate::abi;
 use crate::log::Level;
-use crate::process::{ProcState, Reply, Request, WaitFor};
-use crate::service::copy::Transfer;
-use crate::service::{CallError, SERVICE_BASE};
+use crate::process::{ProcState, Request, WaitFor};
+use crate::service::{SERVICE_BASE, caller};
 use crate::system::System;
 
 /// Kernel code behind one import.
@@ -148,7 +146,7 @@ pub struct Ctx<'a> {
 impl Host for Ctx<'_> {
     fn call(&mut self, func: HostFuncId, memory: &mut [u8], args: &[Val], results: &mut [Val]) -> HostFlow {
         if func >= SERVICE_BASE {
-            return service_call(self, (func - SERVICE_BASE) as usize, memory, args, results);
+            return caller::service_call(self, (func - SERVICE_BASE) as usize, memory, args, results);
         }
         let Some((iface, syscall)) = abi::syscall(func) else {
             return HostFlow::Trap(Trap::host(format!("no host function #{func}")));
@@ -168,56 +166,6 @@ impl Host for Ctx<'_> {
             Err(Stop::Fault(fault)) => HostFlow::Trap(Trap::host(format!("{iface}.{}: {fault}", syscall.name))),
         }
     }
-}
-
-/// A call of a service import: checks and copies the caller's buffers
-/// (the caller's memory is only reachable during its host calls), parks the
-/// caller until the kernel has run the provider, then writes the output
-/// buffers and returns the results; or -1 in every result if the call
-/// failed (the log says why).
-fn service_call(ctx: &mut Ctx<'_>, import: usize, memory: &mut [u8], args: &[Val], results: &mut [Val]) -> HostFlow {
-    let outcome = match ctx.proc.reply.take() {
-        Some(Reply::Called(Ok((values, transfer)))) => transfer.scatter(memory).map(|()| values),
-        Some(Reply::Called(Err(CallError))) => Err(String::new()),
-        _ => {
-            let Some(target) = ctx.proc.services.get(import) else {
-                return HostFlow::Trap(Trap::host(format!("no service import #{import}")));
-            };
-            match Transfer::plan(target.kinds.as_deref().unwrap_or_default(), args, memory) {
-                Ok(transfer) => {
-                    ctx.proc.request = Some(Request::Call { import, transfer });
-                    return HostFlow::Block;
-                }
-                Err(error) => {
-                    Err(format!("call of {}.{} by {}: {error}", target.provider, target.export, ctx.proc.name))
-                }
-            }
-        }
-    };
-    match outcome {
-        Ok(values) => {
-            for (slot, value) in results.iter_mut().zip(values) {
-                if slot.ty() == value.ty() {
-                    *slot = value;
-                }
-            }
-        }
-        Err(error) => {
-            if !error.is_empty() {
-                let name = ctx.proc.name.clone();
-                ctx.sys.log(Level::Warn, &name, format_args!("{error}"));
-            }
-            for slot in results.iter_mut() {
-                *slot = match slot.ty() {
-                    ValType::I64 => Val::I64(-1),
-                    ValType::F32 => Val::F32(-1.0),
-                    ValType::F64 => Val::F64(-1.0),
-                    _ => Val::I32(-1),
-                };
-            }
-        }
-    }
-    HostFlow::Return
 }
 
 /// Logs a host call at debug level, `strace` style.
