@@ -56,7 +56,7 @@ pub trait Loader {
     fn write(&mut self, stream: Stream, bytes: &[u8]) -> Result<(), IoError>;
 
     /// Reads available standard input without waiting.
-    fn read_stdin(&mut self, buf: &mut [u8]) -> Input;
+    fn read_stdin(&mut self, buf: &mut [u8]) -> StdinRead;
 
     /// Whether a standard stream is an interactive terminal.
     fn is_terminal(&self, stream: StdStream) -> bool;
@@ -130,7 +130,7 @@ pub enum StdStream {
 
 /// The outcome of a non-blocking read of standard input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Input {
+pub enum StdinRead {
     /// This many bytes were read (at least one).
     Data(usize),
     /// End of input.

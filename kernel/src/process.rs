@@ -117,7 +117,7 @@ pub enum Request {
     /// Call the service function behind the caller's service import number
     /// `import` (see [`ProcState::services`]) with the arguments and
     /// buffers of `transfer`.
-    Call { import: usize, transfer: crate::service::copy::Transfer },
+    CallService { import: usize, transfer: crate::service::copy::Transfer },
 }
 
 /// The kernel's answer to a [`Request`].
@@ -130,7 +130,7 @@ pub enum Reply {
     Foreground(Result<(), crate::Errno>),
     /// The results of a service call, or why it failed (logged already).
     /// With the output buffers in the transfer.
-    Called(Result<(Vec<walos_engine::Val>, crate::service::copy::Transfer), crate::service::CallError>),
+    Answered(Result<crate::service::Answer, crate::service::CallError>),
 }
 
 /// The exit status a killed process ends with: 128 + SIGKILL, as Unix

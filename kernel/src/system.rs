@@ -4,7 +4,7 @@ use alloc::boxed::Box;
 use core::fmt;
 
 use crate::dmesg::LogRing;
-use crate::loader::{Input, Loader};
+use crate::loader::{Loader, StdinRead};
 use crate::log::{Level, Logger};
 use crate::process::Pid;
 
@@ -69,9 +69,9 @@ impl Stdin {
     fn read_ahead(&mut self, loader: &mut dyn Loader) {
         let mut chunk = [0u8; 4096];
         match loader.read_stdin(&mut chunk) {
-            Input::Data(n) => self.take(&chunk[..n.min(chunk.len())]),
-            Input::Eof => self.eof = true,
-            Input::Pending => {}
+            StdinRead::Data(n) => self.take(&chunk[..n.min(chunk.len())]),
+            StdinRead::Eof => self.eof = true,
+            StdinRead::Pending => {}
         }
     }
 

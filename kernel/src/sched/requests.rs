@@ -42,7 +42,7 @@ impl Kernel {
             }
             Some(Request::List) => Reply::List(self.list(Some(caller))),
             Some(Request::SetForeground(pid)) => Reply::Foreground(self.set_foreground(caller, pid)),
-            Some(Request::Call { import, transfer }) => match self.call_for(caller, import, transfer) {
+            Some(Request::CallService { import, transfer }) => match self.call_for(caller, import, transfer) {
                 Some(reply) => reply,
                 // Parked until the provider answers.
                 None => return,

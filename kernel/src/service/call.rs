@@ -10,7 +10,7 @@ use walos_engine::Val;
 
 use super::copy::Transfer;
 use super::steps::begin;
-use super::{CallError, Called, Caller, Job, Phase};
+use super::{Answer, CallError, Caller, Job, Phase};
 use crate::Kernel;
 use crate::log::Level;
 use crate::process::{Pid, Reply, WaitFor};
@@ -22,7 +22,7 @@ impl Kernel {
     pub(crate) fn call_for(&mut self, caller: Pid, import: usize, transfer: Transfer) -> Option<Reply> {
         let proc = self.procs.get_mut(&caller)?;
         let Some(import) = proc.state.services.get(import).cloned() else {
-            return Some(Reply::Called(Err(CallError)));
+            return Some(Reply::Answered(Err(CallError)));
         };
         proc.state.wait = Some(WaitFor { kernel: true, ..WaitFor::default() });
         let caller_name = proc.state.name.clone();
@@ -110,7 +110,7 @@ impl Kernel {
     }
 
     /// Gives `caller` the answer to its call.
-    pub(super) fn answer(&mut self, caller: Caller, result: Result<Called, CallError>) {
+    pub(super) fn answer(&mut self, caller: Caller, result: Result<Answer, CallError>) {
         match caller {
             Caller::Process(pid) => {
                 let Some(proc) = self.procs.get_mut(&pid) else { return };
@@ -119,9 +119,9 @@ impl Kernel {
                 }
                 proc.state.wait = None;
                 self.blocked.remove(&pid);
-                self.deliver(pid, Reply::Called(result));
+                self.deliver(pid, Reply::Answered(result));
             }
-            Caller::Input => self.input_answer(result),
+            Caller::InputService => self.input_answer(result),
         }
     }
 }

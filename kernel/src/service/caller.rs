@@ -27,15 +27,15 @@ pub(crate) fn service_call(
     results: &mut [Val],
 ) -> HostFlow {
     let outcome = match ctx.proc.reply.take() {
-        Some(Reply::Called(Ok((values, transfer)))) => transfer.scatter(memory).map(|()| values),
-        Some(Reply::Called(Err(CallError))) => Err(String::new()),
+        Some(Reply::Answered(Ok((values, transfer)))) => transfer.scatter(memory).map(|()| values),
+        Some(Reply::Answered(Err(CallError))) => Err(String::new()),
         _ => {
             let Some(target) = ctx.proc.services.get(import) else {
                 return HostFlow::Trap(Trap::host(format!("no service import #{import}")));
             };
             match Transfer::plan(target.kinds.as_deref().unwrap_or_default(), args, memory) {
                 Ok(transfer) => {
-                    ctx.proc.request = Some(Request::Call { import, transfer });
+                    ctx.proc.request = Some(Request::CallService { import, transfer });
                     return HostFlow::Block;
                 }
                 Err(error) => {

@@ -18,7 +18,7 @@ use alloc::vec::Vec;
 
 use walos_engine::Val;
 
-use super::sig::Kind;
+use super::w_section::ParamKind;
 
 /// The most bytes one call may copy into the provider.
 pub const MAX_COPY: u64 = 16 << 20;
@@ -76,7 +76,7 @@ fn range(at: u64, len: u64, size: usize) -> Option<core::ops::Range<usize>> {
 
 impl Transfer {
     /// Checks the caller's buffers (described by `kinds`) in `caller`.
-    pub fn plan(kinds: &[Kind], args: &[Val], caller: &[u8]) -> Result<Transfer, String> {
+    pub fn plan(kinds: &[ParamKind], args: &[Val], caller: &[u8]) -> Result<Transfer, String> {
         let mut plan =
             Transfer { args: args.to_vec(), block: Vec::new(), regions: Vec::new(), pointers: Vec::new(), total: 0 };
         let mut total: u64 = 0;
@@ -92,14 +92,14 @@ impl Transfer {
             let (ptr, len) = (u32_arg(args, i), u32_arg(args, i + 1));
             let bad = |what: &str| format!("parameter {i}: {what} at {ptr} outside the caller's memory");
             match kind {
-                Kind::BytesIn | Kind::BytesOut | Kind::BytesInOut => {
+                ParamKind::BytesIn | ParamKind::BytesOut | ParamKind::BytesInOut => {
                     let at_caller = range(ptr.into(), len.into(), caller.len()).ok_or_else(|| bad("buffer"))?;
                     let at = reserve(len.into())?;
-                    let (into, out) = (*kind != Kind::BytesOut, *kind != Kind::BytesIn);
+                    let (into, out) = (*kind != ParamKind::BytesOut, *kind != ParamKind::BytesIn);
                     plan.regions.push(Region { caller: at_caller.start, len: len as usize, at, into, out });
                     plan.pointers.push(Pointer { arg: i, at, iovecs: None });
                 }
-                Kind::IovecsIn | Kind::IovecsOut => {
+                ParamKind::IovecsIn | ParamKind::IovecsOut => {
                     if len > MAX_IOVECS {
                         return Err(format!("parameter {i}: {len} iovecs, more than {MAX_IOVECS}"));
                     }
@@ -114,7 +114,7 @@ impl Transfer {
                             format!("parameter {i}: iovec buffer at {buf} outside the caller's memory")
                         })?;
                         let buf_at = reserve(buf_len.into())?;
-                        let out = *kind == Kind::IovecsOut;
+                        let out = *kind == ParamKind::IovecsOut;
                         let region =
                             Region { caller: at_caller.start, len: buf_len as usize, at: buf_at, into: !out, out };
                         plan.regions.push(region);
@@ -122,7 +122,7 @@ impl Transfer {
                     let iovecs = Some(first..plan.regions.len());
                     plan.pointers.push(Pointer { arg: i, at, iovecs });
                 }
-                Kind::Flat | Kind::Len => {}
+                ParamKind::Flat | ParamKind::Len => {}
             }
         }
         plan.total = total as u32;
@@ -182,7 +182,7 @@ mod tests {
     fn buffers_go_in_and_out() {
         let mut caller = vec![0u8; 64];
         caller[10..13].copy_from_slice(b"abc");
-        let kinds = [Kind::BytesIn, Kind::Len, Kind::BytesOut, Kind::Len];
+        let kinds = [ParamKind::BytesIn, ParamKind::Len, ParamKind::BytesOut, ParamKind::Len];
         let plan = Transfer::plan(&kinds, &[Val::I32(10), Val::I32(3), Val::I32(20), Val::I32(4)], &caller).unwrap();
         assert_eq!(plan.total, 16);
         let mut plan = plan;
@@ -204,13 +204,13 @@ mod tests {
     #[test]
     fn bad_caller_buffers_are_refused() {
         let caller = vec![0u8; 64];
-        let kinds = [Kind::BytesIn, Kind::Len];
+        let kinds = [ParamKind::BytesIn, ParamKind::Len];
         for (ptr, len) in [(60, 5), (-1, 2), (0, -1)] {
             assert!(Transfer::plan(&kinds, &[Val::I32(ptr), Val::I32(len)], &caller).is_err());
         }
         let mut iovecs = vec![0u8; 64];
         iovecs[0..8].copy_from_slice(&[0, 0, 0, 0xff, 1, 0, 0, 0]);
-        let kinds = [Kind::IovecsIn, Kind::Len];
+        let kinds = [ParamKind::IovecsIn, ParamKind::Len];
         assert!(Transfer::plan(&kinds, &[Val::I32(0), Val::I32(1)], &iovecs).is_err());
         assert!(Transfer::plan(&kinds, &[Val::I32(0), Val::I32(100_000)], &iovecs).is_err());
     }

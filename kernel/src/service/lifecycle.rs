@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 
 use walos_engine::{ExternType, FuncType, Limits, RunOutcome};
 
-use super::{MAX_CALL_SLICES, Service, sig};
+use super::{MAX_CALL_SLICES, Service, w_section};
 use crate::Kernel;
 use crate::fd::FdTable;
 use crate::linker::{LinkError, ServiceProblem};
@@ -46,7 +46,7 @@ impl Kernel {
             })?,
         };
         let module = self.engine.load(&wasm).map_err(|e| problem(e.to_string()))?;
-        let descs = sig::parse(&wasm).map_err(problem)?;
+        let descs = w_section::parse(&wasm).map_err(problem)?;
         for desc in &descs {
             let qualified = format!("{}:{}", desc.module, desc.name);
             let export =

@@ -16,7 +16,7 @@
 //! One file per concern:
 //! - [`link`]: binding imports to services, loading providers on demand;
 //! - [`discover`]: finding a provider in the store;
-//! - [`sig`], [`reader`]: the `w` section, and walking a module's sections;
+//! - [`w_section`], [`reader`]: the `w` section, and walking a module's sections;
 //! - [`lifecycle`]: loading, starting and restarting a service;
 //! - [`caller`]: the caller's half of a call, inside its host call;
 //! - [`copy`]: copying the buffers between the two memories;
@@ -32,8 +32,8 @@ mod failure;
 mod lifecycle;
 mod link;
 pub mod reader;
-pub mod sig;
 mod steps;
+pub mod w_section;
 
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
@@ -61,7 +61,7 @@ pub struct ServiceImport {
     pub export: String,
     /// How each parameter crosses, from the provider's `w` section; `None`:
     /// flat values only.
-    pub kinds: Option<Vec<sig::Kind>>,
+    pub kinds: Option<Vec<w_section::ParamKind>>,
     pub ty: FuncType,
 }
 
@@ -72,7 +72,7 @@ pub struct CallError;
 
 /// A successful call: the results, and the transfer holding the output
 /// buffers for the caller.
-pub type Called = (Vec<walos_engine::Val>, copy::Transfer);
+pub type Answer = (Vec<walos_engine::Val>, copy::Transfer);
 
 /// A loaded service: its module, and the calls it serves one at a time.
 ///
@@ -87,7 +87,7 @@ pub(crate) struct Service {
     /// Its own service imports, for each (re)start.
     pub imports: Vec<ServiceImport>,
     /// Its `w` section.
-    pub sigs: Vec<sig::SigDesc>,
+    pub sigs: Vec<w_section::SigDesc>,
     /// Its process; `None` after a failure: it starts again on next use.
     pub pid: Option<Pid>,
     /// Whether it ran before (a start is then a restart).
@@ -105,7 +105,7 @@ pub(crate) enum Caller {
     Process(Pid),
     /// The kernel, reading console input from the input service
     /// ([`crate::Config::input`]).
-    Input,
+    InputService,
 }
 
 /// One call of a service function.
@@ -126,6 +126,6 @@ pub(crate) struct Job {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Phase {
     Alloc,
-    Call { base: u32 },
+    Function { base: u32 },
     Free { results: Vec<Val> },
 }

@@ -53,7 +53,7 @@ impl Kernel {
             let job = kernel.services.get(&name).and_then(|s| s.current.as_ref());
             match job.map(|job| &job.phase) {
                 Some(Phase::Alloc) => "walos_alloc".to_string(),
-                Some(Phase::Call { .. }) => job.map(|j| j.import.export.clone()).unwrap_or_default(),
+                Some(Phase::Function { .. }) => job.map(|j| j.import.export.clone()).unwrap_or_default(),
                 Some(Phase::Free { .. }) => "walos_free".to_string(),
                 None => name.clone(),
             }
@@ -104,7 +104,7 @@ pub(super) fn begin(service: &mut Service, proc: &mut Process) -> Result<(), Str
 fn call_function(job: &mut Job, proc: &mut Process, base: u32) -> Result<(), String> {
     let args = job.transfer.copy_in(base, proc.instance.memory())?;
     proc.instance.call(&job.import.export, &args).map_err(|e| e.to_string())?;
-    job.phase = Phase::Call { base };
+    job.phase = Phase::Function { base };
     Ok(())
 }
 
@@ -124,7 +124,7 @@ fn advance(service: &mut Service, proc: &mut Process, results: Vec<Val>) -> Resu
             call_function(job, proc, base)?;
             Ok(None)
         }
-        Phase::Call { base } => {
+        Phase::Function { base } => {
             job.transfer.copy_out(base, proc.instance.memory())?;
             let free = ExternType::Func(FuncType::new([ValType::I32, ValType::I32], []));
             if total > 0 && service.module.exports().iter().any(|e| e.name == "walos_free" && e.ty == free) {

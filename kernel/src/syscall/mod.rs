@@ -23,7 +23,7 @@ use crate::service::{SERVICE_BASE, caller};
 use crate::system::System;
 
 /// Kernel code behind one import.
-pub type Handler = fn(&mut Call<'_>) -> SysResult;
+pub type Handler = fn(&mut HostCall<'_>) -> SysResult;
 
 /// What a handler returns: `Ok` leaves the results as the handler wrote
 /// them (pre-filled with zeros, which is success for errno results).
@@ -85,7 +85,7 @@ pub struct Interface {
 }
 
 /// One call of a host function: the caller and its arguments.
-pub struct Call<'a> {
+pub struct HostCall<'a> {
     pub sys: &'a mut System,
     pub proc: &'a mut ProcState,
     pub mem: Memory<'a>,
@@ -93,7 +93,7 @@ pub struct Call<'a> {
     results: &'a mut [Val],
 }
 
-impl Call<'_> {
+impl HostCall<'_> {
     /// Argument `i` as an unsigned 32-bit value (pointers, lengths, fds).
     ///
     /// The linker checked the import's signature, so the type always fits;
@@ -151,7 +151,7 @@ impl Host for Ctx<'_> {
         let Some((iface, syscall)) = abi::syscall(func) else {
             return HostFlow::Trap(Trap::host(format!("no host function #{func}")));
         };
-        let mut call = Call { sys: self.sys, proc: self.proc, mem: Memory::new(memory), args, results };
+        let mut call = HostCall { sys: self.sys, proc: self.proc, mem: Memory::new(memory), args, results };
         let outcome = (syscall.handler)(&mut call);
         if call.sys.logger.enabled(Level::Debug) {
             trace(&mut call, iface, syscall, &outcome);
@@ -169,7 +169,7 @@ impl Host for Ctx<'_> {
 }
 
 /// Logs a host call at debug level, `strace` style.
-fn trace(call: &mut Call<'_>, iface: &str, syscall: &Syscall, outcome: &SysResult) {
+fn trace(call: &mut HostCall<'_>, iface: &str, syscall: &Syscall, outcome: &SysResult) {
     let mut line = format!("{iface}.{}(", syscall.name);
     for (i, arg) in call.args.iter().enumerate() {
         let sep = if i == 0 { "" } else { ", " };
@@ -194,8 +194,9 @@ fn trace(call: &mut Call<'_>, iface: &str, syscall: &Syscall, outcome: &SysResul
     call.sys.log(Level::Debug, &name, format_args!("{line}"));
 }
 
-/// The parameter types of a signature, written compactly in ABI tables.
-pub mod sig {
+/// Shorthands for the value types of the syscall tables, which keep each
+/// table entry on one line.
+pub mod valtypes {
     use super::ValType;
 
     pub const I32: ValType = ValType::I32;

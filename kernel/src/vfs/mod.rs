@@ -26,7 +26,7 @@ pub type NodeId = u64;
 
 /// What a node is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum NodeKind {
     Directory,
     File,
     Symlink,
@@ -39,7 +39,7 @@ pub enum Kind {
 pub struct Stat {
     pub dev: u64,
     pub ino: u64,
-    pub kind: Kind,
+    pub kind: NodeKind,
     pub nlink: u64,
     pub size: u64,
     /// Access, modification and status change times, ns since the epoch.
@@ -53,7 +53,7 @@ pub struct Stat {
 pub struct DirEntry {
     pub name: String,
     pub ino: u64,
-    pub kind: Kind,
+    pub kind: NodeKind,
 }
 
 /// A new time for [`FileSystem::set_times`].

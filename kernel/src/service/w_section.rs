@@ -12,7 +12,7 @@ use walos_engine::FuncType;
 
 /// How one parameter of a service function crosses memories.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum ParamKind {
     /// A number, passed as is (`w` codes 0, -1 .. -4).
     Flat,
     /// The length or count belonging to the buffer parameter before it
@@ -35,16 +35,16 @@ pub enum Kind {
     IovecsOut,
 }
 
-impl Kind {
-    fn from_code(code: i8) -> Result<Kind, String> {
+impl ParamKind {
+    fn from_code(code: i8) -> Result<ParamKind, String> {
         Ok(match code {
-            -5 => Kind::Len,
-            -4..=0 => Kind::Flat,
-            2 => Kind::BytesIn,
-            4 => Kind::IovecsIn,
-            5 => Kind::IovecsOut,
-            6 => Kind::BytesOut,
-            7 => Kind::BytesInOut,
+            -5 => ParamKind::Len,
+            -4..=0 => ParamKind::Flat,
+            2 => ParamKind::BytesIn,
+            4 => ParamKind::IovecsIn,
+            5 => ParamKind::IovecsOut,
+            6 => ParamKind::BytesOut,
+            7 => ParamKind::BytesInOut,
             1 | 3 => return Err(format!("kind {code} is not supported yet")),
             _ => return Err(format!("unknown kind {code}")),
         })
@@ -52,7 +52,14 @@ impl Kind {
 
     /// Whether the parameter is a pointer whose length or count follows.
     pub fn is_buffer(self) -> bool {
-        matches!(self, Kind::BytesIn | Kind::BytesOut | Kind::BytesInOut | Kind::IovecsIn | Kind::IovecsOut)
+        matches!(
+            self,
+            ParamKind::BytesIn
+                | ParamKind::BytesOut
+                | ParamKind::BytesInOut
+                | ParamKind::IovecsIn
+                | ParamKind::IovecsOut
+        )
     }
 }
 
@@ -61,7 +68,7 @@ impl Kind {
 pub struct SigDesc {
     pub module: String,
     pub name: String,
-    pub kinds: Vec<Kind>,
+    pub kinds: Vec<ParamKind>,
 }
 
 impl SigDesc {
@@ -79,13 +86,13 @@ impl SigDesc {
         }
         for (i, kind) in self.kinds.iter().enumerate() {
             let follows_buffer = i > 0 && self.kinds[i - 1].is_buffer();
-            if kind.is_buffer() && !matches!(self.kinds.get(i + 1), Some(Kind::Len)) {
+            if kind.is_buffer() && !matches!(self.kinds.get(i + 1), Some(ParamKind::Len)) {
                 return Err(format!("{what}: parameter {i} is a buffer not followed by a length (-5)"));
             }
-            if *kind == Kind::Len && !follows_buffer {
+            if *kind == ParamKind::Len && !follows_buffer {
                 return Err(format!("{what}: parameter {i} is a length (-5) after no buffer"));
             }
-            if (kind.is_buffer() || *kind == Kind::Len) && ty.params[i] != walos_engine::ValType::I32 {
+            if (kind.is_buffer() || *kind == ParamKind::Len) && ty.params[i] != walos_engine::ValType::I32 {
                 return Err(format!("{what}: parameter {i} is a pointer or length but not an i32"));
             }
         }
@@ -105,7 +112,8 @@ pub fn parse(wasm: &[u8]) -> Result<Vec<SigDesc>, String> {
         for _ in 0..count {
             let (module, name) = (section.name()?, section.name()?);
             let len = section.u32()? as usize;
-            let kinds = section.take(len)?.iter().map(|&code| Kind::from_code(code as i8)).collect::<Result<_, _>>();
+            let kinds =
+                section.take(len)?.iter().map(|&code| ParamKind::from_code(code as i8)).collect::<Result<_, _>>();
             let kinds = kinds.map_err(|e| format!("`w` entry `{module}.{name}`: {e}"))?;
             descs.push(SigDesc { module, name, kinds });
         }
@@ -135,7 +143,11 @@ mod tests {
         let descs = parse(&wasm).unwrap();
         assert_eq!(
             descs,
-            [SigDesc { module: "lib".into(), name: "cat".into(), kinds: vec![Kind::BytesIn, Kind::Len, Kind::Flat] }]
+            [SigDesc {
+                module: "lib".into(),
+                name: "cat".into(),
+                kinds: vec![ParamKind::BytesIn, ParamKind::Len, ParamKind::Flat]
+            }]
         );
         assert_eq!(descs[0].check(&FuncType::new(vec![I32, I32, I32], vec![I32])), Ok(()));
         assert_eq!(
@@ -149,7 +161,8 @@ mod tests {
         assert_eq!(parse(&module_with_w(&[1, 3, b'l'])).unwrap_err(), "truncated");
         assert_eq!(parse(&module_with_w(&[1, 0, 0, 1, 9])).unwrap_err(), "`w` entry `.`: unknown kind 9");
         assert_eq!(parse(b"\0asm\x01\0\0\0").unwrap(), []);
-        let lonely = SigDesc { module: "a".into(), name: "b".into(), kinds: vec![Kind::BytesOut, Kind::Flat] };
+        let lonely =
+            SigDesc { module: "a".into(), name: "b".into(), kinds: vec![ParamKind::BytesOut, ParamKind::Flat] };
         assert!(lonely.check(&FuncType::new(vec![I32, I32], vec![])).unwrap_err().contains("not followed by a length"));
     }
 }
