@@ -18,6 +18,7 @@ extern crate alloc;
 
 mod abi;
 pub mod boot;
+mod console;
 mod dmesg;
 mod fd;
 mod linker;
