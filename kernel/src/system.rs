@@ -6,8 +6,10 @@ use core::fmt;
 
 use crate::console::Stdin;
 use crate::dmesg::LogRing;
-use crate::loader::Loader;
+use crate::fd::DescriptorIo;
+use crate::loader::{IoError, Loader, Stream};
 use crate::log::{Level, Logger};
+use crate::vfs::Mounts;
 
 /// The least severe level kept for `sys.dmesg` whatever the console shows:
 /// process starts and ends, and programs' `info` lines.
@@ -21,7 +23,7 @@ pub struct System {
     pub dmesg: LogRing,
     pub stdin: Stdin,
     /// The mounted file systems.
-    pub mounts: crate::vfs::Mounts,
+    pub mounts: Mounts,
     /// Interrupt lines taken from the loader and not yet by a driver.
     pub irqs: u32,
 }
@@ -34,7 +36,7 @@ impl System {
             logger: Logger::new(level, boot),
             dmesg: LogRing::default(),
             stdin: Stdin::default(),
-            mounts: crate::vfs::Mounts::default(),
+            mounts: Mounts::default(),
             irqs: 0,
         }
     }
@@ -70,5 +72,26 @@ impl System {
     /// The monotonic clock.
     pub fn now(&self) -> u64 {
         self.loader.monotonic_ns()
+    }
+}
+
+/// Descriptors reach the mounts, the loader's wall clock and console
+/// output, and console input through its line discipline.
+impl DescriptorIo for System {
+    fn mounts(&mut self) -> &mut Mounts {
+        &mut self.mounts
+    }
+
+    fn realtime_ns(&self) -> u64 {
+        self.loader.realtime_ns()
+    }
+
+    fn write_console(&mut self, stream: Stream, bytes: &[u8]) -> Result<(), IoError> {
+        self.loader.write(stream, bytes)
+    }
+
+    fn read_console(&mut self, buf: &mut [u8]) -> Option<usize> {
+        self.stdin.fill(&mut *self.loader);
+        self.stdin.ready().then(|| self.stdin.read(buf))
     }
 }

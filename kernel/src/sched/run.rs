@@ -121,7 +121,7 @@ impl Kernel {
     /// process hold.
     pub(crate) fn release(&mut self, state: &mut ProcState) {
         for descriptor in state.fds.take_all() {
-            descriptor.release(&mut self.sys);
+            descriptor.release(&mut self.sys.mounts);
         }
     }
 }

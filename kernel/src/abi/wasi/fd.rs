@@ -4,8 +4,8 @@
 use alloc::vec;
 use alloc::vec::Vec;
 
-use super::types::{Abi, Filestat, Whence, fdflags, filetype, fstflags, rights};
-use crate::fd::{Descriptor, Object, OpenNode};
+use super::types::{Abi, Filestat, Whence, fdflags, filetype, fstflags};
+use crate::fd::{Descriptor, Object, OpenNode, Rights};
 use crate::loader::StdStream;
 use crate::process::WaitFor;
 use crate::syscall::{Errno, HostCall, SysResult};
@@ -53,7 +53,7 @@ fn file_type(c: &HostCall<'_>, d: &Descriptor) -> u8 {
 
 /// The open file behind argument 0 holding `right`: `EBADF` for streams and
 /// directories.
-fn open_file(c: &HostCall<'_>, right: u64) -> Result<OpenNode, Errno> {
+fn open_file(c: &HostCall<'_>, right: Rights) -> Result<OpenNode, Errno> {
     let d = c.proc.fds.get(c.u32(0))?;
     let file = d.file()?.clone();
     d.require(right)?;
@@ -61,7 +61,7 @@ fn open_file(c: &HostCall<'_>, right: u64) -> Result<OpenNode, Errno> {
 }
 
 pub fn fd_advise(c: &mut HostCall<'_>) -> SysResult {
-    open_file(c, rights::FD_ADVISE)?;
+    open_file(c, Rights::FD_ADVISE)?;
     if c.u32(3) > 5 {
         return Err(Errno::INVAL.into());
     }
@@ -72,7 +72,7 @@ pub fn fd_advise(c: &mut HostCall<'_>) -> SysResult {
 /// file is allocated as it is written, so there is nothing to reserve:
 /// walos checks the descriptor and grows the file if asked to.
 pub fn fd_allocate(c: &mut HostCall<'_>) -> SysResult {
-    let file = open_file(c, rights::FD_ALLOCATE)?;
+    let file = open_file(c, Rights::FD_ALLOCATE)?;
     if !file.writable {
         return Err(Errno::BADF.into());
     }
@@ -87,13 +87,13 @@ pub fn fd_allocate(c: &mut HostCall<'_>) -> SysResult {
 
 pub fn fd_close(c: &mut HostCall<'_>) -> SysResult {
     let descriptor = c.proc.fds.close(c.u32(0))?;
-    descriptor.release(c.sys);
+    descriptor.release(&mut c.sys.mounts);
     Ok(())
 }
 
 /// `fd_sync` and `fd_datasync`, on files only (`EBADF` for a directory, as
 /// in wasmtime).
-fn sync(c: &mut HostCall<'_>, right: u64) -> SysResult {
+fn sync(c: &mut HostCall<'_>, right: Rights) -> SysResult {
     let d = c.proc.fds.get(c.u32(0))?;
     let open = d.file()?.clone();
     d.require(right)?;
@@ -102,11 +102,11 @@ fn sync(c: &mut HostCall<'_>, right: u64) -> SysResult {
 }
 
 pub fn fd_datasync(c: &mut HostCall<'_>) -> SysResult {
-    sync(c, rights::FD_DATASYNC)
+    sync(c, Rights::FD_DATASYNC)
 }
 
 pub fn fd_sync(c: &mut HostCall<'_>) -> SysResult {
-    sync(c, rights::FD_SYNC)
+    sync(c, Rights::FD_SYNC)
 }
 
 pub fn fd_fdstat_get(c: &mut HostCall<'_>) -> SysResult {
@@ -119,8 +119,8 @@ pub fn fd_fdstat_get(c: &mut HostCall<'_>) -> SysResult {
     c.mem.write_u8(at + 1, 0)?;
     c.mem.write_u16(at + 2, flags)?;
     c.mem.write_u32(at + 4, 0)?;
-    c.mem.write_u64(at + 8, base)?;
-    c.mem.write_u64(at + 16, inheriting)?;
+    c.mem.write_u64(at + 8, base.bits())?;
+    c.mem.write_u64(at + 16, inheriting.bits())?;
     Ok(())
 }
 
@@ -131,7 +131,7 @@ pub fn fd_fdstat_set_flags(c: &mut HostCall<'_>) -> SysResult {
     if matches!(&d.object, Object::Node(open) if open.dir) {
         return Err(Errno::BADF.into());
     }
-    d.require(rights::FD_FDSTAT_SET_FLAGS)?;
+    d.require(Rights::FD_FDSTAT_SET_FLAGS)?;
     // APPEND and NONBLOCK can change; the synchronous-I/O flags are fixed at
     // open (`EINVAL`, as in wasmtime).
     let supported = u32::from(fdflags::APPEND | fdflags::NONBLOCK);
@@ -143,10 +143,10 @@ pub fn fd_fdstat_set_flags(c: &mut HostCall<'_>) -> SysResult {
 }
 
 pub fn fd_fdstat_set_rights(c: &mut HostCall<'_>) -> SysResult {
-    let (base, inheriting) = (c.u64(1), c.u64(2));
+    let (base, inheriting) = (Rights::from_bits(c.u64(1)), Rights::from_bits(c.u64(2)));
     let d = c.proc.fds.get_mut(c.u32(0))?;
     // Rights can only shrink.
-    if base & !d.rights_base != 0 || inheriting & !d.rights_inheriting != 0 {
+    if !d.rights_base.contains(base) || !d.rights_inheriting.contains(inheriting) {
         return Err(Errno::NOTCAPABLE.into());
     }
     d.rights_base = base;
@@ -156,7 +156,7 @@ pub fn fd_fdstat_set_rights(c: &mut HostCall<'_>) -> SysResult {
 
 fn filestat_get(c: &mut HostCall<'_>, abi: Abi) -> SysResult {
     let d = c.proc.fds.get(c.u32(0))?;
-    d.require(rights::FD_FILESTAT_GET)?;
+    d.require(Rights::FD_FILESTAT_GET)?;
     let stat = match &d.object {
         // A console stream has no inode, size or times.
         Object::Std(_) => Filestat { filetype: file_type(c, d), ..Filestat::default() },
@@ -180,7 +180,7 @@ pub fn fd_filestat_get_unstable(c: &mut HostCall<'_>) -> SysResult {
 }
 
 pub fn fd_filestat_set_size(c: &mut HostCall<'_>) -> SysResult {
-    let file = open_file(c, rights::FD_FILESTAT_SET_SIZE)?;
+    let file = open_file(c, Rights::FD_FILESTAT_SET_SIZE)?;
     if !file.writable {
         return Err(Errno::BADF.into());
     }
@@ -210,7 +210,7 @@ pub fn set_times(atim: u64, mtim: u64, flags: u32, now: u64) -> Result<(SetTime,
 pub fn fd_filestat_set_times(c: &mut HostCall<'_>) -> SysResult {
     let d = c.proc.fds.get(c.u32(0))?;
     let open = d.node()?.clone();
-    d.require(rights::FD_FILESTAT_SET_TIMES)?;
+    d.require(Rights::FD_FILESTAT_SET_TIMES)?;
     let now = c.sys.loader.realtime_ns();
     let (atim, mtim) = set_times(c.u64(1), c.u64(2), c.u32(3), now)?;
     c.sys.mounts.fs(open.mount)?.set_times(open.node, atim, mtim, now)?;
@@ -221,10 +221,10 @@ pub fn fd_filestat_set_times(c: &mut HostCall<'_>) -> SysResult {
 /// (`FD_WRITE`): a console stream has no position (`ESPIPE`; `EBADF` used
 /// the wrong way round), a directory is `EBADF`, and so is a file not open
 /// that way.
-fn positioned(c: &HostCall<'_>, fd: u32, right: u64) -> Result<OpenNode, Errno> {
+fn positioned(c: &HostCall<'_>, fd: u32, right: Rights) -> Result<OpenNode, Errno> {
     let d = c.proc.fds.get(fd)?;
     if let Object::Std(stream) = d.object {
-        let reading = right == rights::FD_READ;
+        let reading = right == Rights::FD_READ;
         if reading != (stream == StdStream::Stdin) {
             return Err(Errno::BADF);
         }
@@ -232,10 +232,10 @@ fn positioned(c: &HostCall<'_>, fd: u32, right: u64) -> Result<OpenNode, Errno> 
         return Err(Errno::SPIPE);
     }
     let file = d.file()?.clone();
-    if !(if right == rights::FD_READ { file.readable } else { file.writable }) {
+    if !(if right == Rights::FD_READ { file.readable } else { file.writable }) {
         return Err(Errno::BADF);
     }
-    d.require(right | rights::FD_SEEK)?;
+    d.require(right | Rights::FD_SEEK)?;
     Ok(file)
 }
 
@@ -243,7 +243,7 @@ pub fn fd_pread(c: &mut HostCall<'_>) -> SysResult {
     let (fd, iovs, count, offset, nread) = (c.u32(0), c.u32(1), c.u32(2), c.u64(3), c.u32(4));
     let iovecs = c.mem.iovecs(iovs, count)?;
     c.mem.check(nread, 4, 4)?;
-    let file = positioned(c, fd, rights::FD_READ)?;
+    let file = positioned(c, fd, Rights::FD_READ)?;
     let wanted: usize = iovecs.iter().map(|iov| iov.len as usize).sum();
     let mut buf = vec![0u8; wanted.min(MAX_IO)];
     let now = c.sys.loader.realtime_ns();
@@ -257,7 +257,7 @@ pub fn fd_pwrite(c: &mut HostCall<'_>) -> SysResult {
     let (fd, iovs, count, offset, nwritten) = (c.u32(0), c.u32(1), c.u32(2), c.u64(3), c.u32(4));
     let iovecs = c.mem.iovecs(iovs, count)?;
     c.mem.check(nwritten, 4, 4)?;
-    let file = positioned(c, fd, rights::FD_WRITE)?;
+    let file = positioned(c, fd, Rights::FD_WRITE)?;
     let data = c.mem.gather(&iovecs, 0, MAX_IO)?;
     let now = c.sys.loader.realtime_ns();
     let n = c.sys.mounts.fs(file.mount)?.write(file.node, offset, &data, now)?;
@@ -339,7 +339,7 @@ pub fn fd_readdir(c: &mut HostCall<'_>) -> SysResult {
         open if open.dir => open.clone(),
         _ => return Err(Errno::BADF.into()),
     };
-    d.require(rights::FD_READDIR)?;
+    d.require(Rights::FD_READDIR)?;
     let fs = c.sys.mounts.fs(dir.mount)?;
     let own = fs.stat(dir.node)?;
     let mut entries = vec![(alloc::string::String::from("."), own.ino, NodeKind::Directory)];
@@ -366,7 +366,7 @@ pub fn fd_readdir(c: &mut HostCall<'_>) -> SysResult {
 
 pub fn fd_renumber(c: &mut HostCall<'_>) -> SysResult {
     if let Some(old) = c.proc.fds.renumber(c.u32(0), c.u32(1))? {
-        old.release(c.sys);
+        old.release(&mut c.sys.mounts);
     }
     Ok(())
 }
@@ -382,9 +382,9 @@ fn seek(c: &mut HostCall<'_>, abi: Abi) -> SysResult {
     // `fd_seek(fd, 0, CUR)` is how `tell` is spelled in C: it needs only
     // the right to tell.
     let whence = abi.whence(whence).ok_or(Errno::INVAL)?;
-    let needed = if delta == 0 && whence == Whence::Cur { rights::FD_TELL } else { rights::FD_SEEK };
+    let needed = if delta == 0 && whence == Whence::Cur { Rights::FD_TELL } else { Rights::FD_SEEK };
     if d.require(needed).is_err() {
-        d.require(rights::FD_SEEK)?;
+        d.require(Rights::FD_SEEK)?;
     }
     c.mem.check(at, 8, 8)?;
     let base = match whence {
@@ -415,7 +415,7 @@ pub fn fd_tell(c: &mut HostCall<'_>) -> SysResult {
         Object::Node(open) if open.dir => return Err(Errno::BADF.into()),
         Object::Node(open) => open.offset,
     };
-    d.require(rights::FD_TELL)?;
+    d.require(Rights::FD_TELL)?;
     c.mem.write_u64(c.u32(1), offset)?;
     Ok(())
 }

@@ -6,15 +6,15 @@
 use alloc::string::{String, ToString};
 
 use super::fd::{filestat, set_times};
-use super::types::{Abi, LOOKUP_SYMLINK_FOLLOW, fdflags, oflags, rights};
-use crate::fd::{Descriptor, Object, OpenNode};
+use super::types::{Abi, LOOKUP_SYMLINK_FOLLOW, fdflags, oflags};
+use crate::fd::{Descriptor, Object, OpenNode, Rights};
 use crate::syscall::{Errno, HostCall, Stop, SysResult};
 use crate::vfs::resolve::{Target, check_path, resolve};
 use crate::vfs::{FileSystem, NewNode, NodeId, NodeKind};
 
 /// The directory descriptor in argument `arg`, holding `right`, and its
 /// inheriting rights.
-fn dir_arg(c: &HostCall<'_>, arg: usize, right: u64) -> Result<(OpenNode, u64), Errno> {
+fn dir_arg(c: &HostCall<'_>, arg: usize, right: Rights) -> Result<(OpenNode, Rights), Errno> {
     let d = c.proc.fds.get(c.u32(arg))?;
     let dir = d.dir()?.clone();
     d.require(right)?;
@@ -70,7 +70,7 @@ fn with_node<T>(
 }
 
 pub fn path_create_directory(c: &mut HostCall<'_>) -> SysResult {
-    let (dir, _) = dir_arg(c, 0, rights::PATH_CREATE_DIRECTORY)?;
+    let (dir, _) = dir_arg(c, 0, Rights::PATH_CREATE_DIRECTORY)?;
     let path = path_arg(c, 1, 2)?;
     at(c, &dir, &path, false, |fs, t, now| match &t.name {
         Some(name) => fs.create(t.dir, name, NewNode::Directory, now),
@@ -80,7 +80,7 @@ pub fn path_create_directory(c: &mut HostCall<'_>) -> SysResult {
 }
 
 fn filestat_get(c: &mut HostCall<'_>, abi: Abi) -> SysResult {
-    let (dir, _) = dir_arg(c, 0, rights::PATH_FILESTAT_GET)?;
+    let (dir, _) = dir_arg(c, 0, Rights::PATH_FILESTAT_GET)?;
     let follow = c.u32(1) & LOOKUP_SYMLINK_FOLLOW != 0;
     let path = path_arg(c, 2, 3)?;
     let out = c.u32(4);
@@ -99,7 +99,7 @@ pub fn path_filestat_get_unstable(c: &mut HostCall<'_>) -> SysResult {
 }
 
 pub fn path_filestat_set_times(c: &mut HostCall<'_>) -> SysResult {
-    let (dir, _) = dir_arg(c, 0, rights::PATH_FILESTAT_SET_TIMES)?;
+    let (dir, _) = dir_arg(c, 0, Rights::PATH_FILESTAT_SET_TIMES)?;
     let follow = c.u32(1) & LOOKUP_SYMLINK_FOLLOW != 0;
     let path = path_arg(c, 2, 3)?;
     let now = c.sys.loader.realtime_ns();
@@ -114,10 +114,10 @@ fn same_mount(a: &OpenNode, b: &OpenNode) -> Result<(), Errno> {
 }
 
 pub fn path_link(c: &mut HostCall<'_>) -> SysResult {
-    let (from_dir, _) = dir_arg(c, 0, rights::PATH_LINK_SOURCE)?;
+    let (from_dir, _) = dir_arg(c, 0, Rights::PATH_LINK_SOURCE)?;
     let follow = c.u32(1) & LOOKUP_SYMLINK_FOLLOW != 0;
     let from = path_arg(c, 2, 3)?;
-    let (to_dir, _) = dir_arg(c, 4, rights::PATH_LINK_TARGET)?;
+    let (to_dir, _) = dir_arg(c, 4, Rights::PATH_LINK_TARGET)?;
     let to = path_arg(c, 5, 6)?;
     same_mount(&from_dir, &to_dir)?;
     at(c, &from_dir, &from, follow, |fs, source, now| {
@@ -142,24 +142,24 @@ pub fn path_link(c: &mut HostCall<'_>) -> SysResult {
 }
 
 /// Rights a new descriptor may have for a node of this kind.
-fn rights_for(kind: NodeKind) -> u64 {
-    if kind == NodeKind::Directory { rights::DIR } else { rights::FILE }
+fn rights_for(kind: NodeKind) -> Rights {
+    if kind == NodeKind::Directory { Rights::DIR } else { Rights::FILE }
 }
 
 pub fn path_open(c: &mut HostCall<'_>) -> SysResult {
-    let (dir, inheriting) = dir_arg(c, 0, rights::PATH_OPEN)?;
+    let (dir, inheriting) = dir_arg(c, 0, Rights::PATH_OPEN)?;
     let follow = c.u32(1) & LOOKUP_SYMLINK_FOLLOW != 0;
     let path = path_arg(c, 2, 3)?;
     let open_flags = c.u32(4) as u16;
-    let (base, inherit) = (c.u64(5), c.u64(6));
+    let (base, inherit) = (Rights::from_bits(c.u64(5)), Rights::from_bits(c.u64(6)));
     let flags = c.u32(7) as u16;
     let out = c.u32(8);
     c.mem.check(out, 4, 4)?;
     let has = |flag: u16| open_flags & flag != 0;
     if has(oflags::CREAT) {
-        c.proc.fds.get(c.u32(0))?.require(rights::PATH_CREATE_FILE)?;
+        c.proc.fds.get(c.u32(0))?.require(Rights::PATH_CREATE_FILE)?;
     }
-    let writing = base & rights::WRITING != 0;
+    let writing = base.intersects(Rights::WRITING);
     let (node, kind) = at(c, &dir, &path, follow, |fs, t, now| {
         let node = match &t.name {
             Some(name) => match fs.lookup(t.dir, name) {
@@ -208,7 +208,7 @@ pub fn path_open(c: &mut HostCall<'_>) -> SysResult {
         node,
         dir: kind == NodeKind::Directory,
         preopen: None,
-        readable: base & rights::READING != 0,
+        readable: base.intersects(Rights::READING),
         writable: writing,
         offset: 0,
     };
@@ -217,7 +217,7 @@ pub fn path_open(c: &mut HostCall<'_>) -> SysResult {
     let descriptor = Descriptor {
         object: Object::Node(open),
         rights_base: base & allowed,
-        rights_inheriting: inherit & inheriting & rights::ALL,
+        rights_inheriting: inherit & inheriting & Rights::ALL,
         flags: flags & (fdflags::APPEND | fdflags::DSYNC | fdflags::NONBLOCK | fdflags::RSYNC | fdflags::SYNC),
     };
     match c.proc.fds.insert(descriptor) {
@@ -226,14 +226,14 @@ pub fn path_open(c: &mut HostCall<'_>) -> SysResult {
             Ok(())
         }
         Err((errno, descriptor)) => {
-            descriptor.release(c.sys);
+            descriptor.release(&mut c.sys.mounts);
             Err(errno.into())
         }
     }
 }
 
 pub fn path_readlink(c: &mut HostCall<'_>) -> SysResult {
-    let (dir, _) = dir_arg(c, 0, rights::PATH_READLINK)?;
+    let (dir, _) = dir_arg(c, 0, Rights::PATH_READLINK)?;
     let path = path_arg(c, 1, 2)?;
     let (buf, buf_len, used) = (c.u32(3), c.u32(4), c.u32(5));
     c.mem.bytes(buf, buf_len)?;
@@ -250,7 +250,7 @@ pub fn path_readlink(c: &mut HostCall<'_>) -> SysResult {
 }
 
 pub fn path_remove_directory(c: &mut HostCall<'_>) -> SysResult {
-    let (dir, _) = dir_arg(c, 0, rights::PATH_REMOVE_DIRECTORY)?;
+    let (dir, _) = dir_arg(c, 0, Rights::PATH_REMOVE_DIRECTORY)?;
     let path = path_arg(c, 1, 2)?;
     at(c, &dir, &path, false, |fs, t, now| match &t.name {
         Some(name) => fs.remove_dir(t.dir, name, now),
@@ -260,10 +260,10 @@ pub fn path_remove_directory(c: &mut HostCall<'_>) -> SysResult {
 }
 
 pub fn path_rename(c: &mut HostCall<'_>) -> SysResult {
-    let (from_dir, _) = dir_arg(c, 0, rights::PATH_RENAME_SOURCE)?;
+    let (from_dir, _) = dir_arg(c, 0, Rights::PATH_RENAME_SOURCE)?;
     let from = path_arg(c, 1, 2)?;
     // A file as the target directory is `EBADF` here (wasmtime).
-    let (to_dir, _) = dir_arg(c, 3, rights::PATH_RENAME_TARGET)
+    let (to_dir, _) = dir_arg(c, 3, Rights::PATH_RENAME_TARGET)
         .map_err(|err| if err == Errno::NOTDIR { Errno::BADF } else { err })?;
     let to = path_arg(c, 4, 5)?;
     same_mount(&from_dir, &to_dir)?;
@@ -286,7 +286,7 @@ pub fn path_rename(c: &mut HostCall<'_>) -> SysResult {
 
 pub fn path_symlink(c: &mut HostCall<'_>) -> SysResult {
     let link_target = path_arg(c, 0, 1)?;
-    let (dir, _) = dir_arg(c, 2, rights::PATH_SYMLINK)?;
+    let (dir, _) = dir_arg(c, 2, Rights::PATH_SYMLINK)?;
     let path = path_arg(c, 3, 4)?;
     // A link that could only lead outside the directory is refused when
     // made, as wasmtime does.
@@ -310,7 +310,7 @@ pub fn path_symlink(c: &mut HostCall<'_>) -> SysResult {
 }
 
 pub fn path_unlink_file(c: &mut HostCall<'_>) -> SysResult {
-    let (dir, _) = dir_arg(c, 0, rights::PATH_UNLINK_FILE)?;
+    let (dir, _) = dir_arg(c, 0, Rights::PATH_UNLINK_FILE)?;
     let path = path_arg(c, 1, 2)?;
     at(c, &dir, &path, false, |fs, t, now| match &t.name {
         Some(name) if t.must_be_dir => {

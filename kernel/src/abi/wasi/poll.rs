@@ -10,8 +10,8 @@
 use alloc::vec::Vec;
 
 use super::clock;
-use super::types::{Abi, EVENT_FD_READWRITE_HANGUP, SUBSCRIPTION_CLOCK_ABSTIME, eventtype, rights};
-use crate::fd::Object;
+use super::types::{Abi, EVENT_FD_READWRITE_HANGUP, SUBSCRIPTION_CLOCK_ABSTIME, eventtype};
+use crate::fd::{Object, Rights};
 use crate::loader::StdStream;
 use crate::process::WaitFor;
 use crate::syscall::{Errno, HostCall, SysResult};
@@ -172,7 +172,7 @@ fn readable(c: &mut HostCall<'_>, fd: u32) -> Result<Option<(u64, bool)>, Errno>
     match &d.object {
         Object::Std(StdStream::Stdin) => {}
         Object::Node(open) if !open.dir && open.readable => {
-            d.require(rights::POLL_FD_READWRITE)?;
+            d.require(Rights::POLL_FD_READWRITE)?;
             let open = open.clone();
             let size = c.sys.mounts.fs(open.mount)?.stat(open.node)?.size;
             let left = size.saturating_sub(open.offset);
@@ -180,7 +180,7 @@ fn readable(c: &mut HostCall<'_>, fd: u32) -> Result<Option<(u64, bool)>, Errno>
         }
         _ => return Err(Errno::BADF),
     }
-    d.require(rights::POLL_FD_READWRITE)?;
+    d.require(Rights::POLL_FD_READWRITE)?;
     c.sys.stdin.fill(&mut *c.sys.loader);
     Ok(c.sys.stdin.ready().then(|| (c.sys.stdin.buffered() as u64, c.sys.stdin.at_eof())))
 }
@@ -189,8 +189,8 @@ fn readable(c: &mut HostCall<'_>, fd: u32) -> Result<Option<(u64, bool)>, Errno>
 fn writable(c: &HostCall<'_>, fd: u32) -> Result<(), Errno> {
     let d = c.proc.fds.get(fd)?;
     match &d.object {
-        Object::Std(StdStream::Stdout | StdStream::Stderr) => d.require(rights::POLL_FD_READWRITE),
-        Object::Node(open) if !open.dir && open.writable => d.require(rights::POLL_FD_READWRITE),
+        Object::Std(StdStream::Stdout | StdStream::Stderr) => d.require(Rights::POLL_FD_READWRITE),
+        Object::Node(open) if !open.dir && open.writable => d.require(Rights::POLL_FD_READWRITE),
         _ => Err(Errno::BADF),
     }
 }
