@@ -7,9 +7,10 @@ use core::fmt;
 use walos_engine::{ExternType, FuncType, HostFuncId, Import};
 
 use crate::abi::{self, Device, Unresolved};
+use crate::service::LoadError;
 
 /// An import that cannot be bound.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum LinkError {
     /// Nothing provides the import's module.
     NoInterface { import: Import },
@@ -30,7 +31,7 @@ pub enum LinkError {
 }
 
 /// Why a service does not provide an import.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ServiceProblem {
     /// Neither a built-in interface nor a service has the import's module
     /// name.
@@ -42,7 +43,7 @@ pub enum ServiceProblem {
     /// The service exports the function with another type.
     Signature(FuncType),
     /// The service could not be read, compiled, described or started.
-    Load(String),
+    Load(LoadError),
 }
 
 fn describe(import: &Import) -> String {

@@ -128,7 +128,7 @@ pub enum Reply {
     Killed(Result<(), crate::Errno>),
     List(Vec<ProcInfo>),
     Foreground(Result<(), crate::Errno>),
-    /// The results of a service call, or why it failed (logged already).
+    /// The results of a service call, or why it failed.
     /// With the output buffers in the transfer.
     Answered(Result<crate::service::Answer, crate::service::CallError>),
 }

@@ -65,7 +65,7 @@ impl Kernel {
         match result.as_ref().map(|(values, _)| values.first()) {
             Ok(Some(&Val::I32(byte @ 0..=255))) => self.sys.stdin.push(byte as u8),
             Ok(_) => self.sys.stdin.push_eof(),
-            Err(CallError) => {
+            Err(_) => {
                 self.input.failures += 1;
                 if self.input.failures >= MAX_FAILURES {
                     let name = self.input.getc.take().map(|g| g.provider).unwrap_or_default();

@@ -8,6 +8,7 @@ use walos_engine::RunOutcome;
 use super::{Ended, Kernel};
 use crate::log::Level;
 use crate::process::{ExitStatus, Pid, ProcState, Process, Reply};
+use crate::service::ServiceFailure;
 use crate::syscall::Ctx;
 
 impl Kernel {
@@ -83,7 +84,7 @@ impl Kernel {
     /// the parent has ended.
     pub(crate) fn exit(&mut self, mut proc: Box<Process>, status: ExitStatus) {
         if proc.serves.is_some() {
-            return self.service_ended(proc, alloc::format!("{status}"));
+            return self.service_ended(proc, ServiceFailure::Ended(status));
         }
         let pid = proc.state.pid;
         self.release(&mut proc.state);

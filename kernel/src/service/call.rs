@@ -4,16 +4,50 @@
 //! console input), and the provider takes its next call.
 
 use alloc::format;
+use alloc::string::String;
 use alloc::vec::Vec;
+use core::fmt;
 
 use walos_engine::Val;
 
-use super::copy::Transfer;
+use super::copy::{CopyError, Transfer};
+use super::failure::ServiceFailure;
+use super::lifecycle::StartError;
 use super::steps::begin;
-use super::{Answer, CallError, Caller, Job, Phase};
+use super::{Answer, Caller, Job, Phase};
 use crate::Kernel;
 use crate::log::Level;
 use crate::process::{Pid, Reply, WaitFor};
+
+/// Why a service call failed; the caller's function then returns -1 in
+/// every result.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum CallError {
+    /// The caller's buffers are not all inside its memory, or too large:
+    /// the call was not made.
+    CallerBuffers(CopyError),
+    /// The provider failed the call (it trapped, exited, was killed, hung,
+    /// gave a bad block, has no `walos_alloc` ...) and ended.
+    Provider(ServiceFailure),
+    /// The provider, ended by an earlier failure, could not start again.
+    Restart(StartError),
+    /// No service of this name is loaded.
+    Unavailable { service: String },
+    /// The caller has no service import of this number.
+    NoImport(usize),
+}
+
+impl fmt::Display for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CallError::CallerBuffers(error) => write!(f, "{error}"),
+            CallError::Provider(failure) => write!(f, "{failure}"),
+            CallError::Restart(error) => write!(f, "cannot restart: {error}"),
+            CallError::Unavailable { service } => write!(f, "service {service} is not available"),
+            CallError::NoImport(import) => write!(f, "no service import #{import}"),
+        }
+    }
+}
 
 impl Kernel {
     /// Queues process `caller`'s call of its service import `import` and
@@ -22,7 +56,7 @@ impl Kernel {
     pub(crate) fn call_for(&mut self, caller: Pid, import: usize, transfer: Transfer) -> Option<Reply> {
         let proc = self.procs.get_mut(&caller)?;
         let Some(import) = proc.state.services.get(import).cloned() else {
-            return Some(Reply::Answered(Err(CallError)));
+            return Some(Reply::Answered(Err(CallError::NoImport(import))));
         };
         proc.state.wait = Some(WaitFor { kernel: true, ..WaitFor::default() });
         let caller_name = proc.state.name.clone();
@@ -37,9 +71,9 @@ impl Kernel {
     pub(crate) fn enqueue(&mut self, job: Job) {
         let name = job.import.provider.clone();
         let Some(service) = self.services.get_mut(&name) else {
-            let caller = &job.caller_name;
-            self.sys.log(Level::Err, "kernel", format_args!("{caller}: service {name} is not available"));
-            return self.answer(job.caller, Err(CallError));
+            let error = CallError::Unavailable { service: name };
+            self.sys.log(Level::Err, "kernel", format_args!("{}: {error}", job.caller_name));
+            return self.answer(job.caller, Err(error));
         };
         service.queue.push_back(job);
         self.next_job(&name);
@@ -64,9 +98,10 @@ impl Kernel {
                 let started = self.start_service(&mut service);
                 self.services.insert(name.into(), service);
                 if let Err(error) = started {
+                    let error = CallError::Restart(error);
                     let what = format!("call of {name}.{} by {}", job.import.export, job.caller_name);
-                    self.sys.log(Level::Err, name, format_args!("cannot restart: {error}; the {what} fails"));
-                    self.answer(job.caller, Err(CallError));
+                    self.sys.log(Level::Err, name, format_args!("{error}; the {what} fails"));
+                    self.answer(job.caller, Err(error));
                     continue;
                 }
             }
@@ -75,7 +110,7 @@ impl Kernel {
             service.current = Some(job);
             let begun = match self.procs.get_mut(&pid) {
                 Some(proc) => begin(service, proc),
-                None => Err("not running".into()),
+                None => Err(ServiceFailure::NotRunning),
             };
             match begun {
                 Ok(()) => self.resume(pid),
@@ -87,7 +122,7 @@ impl Kernel {
 
     /// Makes service process `pid` (idle, or at the end of a step, so in no
     /// run queue) run next: a call hands the CPU over.
-    pub(crate) fn resume(&mut self, pid: Pid) {
+    pub(super) fn resume(&mut self, pid: Pid) {
         if let Some(proc) = self.procs.get_mut(&pid) {
             proc.state.wait = None;
         }
@@ -97,7 +132,7 @@ impl Kernel {
 
     /// Answers the current call of service `name` (process `pid`), which
     /// goes idle and takes the next call.
-    pub(crate) fn done(&mut self, name: &str, pid: Pid, result: Result<Vec<Val>, CallError>) {
+    pub(super) fn done(&mut self, name: &str, pid: Pid, results: Vec<Val>) {
         let Some(job) = self.services.get_mut(name).and_then(|s| s.current.take()) else { return };
         // It has just run its last step: in no run queue.
         if let Some(proc) = self.procs.get_mut(&pid) {
@@ -105,7 +140,7 @@ impl Kernel {
             self.blocked.insert(pid);
         }
         let Job { caller, transfer, .. } = job;
-        self.answer(caller, result.map(|results| (results, transfer)));
+        self.answer(caller, Ok((results, transfer)));
         self.next_job(name);
     }
 

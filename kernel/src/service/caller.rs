@@ -4,7 +4,6 @@
 //! back and return the results.
 
 use alloc::format;
-use alloc::string::String;
 
 use walos_engine::{HostFlow, Trap, Val, ValType};
 
@@ -18,7 +17,8 @@ use crate::syscall::Ctx;
 /// (the caller's memory is only reachable during its host calls), parks the
 /// caller until the kernel has run the provider, then writes the output
 /// buffers and returns the results; or -1 in every result if the call
-/// failed (the log says why).
+/// failed (the log says why: the kernel's line when the provider failed,
+/// the caller's own warning when its buffers did).
 pub(crate) fn service_call(
     ctx: &mut Ctx<'_>,
     import: usize,
@@ -27,8 +27,10 @@ pub(crate) fn service_call(
     results: &mut [Val],
 ) -> HostFlow {
     let outcome = match ctx.proc.reply.take() {
-        Some(Reply::Answered(Ok((values, transfer)))) => transfer.scatter(memory).map(|()| values),
-        Some(Reply::Answered(Err(CallError))) => Err(String::new()),
+        Some(Reply::Answered(Ok((values, transfer)))) => {
+            transfer.scatter(memory).map(|()| values).map_err(CallError::CallerBuffers)
+        }
+        Some(Reply::Answered(Err(error))) => Err(error),
         _ => {
             let Some(target) = ctx.proc.services.get(import) else {
                 return HostFlow::Trap(Trap::host(format!("no service import #{import}")));
@@ -38,9 +40,7 @@ pub(crate) fn service_call(
                     ctx.proc.request = Some(Request::CallService { import, transfer });
                     return HostFlow::Block;
                 }
-                Err(error) => {
-                    Err(format!("call of {}.{} by {}: {error}", target.provider, target.export, ctx.proc.name))
-                }
+                Err(error) => Err(CallError::CallerBuffers(error)),
             }
         }
     };
@@ -53,9 +53,10 @@ pub(crate) fn service_call(
             }
         }
         Err(error) => {
-            if !error.is_empty() {
-                let name = ctx.proc.name.clone();
-                ctx.sys.log(Level::Warn, &name, format_args!("{error}"));
+            // The kernel logged the provider's failures as they happened.
+            if let (CallError::CallerBuffers(_), Some(target)) = (&error, ctx.proc.services.get(import)) {
+                let (provider, export, name) = (&target.provider, &target.export, ctx.proc.name.clone());
+                ctx.sys.log(Level::Warn, &name, format_args!("call of {provider}.{export} by {name}: {error}"));
             }
             for slot in results.iter_mut() {
                 *slot = match slot.ty() {

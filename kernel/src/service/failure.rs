@@ -6,25 +6,76 @@ use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::fmt;
 
-use super::{CallError, Caller};
+use walos_engine::Trap;
+
+use super::copy::CopyError;
+use super::{CallError, Caller, MAX_CALL_SLICES};
 use crate::Kernel;
 use crate::log::Level;
-use crate::process::{Pid, Process};
+use crate::process::{ExitStatus, Pid, Process};
+
+/// Why a service's process ended: the call it served fails, and the
+/// service starts again on its next call. `func` is the step that ran:
+/// `walos_alloc`, the service function or `walos_free`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ServiceFailure {
+    /// A step exited the process.
+    Exited { func: String, code: u32 },
+    /// A step trapped.
+    Trapped { func: String, trap: Trap },
+    /// A step was still running after [`MAX_CALL_SLICES`] slices.
+    Hung { func: String },
+    /// It was ended from outside: killed, or blocked forever.
+    Ended(ExitStatus),
+    /// Its process is gone, so it cannot take the call.
+    NotRunning,
+    /// The call has buffers, and it exports no `walos_alloc` for them.
+    NoAlloc,
+    /// `walos_alloc` gave no block (0) for this many bytes.
+    AllocFailed { total: u32 },
+    /// `walos_alloc` does not return one `i32`.
+    AllocType,
+    /// The engine refused to start a step.
+    Step(walos_engine::Error),
+    /// The block it gave is not inside its memory.
+    Block(CopyError),
+    /// It is parked in a call whose caller, this process, has ended.
+    CallerEnded { pid: Pid },
+}
+
+impl fmt::Display for ServiceFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ServiceFailure::Exited { func, code } => write!(f, "{func}: exited with status {code} during a call"),
+            ServiceFailure::Trapped { func, trap } => write!(f, "{func}: trapped: {trap}"),
+            ServiceFailure::Hung { func } => write!(f, "{func}: still running after {MAX_CALL_SLICES} slices"),
+            ServiceFailure::Ended(status) => write!(f, "{status}"),
+            ServiceFailure::NotRunning => f.write_str("not running"),
+            ServiceFailure::NoAlloc => f.write_str("it exports no `walos_alloc` for the call's buffers"),
+            ServiceFailure::AllocFailed { total } => write!(f, "walos_alloc({total}) failed"),
+            ServiceFailure::AllocType => f.write_str("walos_alloc is not (i32) -> i32"),
+            ServiceFailure::Step(error) => write!(f, "{error}"),
+            ServiceFailure::Block(error) => write!(f, "{error}"),
+            ServiceFailure::CallerEnded { pid } => write!(f, "its caller, pid {pid}, ended"),
+        }
+    }
+}
 
 impl Kernel {
     /// Ends service process `pid` (in the table) because its call failed.
-    pub(crate) fn fail(&mut self, pid: Pid, error: String) {
+    pub(crate) fn fail(&mut self, pid: Pid, failure: ServiceFailure) {
         if let Some(proc) = self.procs.remove(&pid) {
             self.blocked.remove(&pid);
             self.ready.retain(|&p| p != pid);
-            self.service_ended(proc, error);
+            self.service_ended(proc, failure);
         }
     }
 
-    /// Service process `proc` (out of the table) ended, by `error`: its
+    /// Service process `proc` (out of the table) ended by `failure`: its
     /// call fails, and the service starts again for its next call.
-    pub(crate) fn service_ended(&mut self, mut proc: Box<Process>, error: String) {
+    pub(crate) fn service_ended(&mut self, mut proc: Box<Process>, failure: ServiceFailure) {
         self.release(&mut proc.state);
         let Some(name) = proc.serves.take() else { return };
         let pid = proc.state.pid;
@@ -37,11 +88,11 @@ impl Kernel {
                 self.sys.log(
                     Level::Err,
                     &name,
-                    format_args!("{error}; the {what} fails, the service restarts on next use"),
+                    format_args!("{failure}; the {what} fails, the service restarts on next use"),
                 );
-                self.answer(job.caller, Err(CallError));
+                self.answer(job.caller, Err(CallError::Provider(failure)));
             }
-            None => self.sys.log(Level::Err, &name, format_args!("pid {pid}: {error}; it restarts on next use")),
+            None => self.sys.log(Level::Err, &name, format_args!("pid {pid}: {failure}; it restarts on next use")),
         }
         self.next_job(&name);
     }
@@ -60,7 +111,7 @@ impl Kernel {
             .filter(|provider| self.blocked.contains(provider))
             .collect();
         for provider in parked {
-            self.fail(provider, format!("its caller, pid {pid}, ended"));
+            self.fail(provider, ServiceFailure::CallerEnded { pid });
         }
     }
 }

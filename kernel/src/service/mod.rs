@@ -35,6 +35,12 @@ pub mod reader;
 mod steps;
 pub mod w_section;
 
+pub(crate) use call::CallError;
+pub(crate) use failure::ServiceFailure;
+pub use lifecycle::{LoadError, StartError};
+pub use reader::SectionError;
+pub use w_section::{WEntry, WSectionError};
+
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::string::String;
@@ -64,11 +70,6 @@ pub struct ServiceImport {
     pub kinds: Option<Vec<w_section::ParamKind>>,
     pub ty: FuncType,
 }
-
-/// A failed service call; the reason is in the log. The caller's function
-/// returns -1 in every result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CallError;
 
 /// A successful call: the results, and the transfer holding the output
 /// buffers for the caller.

@@ -4,12 +4,12 @@
 //! back. A step that traps, exits or runs too long ends the provider.
 
 use alloc::boxed::Box;
-use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::ToString;
 use alloc::vec::Vec;
 
 use walos_engine::{ExternType, FuncType, RunOutcome, Val, ValType};
 
+use super::failure::ServiceFailure;
 use super::{Job, MAX_CALL_SLICES, Phase, Service};
 use crate::Kernel;
 use crate::process::{Pid, Process};
@@ -23,7 +23,7 @@ impl Kernel {
         match advance(service, proc, results) {
             Ok(Some(results)) => {
                 let name = service.name.clone();
-                self.done(&name, pid, Ok(results));
+                self.done(&name, pid, results);
             }
             Ok(None) => self.resume(pid),
             Err(error) => self.fail(pid, error),
@@ -64,16 +64,16 @@ impl Kernel {
                 self.step(pid, results);
             }
             RunOutcome::Exited(code) => {
-                let error = format!("{}: exited with status {code} during a call", func(self));
-                self.service_ended(proc, error);
+                let failure = ServiceFailure::Exited { func: func(self), code };
+                self.service_ended(proc, failure);
             }
             RunOutcome::Trapped(trap) => {
-                let error = format!("{}: trapped: {trap}", func(self));
-                self.service_ended(proc, error);
+                let failure = ServiceFailure::Trapped { func: func(self), trap };
+                self.service_ended(proc, failure);
             }
             RunOutcome::Preempted | RunOutcome::Yielded if !self.count_slice(&name) => {
-                let error = format!("{}: still running after {MAX_CALL_SLICES} slices", func(self));
-                self.service_ended(proc, error);
+                let failure = ServiceFailure::Hung { func: func(self) };
+                self.service_ended(proc, failure);
             }
             outcome => return Some((proc, outcome)),
         }
@@ -83,15 +83,15 @@ impl Kernel {
 
 /// Starts the first step of `service`'s current call in its process
 /// `proc`.
-pub(super) fn begin(service: &mut Service, proc: &mut Process) -> Result<(), String> {
+pub(super) fn begin(service: &mut Service, proc: &mut Process) -> Result<(), ServiceFailure> {
     let Some(job) = service.current.as_mut() else {
-        return Err("not running".into());
+        return Err(ServiceFailure::NotRunning);
     };
     if job.transfer.total > 0 {
         if !service.module.exports().iter().any(|e| e.name == "walos_alloc") {
-            return Err("it exports no `walos_alloc` for the call's buffers".into());
+            return Err(ServiceFailure::NoAlloc);
         }
-        proc.instance.call("walos_alloc", &[Val::I32(job.transfer.total as i32)]).map_err(|e| e.to_string())?;
+        proc.instance.call("walos_alloc", &[Val::I32(job.transfer.total as i32)]).map_err(ServiceFailure::Step)?;
         job.phase = Phase::Alloc;
         Ok(())
     } else {
@@ -101,35 +101,35 @@ pub(super) fn begin(service: &mut Service, proc: &mut Process) -> Result<(), Str
 
 /// Copies the call's buffers into the provider's block at `base` and
 /// calls the service function on them.
-fn call_function(job: &mut Job, proc: &mut Process, base: u32) -> Result<(), String> {
-    let args = job.transfer.copy_in(base, proc.instance.memory())?;
-    proc.instance.call(&job.import.export, &args).map_err(|e| e.to_string())?;
+fn call_function(job: &mut Job, proc: &mut Process, base: u32) -> Result<(), ServiceFailure> {
+    let args = job.transfer.copy_in(base, proc.instance.memory()).map_err(ServiceFailure::Block)?;
+    proc.instance.call(&job.import.export, &args).map_err(ServiceFailure::Step)?;
     job.phase = Phase::Function { base };
     Ok(())
 }
 
 /// The next step of `service`'s call; `Some(results)` when it is over.
-fn advance(service: &mut Service, proc: &mut Process, results: Vec<Val>) -> Result<Option<Vec<Val>>, String> {
+fn advance(service: &mut Service, proc: &mut Process, results: Vec<Val>) -> Result<Option<Vec<Val>>, ServiceFailure> {
     let Some(job) = service.current.as_mut() else {
-        return Err("not running".into());
+        return Err(ServiceFailure::NotRunning);
     };
     let total = job.transfer.total;
     match core::mem::replace(&mut job.phase, Phase::Alloc) {
         Phase::Alloc => {
             let base = match results.as_slice() {
-                [Val::I32(0)] => return Err(format!("walos_alloc({total}) failed")),
+                [Val::I32(0)] => return Err(ServiceFailure::AllocFailed { total }),
                 [Val::I32(ptr)] => *ptr as u32,
-                _ => return Err("walos_alloc is not (i32) -> i32".into()),
+                _ => return Err(ServiceFailure::AllocType),
             };
             call_function(job, proc, base)?;
             Ok(None)
         }
         Phase::Function { base } => {
-            job.transfer.copy_out(base, proc.instance.memory())?;
+            job.transfer.copy_out(base, proc.instance.memory()).map_err(ServiceFailure::Block)?;
             let free = ExternType::Func(FuncType::new([ValType::I32, ValType::I32], []));
             if total > 0 && service.module.exports().iter().any(|e| e.name == "walos_free" && e.ty == free) {
                 let args = [Val::I32(base as i32), Val::I32(total as i32)];
-                proc.instance.call("walos_free", &args).map_err(|e| e.to_string())?;
+                proc.instance.call("walos_free", &args).map_err(ServiceFailure::Step)?;
                 job.phase = Phase::Free { results };
                 return Ok(None);
             }

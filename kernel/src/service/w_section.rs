@@ -4,11 +4,116 @@
 //! read a few LEB128 numbers, which does not justify a parser dependency in
 //! the `no_std` kernel. The format is documented in `docs/services.md`.
 
-use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::fmt;
 
 use walos_engine::FuncType;
+
+use super::reader::{self, SectionError};
+
+/// The function a `w` entry describes, as errors name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WEntry {
+    /// The interface: the module name of the import it describes.
+    pub module: String,
+    /// The function's name in that interface.
+    pub name: String,
+}
+
+impl fmt::Display for WEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`w` entry `{}.{}`", self.module, self.name)
+    }
+}
+
+/// Why a service's `w` section is refused (the service is not loaded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WSectionError {
+    /// The section (or the module around it) is malformed.
+    Malformed(SectionError),
+    /// A kind the format defines but walos does not copy yet (1: pointer to
+    /// one value, 3: vector of pointers).
+    UnsupportedKind {
+        /// The entry with that kind.
+        entry: WEntry,
+        /// The kind's code.
+        code: i8,
+    },
+    /// A kind code the format does not define.
+    UnknownKind {
+        /// The entry with that code.
+        entry: WEntry,
+        /// The code.
+        code: i8,
+    },
+    /// The entry has not one kind per parameter of the function.
+    KindCount {
+        /// The entry.
+        entry: WEntry,
+        /// Its number of kinds.
+        kinds: usize,
+        /// The function's number of parameters.
+        params: usize,
+    },
+    /// A buffer pointer is not followed by its length.
+    BufferWithoutLength {
+        /// The entry.
+        entry: WEntry,
+        /// The buffer's parameter, from 0.
+        param: usize,
+    },
+    /// A length follows no buffer pointer.
+    LengthWithoutBuffer {
+        /// The entry.
+        entry: WEntry,
+        /// The length's parameter, from 0.
+        param: usize,
+    },
+    /// A pointer or a length is not an `i32` parameter.
+    NotI32 {
+        /// The entry.
+        entry: WEntry,
+        /// The parameter, from 0.
+        param: usize,
+    },
+    /// The service exports no function the entry could describe.
+    NoExport {
+        /// The entry.
+        entry: WEntry,
+    },
+}
+
+impl fmt::Display for WSectionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WSectionError::Malformed(error) => write!(f, "{error}"),
+            WSectionError::UnsupportedKind { entry, code } => write!(f, "{entry}: kind {code} is not supported yet"),
+            WSectionError::UnknownKind { entry, code } => write!(f, "{entry}: unknown kind {code}"),
+            WSectionError::KindCount { entry, kinds, params } => {
+                write!(f, "{entry} has {kinds} kinds for {params} parameters")
+            }
+            WSectionError::BufferWithoutLength { entry, param } => {
+                write!(f, "{entry}: parameter {param} is a buffer not followed by a length (-5)")
+            }
+            WSectionError::LengthWithoutBuffer { entry, param } => {
+                write!(f, "{entry}: parameter {param} is a length (-5) after no buffer")
+            }
+            WSectionError::NotI32 { entry, param } => {
+                write!(f, "{entry}: parameter {param} is a pointer or length but not an i32")
+            }
+            WSectionError::NoExport { entry } => write!(f, "{entry} describes no exported function"),
+        }
+    }
+}
+
+impl core::error::Error for WSectionError {}
+
+impl From<SectionError> for WSectionError {
+    fn from(error: SectionError) -> Self {
+        WSectionError::Malformed(error)
+    }
+}
 
 /// How one parameter of a service function crosses memories.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +141,8 @@ pub enum ParamKind {
 }
 
 impl ParamKind {
-    fn from_code(code: i8) -> Result<ParamKind, String> {
+    /// The kind of a `w` code of `entry`.
+    fn from_code(code: i8, entry: &WEntry) -> Result<ParamKind, WSectionError> {
         Ok(match code {
             -5 => ParamKind::Len,
             -4..=0 => ParamKind::Flat,
@@ -45,8 +151,8 @@ impl ParamKind {
             5 => ParamKind::IovecsOut,
             6 => ParamKind::BytesOut,
             7 => ParamKind::BytesInOut,
-            1 | 3 => return Err(format!("kind {code} is not supported yet")),
-            _ => return Err(format!("unknown kind {code}")),
+            1 | 3 => return Err(WSectionError::UnsupportedKind { entry: entry.clone(), code }),
+            _ => return Err(WSectionError::UnknownKind { entry: entry.clone(), code }),
         })
     }
 
@@ -66,12 +172,20 @@ impl ParamKind {
 /// One `signdesc` of the section.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SigDesc {
+    /// The interface of the function described.
     pub module: String,
+    /// The function's name.
     pub name: String,
+    /// How each of its parameters crosses.
     pub kinds: Vec<ParamKind>,
 }
 
 impl SigDesc {
+    /// The entry, as errors name it.
+    pub fn entry(&self) -> WEntry {
+        WEntry { module: self.module.clone(), name: self.name.clone() }
+    }
+
     /// Whether it describes the import `(module, name)`.
     pub fn describes(&self, module: &str, name: &str) -> bool {
         self.module == module && self.name == name
@@ -79,21 +193,21 @@ impl SigDesc {
 
     /// Checks the kinds against the function's type: one per parameter, and
     /// every buffer pointer followed by its length.
-    pub fn check(&self, ty: &FuncType) -> Result<(), String> {
-        let what = format!("`w` entry `{}.{}`", self.module, self.name);
+    pub fn check(&self, ty: &FuncType) -> Result<(), WSectionError> {
+        let entry = || self.entry();
         if self.kinds.len() != ty.params.len() {
-            return Err(format!("{what} has {} kinds for {} parameters", self.kinds.len(), ty.params.len()));
+            return Err(WSectionError::KindCount { entry: entry(), kinds: self.kinds.len(), params: ty.params.len() });
         }
-        for (i, kind) in self.kinds.iter().enumerate() {
-            let follows_buffer = i > 0 && self.kinds[i - 1].is_buffer();
-            if kind.is_buffer() && !matches!(self.kinds.get(i + 1), Some(ParamKind::Len)) {
-                return Err(format!("{what}: parameter {i} is a buffer not followed by a length (-5)"));
+        for (param, kind) in self.kinds.iter().enumerate() {
+            let follows_buffer = param > 0 && self.kinds[param - 1].is_buffer();
+            if kind.is_buffer() && !matches!(self.kinds.get(param + 1), Some(ParamKind::Len)) {
+                return Err(WSectionError::BufferWithoutLength { entry: entry(), param });
             }
             if *kind == ParamKind::Len && !follows_buffer {
-                return Err(format!("{what}: parameter {i} is a length (-5) after no buffer"));
+                return Err(WSectionError::LengthWithoutBuffer { entry: entry(), param });
             }
-            if (kind.is_buffer() || *kind == ParamKind::Len) && ty.params[i] != walos_engine::ValType::I32 {
-                return Err(format!("{what}: parameter {i} is a pointer or length but not an i32"));
+            if (kind.is_buffer() || *kind == ParamKind::Len) && ty.params[param] != walos_engine::ValType::I32 {
+                return Err(WSectionError::NotI32 { entry: entry(), param });
             }
         }
         Ok(())
@@ -101,21 +215,20 @@ impl SigDesc {
 }
 
 /// The `w` section of a (validated) module; empty if it has none.
-pub fn parse(wasm: &[u8]) -> Result<Vec<SigDesc>, String> {
+pub fn parse(wasm: &[u8]) -> Result<Vec<SigDesc>, WSectionError> {
     let mut descs = Vec::new();
-    for section in super::reader::sections(wasm) {
+    for section in reader::sections(wasm) {
         let (id, mut section) = section?;
         if id != 0 || section.name()? != "w" {
             continue;
         }
         let count = section.u32()?;
         for _ in 0..count {
-            let (module, name) = (section.name()?, section.name()?);
+            let entry = WEntry { module: section.name()?, name: section.name()? };
             let len = section.u32()? as usize;
-            let kinds =
-                section.take(len)?.iter().map(|&code| ParamKind::from_code(code as i8)).collect::<Result<_, _>>();
-            let kinds = kinds.map_err(|e| format!("`w` entry `{module}.{name}`: {e}"))?;
-            descs.push(SigDesc { module, name, kinds });
+            let codes = section.take(len)?;
+            let kinds = codes.iter().map(|&code| ParamKind::from_code(code as i8, &entry)).collect::<Result<_, _>>()?;
+            descs.push(SigDesc { module: entry.module, name: entry.name, kinds });
         }
     }
     Ok(descs)
@@ -124,6 +237,7 @@ pub fn parse(wasm: &[u8]) -> Result<Vec<SigDesc>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::ToString;
     use alloc::vec;
     use walos_engine::ValType::I32;
 
@@ -151,18 +265,19 @@ mod tests {
         );
         assert_eq!(descs[0].check(&FuncType::new(vec![I32, I32, I32], vec![I32])), Ok(()));
         assert_eq!(
-            descs[0].check(&FuncType::new(vec![I32, I32], vec![])).unwrap_err(),
+            descs[0].check(&FuncType::new(vec![I32, I32], vec![])).unwrap_err().to_string(),
             "`w` entry `lib.cat` has 3 kinds for 2 parameters"
         );
     }
 
     #[test]
     fn bad_sections_are_errors_not_panics() {
-        assert_eq!(parse(&module_with_w(&[1, 3, b'l'])).unwrap_err(), "truncated");
-        assert_eq!(parse(&module_with_w(&[1, 0, 0, 1, 9])).unwrap_err(), "`w` entry `.`: unknown kind 9");
+        assert_eq!(parse(&module_with_w(&[1, 3, b'l'])).unwrap_err().to_string(), "truncated");
+        assert_eq!(parse(&module_with_w(&[1, 0, 0, 1, 9])).unwrap_err().to_string(), "`w` entry `.`: unknown kind 9");
         assert_eq!(parse(b"\0asm\x01\0\0\0").unwrap(), []);
         let lonely =
             SigDesc { module: "a".into(), name: "b".into(), kinds: vec![ParamKind::BytesOut, ParamKind::Flat] };
-        assert!(lonely.check(&FuncType::new(vec![I32, I32], vec![])).unwrap_err().contains("not followed by a length"));
+        let error = lonely.check(&FuncType::new(vec![I32, I32], vec![])).unwrap_err();
+        assert!(error.to_string().contains("not followed by a length"), "{error}");
     }
 }
