@@ -13,6 +13,8 @@
 //! ```
 
 #![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 extern crate alloc;
 

@@ -87,8 +87,11 @@ pub trait Loader {
 /// The width of a port access.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PortWidth {
+    /// A byte (`inb`, `outb`).
     U8,
+    /// A word (`inw`, `outw`).
     U16,
+    /// A double word (`inl`, `outl`).
     U32,
 }
 
@@ -116,15 +119,20 @@ pub trait Framebuffer {
 /// An output stream of the console.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stream {
+    /// Standard output, descriptor 1.
     Stdout,
+    /// Standard error, descriptor 2.
     Stderr,
 }
 
 /// Any of the three standard streams.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StdStream {
+    /// Standard input, descriptor 0.
     Stdin,
+    /// Standard output, descriptor 1.
     Stdout,
+    /// Standard error, descriptor 2.
     Stderr,
 }
 
@@ -186,7 +194,9 @@ pub trait ServiceStore {
 /// Why a module could not be read from the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreError {
+    /// The store has no module of that name.
     NotFound,
+    /// The store could not be read; what the machine said.
     Io(String),
 }
 

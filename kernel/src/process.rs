@@ -21,7 +21,10 @@ pub enum ExitStatus {
     Trapped(Trap),
     /// It was ended by `proc.kill` (`by` that process), or by the kernel
     /// (`by: None`: Ctrl-C on the console, or the kernel's own API).
-    Killed { by: Option<Pid> },
+    Killed {
+        /// The killer; `None`: the kernel.
+        by: Option<Pid>,
+    },
 }
 
 impl fmt::Display for ExitStatus {
@@ -51,6 +54,8 @@ pub struct Command {
 }
 
 impl Command {
+    /// Runs `program` with no arguments (`argv[0]` is `program`), no
+    /// environment and no directories.
     pub fn new(program: impl Into<String>) -> Self {
         let program = program.into();
         Command { args: alloc::vec![program.clone()], program, env: Vec::new(), preopens: Vec::new() }
@@ -62,11 +67,14 @@ impl Command {
         self
     }
 
+    /// Adds `key=value` to the environment.
     pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.env.push((key.into(), value.into()));
         self
     }
 
+    /// Grants the directory mounted at `guest_path` (the next descriptor
+    /// from 3 on).
     pub fn preopen(mut self, guest_path: impl Into<String>) -> Self {
         self.preopens.push(guest_path.into());
         self
@@ -190,10 +198,13 @@ pub enum RunState {
 /// One process as `proc.list` and [`crate::Kernel::processes`] describe it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProcInfo {
+    /// Its process id.
     pub pid: Pid,
     /// Who spawned it; `None` for a process the loader started.
     pub parent: Option<Pid>,
+    /// Where it is in its life.
     pub state: RunState,
+    /// Its name in logs: the program's file name without `.wasm`.
     pub name: String,
     /// CPU time of its slices so far.
     pub cpu_ns: u64,
