@@ -16,7 +16,7 @@ impl Kernel {
     /// bytes if they were read from the store here, so that loading it does
     /// not read them again. Only export names are read while searching the
     /// store: nothing is compiled or started.
-    pub(crate) fn provider(&mut self, iface: &str, func: &str) -> (String, Option<Vec<u8>>) {
+    pub(super) fn provider(&mut self, iface: &str, func: &str) -> (String, Option<Vec<u8>>) {
         let qualified = format!("{iface}:{func}");
         let exports = |module: &dyn walos_engine::Module| module.exports().iter().any(|e| e.name == qualified);
         if self.services.contains_key(iface) {
@@ -31,7 +31,7 @@ impl Kernel {
         }
         for name in store.names() {
             if let Ok(wasm) = store.load(&name)
-                && crate::service::reader::function_exports(&wasm).is_ok_and(|e| e.contains(&qualified))
+                && super::reader::function_exports(&wasm).is_ok_and(|e| e.contains(&qualified))
             {
                 return (name, Some(wasm));
             }

@@ -65,7 +65,7 @@ impl fmt::Display for ServiceFailure {
 
 impl Kernel {
     /// Ends service process `pid` (in the table) because its call failed.
-    pub(crate) fn fail(&mut self, pid: Pid, failure: ServiceFailure) {
+    pub(super) fn fail(&mut self, pid: Pid, failure: ServiceFailure) {
         if let Some(proc) = self.procs.remove(&pid) {
             self.blocked.remove(&pid);
             self.ready.retain(|&p| p != pid);

@@ -93,7 +93,7 @@ pub(crate) enum LoadFailure {
 impl Kernel {
     /// Reads (unless `wasm` holds it already), links and starts service
     /// `name` for the module at the end of `chain`.
-    pub(crate) fn load_service(
+    pub(super) fn load_service(
         &mut self,
         chain: &mut Vec<String>,
         name: &str,
@@ -143,7 +143,7 @@ impl Kernel {
 
     /// Instantiates `service` as a new process, runs its `_initialize` (if
     /// any), and leaves it idle, waiting for calls.
-    pub(crate) fn start_service(&mut self, service: &mut Service) -> Result<(), StartError> {
+    pub(super) fn start_service(&mut self, service: &mut Service) -> Result<(), StartError> {
         if service.started {
             self.sys.log(Level::Info, "kernel", format_args!("restarting service {}", service.name));
         }

@@ -68,6 +68,7 @@ pub struct ServiceImport {
     /// How each parameter crosses, from the provider's `w` section; `None`:
     /// flat values only.
     pub kinds: Option<Vec<w_section::ParamKind>>,
+    /// The function's type, the import's and the export's alike.
     pub ty: FuncType,
 }
 
@@ -82,8 +83,11 @@ pub type Answer = (Vec<walos_engine::Val>, copy::Transfer);
 /// in slices, so a call may block inside it (an interrupt, a sleep, a call
 /// to its own providers) while everybody else runs.
 pub(crate) struct Service {
+    /// Its name in the store.
     pub name: String,
+    /// Its compiled module, instantiated at each (re)start.
     pub module: Box<dyn Module>,
+    /// The host functions its imports are bound to.
     pub bindings: Vec<HostFuncId>,
     /// Its own service imports, for each (re)start.
     pub imports: Vec<ServiceImport>,
@@ -111,11 +115,15 @@ pub(crate) enum Caller {
 
 /// One call of a service function.
 pub(crate) struct Job {
+    /// Who waits for the answer.
     pub caller: Caller,
     /// The caller's name, for the log.
     pub caller_name: String,
+    /// The function called.
     pub import: ServiceImport,
+    /// The arguments, and the buffers crossing both ways.
     pub transfer: copy::Transfer,
+    /// The step the provider is at.
     pub phase: Phase,
     /// Slices the provider has run for it.
     pub slices: u32,
@@ -126,7 +134,10 @@ pub(crate) struct Job {
 /// the block back. Each step is a call the provider runs in slices.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Phase {
+    /// `walos_alloc` is asked for the block.
     Alloc,
+    /// The function runs on the copies in the block at `base`.
     Function { base: u32 },
+    /// `walos_free` gives the block back; the function's `results` wait.
     Free { results: Vec<Val> },
 }
