@@ -81,13 +81,19 @@ struct Ended {
 
 /// The kernel: every process, the services, and the machine they share.
 pub struct Kernel {
+    // The fields are the crate's so that `service/`, which runs services as
+    // processes, parks and wakes them as the scheduler does.
+    /// What host functions share: the loader, the log, console input,
+    /// the mounts.
     pub(crate) sys: System,
     pub(crate) engine: Box<dyn Engine>,
     pub(crate) config: Config,
     /// Live processes; the one running is taken out during its slice.
     /// Boxed: a process is large, and the map moves its values around.
     pub(crate) procs: BTreeMap<Pid, Box<Process>>,
+    /// The runnable processes, in turn order.
     pub(crate) ready: VecDeque<Pid>,
+    /// The parked processes, each with its [`crate::process::WaitFor`].
     pub(crate) blocked: BTreeSet<Pid>,
     /// Exit statuses not collected yet, with the parent that may collect
     /// them (`None`: the loader, through [`Kernel::run_until_exit`]).

@@ -3,7 +3,10 @@
 //! Every host function is a [`Syscall`]: a name, a wasm signature and a
 //! [`Handler`]. Interfaces group them under an import module name; the
 //! linker binds each import to one by a [`HostFuncId`], and the engine calls
-//! back through [`Ctx`], the kernel's [`Host`].
+//! back through [`Ctx`], the kernel's [`Host`], which runs the handler on a
+//! [`HostCall`]. An import bound to a service instead (an id from
+//! [`SERVICE_BASE`] on) goes to the caller's half of a service call,
+//! [`caller`].
 
 mod errno;
 mod memory;
