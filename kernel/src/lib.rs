@@ -13,26 +13,30 @@
 //! ```
 
 #![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 extern crate alloc;
 
 mod abi;
+mod console;
 mod dmesg;
 mod fd;
-mod kernel;
 mod linker;
 pub mod loader;
 pub mod log;
 mod process;
+mod sched;
 mod service;
 mod syscall;
 mod system;
 pub mod vfs;
 
-pub use kernel::{Config, Kernel, SpawnError};
 pub use linker::{LinkError, ServiceProblem};
 pub use loader::Loader;
 pub use process::{Command, ExitStatus, KILLED_STATUS, Pid, ProcInfo, RunState, TRAPPED_STATUS};
+pub use sched::{Config, Kernel, SpawnError};
+pub use service::{LoadError, SectionError, StartError, WEntry, WSectionError};
 pub use syscall::Errno;
 
 /// The version of walos.

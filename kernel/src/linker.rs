@@ -7,30 +7,62 @@ use core::fmt;
 use walos_engine::{ExternType, FuncType, HostFuncId, Import};
 
 use crate::abi::{self, Device, Unresolved};
+use crate::service::LoadError;
 
 /// An import that cannot be bound.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum LinkError {
     /// Nothing provides the import's module.
-    NoInterface { import: Import },
+    NoInterface {
+        /// The import.
+        import: Import,
+    },
     /// The interface exists but lacks the function.
-    NoFunction { import: Import },
+    NoFunction {
+        /// The import.
+        import: Import,
+    },
     /// walos provides functions only (no memories, tables or globals).
-    NotAFunction { import: Import },
+    NotAFunction {
+        /// The import.
+        import: Import,
+    },
     /// The function exists with another signature.
-    Signature { import: Import, provided: FuncType },
+    Signature {
+        /// The import.
+        import: Import,
+        /// The type the kernel's function has.
+        provided: FuncType,
+    },
     /// The interface needs hardware this machine does not have (`vga`
     /// without a framebuffer).
-    NoDevice { import: Import, device: &'static str },
+    NoDevice {
+        /// The import.
+        import: Import,
+        /// What the machine lacks, as messages name it.
+        device: &'static str,
+    },
     /// `module` imports an interface only driver services may have.
-    NotADriver { import: Import, module: String },
-    /// No service can provide the import; `chain` is the path of modules
-    /// from the entry to the provider asked for (`main -> a -> b`).
-    Service { import: Import, chain: Vec<String>, problem: ServiceProblem },
+    NotADriver {
+        /// The import.
+        import: Import,
+        /// The importing module, which is no declared driver.
+        module: String,
+    },
+    /// No service can provide the import.
+    Service {
+        /// The import.
+        import: Import,
+        /// The path of modules from the entry to the provider asked for
+        /// (`main -> a -> b`).
+        chain: Vec<String>,
+        /// What is wrong with the provider.
+        problem: ServiceProblem,
+    },
 }
 
 /// Why a service does not provide an import.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ServiceProblem {
     /// Neither a built-in interface nor a service has the import's module
     /// name.
@@ -42,7 +74,7 @@ pub enum ServiceProblem {
     /// The service exports the function with another type.
     Signature(FuncType),
     /// The service could not be read, compiled, described or started.
-    Load(String),
+    Load(LoadError),
 }
 
 fn describe(import: &Import) -> String {

@@ -56,7 +56,7 @@ pub trait Loader {
     fn write(&mut self, stream: Stream, bytes: &[u8]) -> Result<(), IoError>;
 
     /// Reads available standard input without waiting.
-    fn read_stdin(&mut self, buf: &mut [u8]) -> Input;
+    fn read_stdin(&mut self, buf: &mut [u8]) -> StdinRead;
 
     /// Whether a standard stream is an interactive terminal.
     fn is_terminal(&self, stream: StdStream) -> bool;
@@ -87,8 +87,11 @@ pub trait Loader {
 /// The width of a port access.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PortWidth {
+    /// A byte (`inb`, `outb`).
     U8,
+    /// A word (`inw`, `outw`).
     U16,
+    /// A double word (`inl`, `outl`).
     U32,
 }
 
@@ -116,21 +119,26 @@ pub trait Framebuffer {
 /// An output stream of the console.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stream {
+    /// Standard output, descriptor 1.
     Stdout,
+    /// Standard error, descriptor 2.
     Stderr,
 }
 
 /// Any of the three standard streams.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StdStream {
+    /// Standard input, descriptor 0.
     Stdin,
+    /// Standard output, descriptor 1.
     Stdout,
+    /// Standard error, descriptor 2.
     Stderr,
 }
 
 /// The outcome of a non-blocking read of standard input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Input {
+pub enum StdinRead {
     /// This many bytes were read (at least one).
     Data(usize),
     /// End of input.
@@ -186,7 +194,9 @@ pub trait ServiceStore {
 /// Why a module could not be read from the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreError {
+    /// The store has no module of that name.
     NotFound,
+    /// The store could not be read; what the machine said.
     Io(String),
 }
 

@@ -12,17 +12,26 @@ use core::str::FromStr;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[repr(u8)]
 pub enum Level {
+    /// The system is unusable.
     Emerg = 0,
+    /// Action must be taken at once.
     Alert = 1,
+    /// A critical condition.
     Crit = 2,
+    /// An error: a process trapped, a service failed.
     Err = 3,
+    /// Something went wrong but nothing failed because of it.
     Warn = 4,
+    /// Normal but significant.
     Notice = 5,
+    /// What the kernel does: processes starting and ending, services loading.
     Info = 6,
+    /// The most detail: every host call, `strace` style.
     Debug = 7,
 }
 
 impl Level {
+    /// Every level, most severe first: indexed by syslog number.
     pub const ALL: [Level; 8] =
         [Level::Emerg, Level::Alert, Level::Crit, Level::Err, Level::Warn, Level::Notice, Level::Info, Level::Debug];
 
@@ -31,6 +40,7 @@ impl Level {
         Level::ALL.get(n as usize).copied().unwrap_or(Level::Debug)
     }
 
+    /// The level's name as logs show it (`warn`).
     pub fn name(self) -> &'static str {
         match self {
             Level::Emerg => "emerg",

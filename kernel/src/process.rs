@@ -21,7 +21,10 @@ pub enum ExitStatus {
     Trapped(Trap),
     /// It was ended by `proc.kill` (`by` that process), or by the kernel
     /// (`by: None`: Ctrl-C on the console, or the kernel's own API).
-    Killed { by: Option<Pid> },
+    Killed {
+        /// The killer; `None`: the kernel.
+        by: Option<Pid>,
+    },
 }
 
 impl fmt::Display for ExitStatus {
@@ -51,6 +54,8 @@ pub struct Command {
 }
 
 impl Command {
+    /// Runs `program` with no arguments (`argv[0]` is `program`), no
+    /// environment and no directories.
     pub fn new(program: impl Into<String>) -> Self {
         let program = program.into();
         Command { args: alloc::vec![program.clone()], program, env: Vec::new(), preopens: Vec::new() }
@@ -62,11 +67,14 @@ impl Command {
         self
     }
 
+    /// Adds `key=value` to the environment.
     pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.env.push((key.into(), value.into()));
         self
     }
 
+    /// Grants the directory mounted at `guest_path` (the next descriptor
+    /// from 3 on).
     pub fn preopen(mut self, guest_path: impl Into<String>) -> Self {
         self.preopens.push(guest_path.into());
         self
@@ -117,7 +125,7 @@ pub enum Request {
     /// Call the service function behind the caller's service import number
     /// `import` (see [`ProcState::services`]) with the arguments and
     /// buffers of `transfer`.
-    Call { import: usize, transfer: crate::service::copy::Transfer },
+    CallService { import: usize, transfer: crate::service::copy::Transfer },
 }
 
 /// The kernel's answer to a [`Request`].
@@ -128,9 +136,9 @@ pub enum Reply {
     Killed(Result<(), crate::Errno>),
     List(Vec<ProcInfo>),
     Foreground(Result<(), crate::Errno>),
-    /// The results of a service call, or why it failed (logged already).
+    /// The results of a service call, or why it failed.
     /// With the output buffers in the transfer.
-    Called(Result<(Vec<walos_engine::Val>, crate::service::copy::Transfer), crate::service::CallError>),
+    Answered(Result<crate::service::Answer, crate::service::CallError>),
 }
 
 /// The exit status a killed process ends with: 128 + SIGKILL, as Unix
@@ -190,10 +198,13 @@ pub enum RunState {
 /// One process as `proc.list` and [`crate::Kernel::processes`] describe it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProcInfo {
+    /// Its process id.
     pub pid: Pid,
     /// Who spawned it; `None` for a process the loader started.
     pub parent: Option<Pid>,
+    /// Where it is in its life.
     pub state: RunState,
+    /// Its name in logs: the program's file name without `.wasm`.
     pub name: String,
     /// CPU time of its slices so far.
     pub cpu_ns: u64,

@@ -7,8 +7,8 @@ use walos_engine::HostFlow;
 
 use crate::log::Level;
 use crate::process::WaitFor;
-use crate::syscall::sig::{ERRNO, I32, NONE};
-use crate::syscall::{Call, Errno, Interface, Stop, SysResult, Syscall};
+use crate::syscall::valtypes::{ERRNO, I32, NONE};
+use crate::syscall::{Errno, HostCall, Interface, Stop, SysResult, Syscall};
 
 /// `stdout`: the program's output.
 pub static STDOUT: Interface = Interface {
@@ -52,7 +52,7 @@ const CHUNK: usize = 1 << 20;
 const MAX_LOG_LINE: usize = 4096;
 
 /// `write(ciovecs, count) -> status`: writes all the buffers to descriptor 1.
-fn write(c: &mut Call<'_>) -> SysResult {
+fn write(c: &mut HostCall<'_>) -> SysResult {
     let iovecs = c.mem.iovecs(c.u32(0), c.u32(1))?;
     let total: u64 = iovecs.iter().map(|iov| u64::from(iov.len)).sum();
     let stdout = c.proc.fds.get_mut(STDOUT_FD)?;
@@ -66,7 +66,7 @@ fn write(c: &mut Call<'_>) -> SysResult {
 }
 
 /// `putc(c) -> status`: writes one byte.
-fn putc(c: &mut Call<'_>) -> SysResult {
+fn putc(c: &mut HostCall<'_>) -> SysResult {
     let byte = c.u32(0) as u8;
     c.proc.fds.get_mut(STDOUT_FD)?.write(c.sys, &[byte])?;
     Ok(())
@@ -74,7 +74,7 @@ fn putc(c: &mut Call<'_>) -> SysResult {
 
 /// `getc() -> byte`: the next input byte, waiting for it; -1 at end of input
 /// or if descriptor 0 cannot be read.
-fn getc(c: &mut Call<'_>) -> SysResult {
+fn getc(c: &mut HostCall<'_>) -> SysResult {
     let mut byte = [0u8];
     let read = match c.proc.fds.get_mut(STDIN_FD) {
         Ok(d) => d.read(c.sys, &mut byte),
@@ -95,7 +95,7 @@ fn getc(c: &mut Call<'_>) -> SysResult {
 
 /// `log(level, ciovecs, count)`: one log line at a syslog level (0 emerg ..
 /// 7 debug), from this process.
-fn log(c: &mut Call<'_>) -> SysResult {
+fn log(c: &mut HostCall<'_>) -> SysResult {
     let level = Level::from_number(c.u32(0));
     let iovecs = c.mem.iovecs(c.u32(1), c.u32(2))?;
     let text = c.mem.gather(&iovecs, 0, MAX_LOG_LINE)?;
@@ -109,7 +109,7 @@ fn log(c: &mut Call<'_>) -> SysResult {
 /// `dmesg(buf, len, size_out) -> errno`: the newest log lines that fit in
 /// `buf`, oldest first, one per line; their size in `size_out`. A bad
 /// pointer is `EFAULT`.
-fn dmesg(c: &mut Call<'_>) -> SysResult {
+fn dmesg(c: &mut HostCall<'_>) -> SysResult {
     let (buf, len, size_out) = (c.u32(0), c.u32(1), c.u32(2));
     let fault = |_| Stop::Errno(Errno::FAULT);
     c.mem.check(buf, len.into(), 1).map_err(fault)?;
@@ -122,7 +122,7 @@ fn dmesg(c: &mut Call<'_>) -> SysResult {
 
 /// `set_log_level(level) -> errno`: the console shows lines up to `level`
 /// (0 emerg .. 7 debug) from now on; `EINVAL` above 7.
-fn set_log_level(c: &mut Call<'_>) -> SysResult {
+fn set_log_level(c: &mut HostCall<'_>) -> SysResult {
     let level = c.u32(0);
     if level > Level::Debug as u32 {
         return Err(Errno::INVAL.into());
@@ -132,11 +132,11 @@ fn set_log_level(c: &mut Call<'_>) -> SysResult {
 }
 
 /// `nop()`: nothing; what a syscall costs by itself (`make bench`).
-fn nop(_: &mut Call<'_>) -> SysResult {
+fn nop(_: &mut HostCall<'_>) -> SysResult {
     Ok(())
 }
 
 /// `yield()`: lets the others run.
-fn yield_now(_: &mut Call<'_>) -> SysResult {
+fn yield_now(_: &mut HostCall<'_>) -> SysResult {
     Err(Stop::Flow(HostFlow::Yield))
 }

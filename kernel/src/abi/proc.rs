@@ -3,7 +3,7 @@
 //!
 //! These calls need the scheduler, so each parks its caller with a
 //! [`Request`] and returns the kernel's [`Reply`] when called again (see
-//! `kernel/requests.rs`). Unlike the I/O interfaces, a bad pointer here is
+//! `sched/requests.rs`). Unlike the I/O interfaces, a bad pointer here is
 //! `EFAULT`, not a trap: a shell handing on a user's mistake gets an error
 //! it can report.
 
@@ -11,8 +11,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::process::{Command, ProcInfo, Reply, Request};
-use crate::syscall::sig::{ERRNO, I32};
-use crate::syscall::{Call, Errno, Fault, Interface, Stop, SysResult, Syscall};
+use crate::syscall::valtypes::{ERRNO, I32};
+use crate::syscall::{Errno, Fault, HostCall, Interface, Stop, SysResult, Syscall};
 
 /// `proc`: spawn, wait, kill, list.
 pub static PROC: Interface = Interface {
@@ -50,7 +50,7 @@ fn efault(_: Fault) -> Stop {
 }
 
 /// The name at `ptr`: 1 to 255 bytes of UTF-8.
-fn name(c: &Call<'_>, ptr: u32, len: u32) -> Result<String, Stop> {
+fn name(c: &HostCall<'_>, ptr: u32, len: u32) -> Result<String, Stop> {
     if len == 0 || len > MAX_NAME {
         return Err(Errno::INVAL.into());
     }
@@ -59,7 +59,7 @@ fn name(c: &Call<'_>, ptr: u32, len: u32) -> Result<String, Stop> {
 }
 
 /// The strings of a ciovec array: UTF-8 without NUL bytes.
-fn strings(c: &Call<'_>, ptr: u32, count: u32) -> Result<Vec<String>, Stop> {
+fn strings(c: &HostCall<'_>, ptr: u32, count: u32) -> Result<Vec<String>, Stop> {
     if count > MAX_STRINGS {
         return Err(Errno::TOOBIG.into());
     }
@@ -91,14 +91,14 @@ fn environment(entries: Vec<String>) -> Result<Vec<(String, String)>, Stop> {
 
 /// The command of a spawn: `name` as `argv[0]`, then `args`, and exactly
 /// `env`.
-fn command(c: &Call<'_>, name: String, args: (u32, u32), env: (u32, u32)) -> Result<Command, Stop> {
+fn command(c: &HostCall<'_>, name: String, args: (u32, u32), env: (u32, u32)) -> Result<Command, Stop> {
     let args = strings(c, args.0, args.1)?;
     let env = environment(strings(c, env.0, env.1)?)?;
     Ok(Command { env, ..Command::new(name).args(args) })
 }
 
 /// Writes the pid of a spawned child, once the kernel replied.
-fn spawned(c: &mut Call<'_>, pid_out: u32) -> SysResult {
+fn spawned(c: &mut HostCall<'_>, pid_out: u32) -> SysResult {
     match c.proc.reply.take() {
         Some(Reply::Spawned(Ok(pid))) => c.mem.write_u32(pid_out, pid).map_err(efault),
         Some(Reply::Spawned(Err(errno))) => Err(errno.into()),
@@ -108,7 +108,7 @@ fn spawned(c: &mut Call<'_>, pid_out: u32) -> SysResult {
 
 /// `spawn(name, name_len, args, args_count, env, env_count, pid_out) -> errno`:
 /// starts the module `name` of the service store as a child.
-fn spawn(c: &mut Call<'_>) -> SysResult {
+fn spawn(c: &mut HostCall<'_>) -> SysResult {
     let pid_out = c.u32(6);
     if c.proc.reply.is_some() {
         return spawned(c, pid_out);
@@ -122,7 +122,7 @@ fn spawn(c: &mut Call<'_>) -> SysResult {
 /// `spawn_module(name, name_len, code, code_len, args, args_count, env,
 /// env_count, pid_out) -> errno`: starts the module in `code` as a child
 /// called `name`.
-fn spawn_module(c: &mut Call<'_>) -> SysResult {
+fn spawn_module(c: &mut HostCall<'_>) -> SysResult {
     let pid_out = c.u32(8);
     if c.proc.reply.is_some() {
         return spawned(c, pid_out);
@@ -134,7 +134,7 @@ fn spawn_module(c: &mut Call<'_>) -> SysResult {
     Err(c.request(Request::Spawn { command, wasm: Some(wasm) }))
 }
 
-fn module(c: &Call<'_>, ptr: u32, len: u32) -> Result<Vec<u8>, Stop> {
+fn module(c: &HostCall<'_>, ptr: u32, len: u32) -> Result<Vec<u8>, Stop> {
     if len > MAX_MODULE {
         return Err(Errno::TOOBIG.into());
     }
@@ -144,7 +144,7 @@ fn module(c: &Call<'_>, ptr: u32, len: u32) -> Result<Vec<u8>, Stop> {
 /// `wait(pid, status_out) -> errno`: parks until the child `pid` ends and
 /// stores its status; `ECHILD` if `pid` is not a child of the caller (or
 /// was already waited for).
-fn wait(c: &mut Call<'_>) -> SysResult {
+fn wait(c: &mut HostCall<'_>) -> SysResult {
     let status_out = c.u32(1);
     match c.proc.reply.take() {
         Some(Reply::Waited(Ok(status))) => c.mem.write_u32(status_out, status.word()).map_err(efault),
@@ -158,7 +158,7 @@ fn wait(c: &mut Call<'_>) -> SysResult {
 
 /// `kill(pid) -> errno`: ends process `pid` (status killed); `ESRCH` if there
 /// is none. Killing oneself does not return.
-fn kill(c: &mut Call<'_>) -> SysResult {
+fn kill(c: &mut HostCall<'_>) -> SysResult {
     match c.proc.reply.take() {
         Some(Reply::Killed(result)) => result.map_err(Stop::from),
         _ => Err(c.request(Request::Kill(c.u32(0)))),
@@ -168,7 +168,7 @@ fn kill(c: &mut Call<'_>) -> SysResult {
 /// `set_foreground(pid) -> errno`: Ctrl-C on the console kills `pid` (the
 /// caller or its child) from now on; 0: nobody, Ctrl-C is input again.
 /// `EPERM` for another's process, `ESRCH` for none.
-fn set_foreground(c: &mut Call<'_>) -> SysResult {
+fn set_foreground(c: &mut HostCall<'_>) -> SysResult {
     match c.proc.reply.take() {
         Some(Reply::Foreground(result)) => result.map_err(Stop::from),
         _ => Err(c.request(Request::SetForeground(c.u32(0)))),
@@ -177,7 +177,7 @@ fn set_foreground(c: &mut Call<'_>) -> SysResult {
 
 /// `list(buf, buf_len, count_out) -> errno`: as many 64-byte records as fit
 /// in `buf`, and the number of processes in `count_out`.
-fn list(c: &mut Call<'_>) -> SysResult {
+fn list(c: &mut HostCall<'_>) -> SysResult {
     let (buf, len, count_out) = (c.u32(0), c.u32(1), c.u32(2));
     match c.proc.reply.take() {
         Some(Reply::List(infos)) => {
@@ -199,7 +199,7 @@ fn list(c: &mut Call<'_>) -> SysResult {
 /// service store, sorted, each followed by a newline, as many whole names
 /// as fit in `len` bytes; `size_out` gets the size of the whole list
 /// (larger than `len`: call again with a bigger buffer).
-fn modules(c: &mut Call<'_>) -> SysResult {
+fn modules(c: &mut HostCall<'_>) -> SysResult {
     let (buf, len, size_out) = (c.u32(0), c.u32(1), c.u32(2));
     c.mem.check(buf, len.into(), 1).map_err(efault)?;
     c.mem.check(size_out, 4, 4).map_err(efault)?;
@@ -237,8 +237,8 @@ fn record(info: &ProcInfo) -> [u8; RECORD_SIZE as usize] {
 /// `code` as a child called `name` (with the caller's environment) and
 /// returns its status when it ends, as `proc.wait` gives it; a negative
 /// errno if it could not start.
-pub fn exec(c: &mut Call<'_>) -> SysResult {
-    let fail = |c: &mut Call<'_>, errno: Errno| {
+pub fn exec(c: &mut HostCall<'_>) -> SysResult {
+    let fail = |c: &mut HostCall<'_>, errno: Errno| {
         c.ret_i32(-i32::from(errno.0));
         Ok(())
     };

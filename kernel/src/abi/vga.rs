@@ -12,8 +12,8 @@
 use alloc::vec::Vec;
 
 use crate::loader::Framebuffer;
-use crate::syscall::sig::{ERRNO, I32};
-use crate::syscall::{Call, Errno, Interface, SysResult, Syscall};
+use crate::syscall::valtypes::{ERRNO, I32};
+use crate::syscall::{Errno, HostCall, Interface, SysResult, Syscall};
 
 /// `vga`: framebuffer size and drawing.
 pub static VGA: Interface = Interface {
@@ -35,7 +35,7 @@ fn opaque(pixel: u32) -> bool {
 
 /// `info(width: ptr<u32>, height: ptr<u32>) -> status`: the screen size in
 /// pixels; `ENOTSUP` without a screen.
-fn info(c: &mut Call<'_>) -> SysResult {
+fn info(c: &mut HostCall<'_>) -> SysResult {
     let (width_ptr, height_ptr) = (c.u32(0), c.u32(1));
     let (width, height) = c.sys.loader.framebuffer().ok_or(Errno::NOTSUP)?.size();
     c.mem.check(width_ptr, PIXEL, 4)?;
@@ -49,7 +49,7 @@ fn info(c: &mut Call<'_>) -> SysResult {
 /// `width` x `height` block of pixels at `buf` with its top-left corner at
 /// (`x`, `y`). `EINVAL` if `buf_size` bytes cannot hold the block; what
 /// falls off the screen is dropped; transparent pixels are skipped.
-fn put(c: &mut Call<'_>) -> SysResult {
+fn put(c: &mut HostCall<'_>) -> SysResult {
     let (x, y, buf, buf_size, width, height) = (c.u32(0), c.u32(1), c.u32(2), c.u32(3), c.u32(4), c.u32(5));
     let screen = c.sys.loader.framebuffer().ok_or(Errno::NOTSUP)?;
     let row_bytes = u64::from(width) * PIXEL;

@@ -9,8 +9,8 @@ use walos_engine::{HostFlow, Trap};
 use crate::loader::PortWidth;
 use crate::process::WaitFor;
 use crate::syscall::Interface;
-use crate::syscall::sig::{I32, NONE};
-use crate::syscall::{Call, Stop, SysResult, Syscall};
+use crate::syscall::valtypes::{I32, NONE};
+use crate::syscall::{HostCall, Stop, SysResult, Syscall};
 
 /// `x86`: `io_read8/16/32(port) -> value`, `io_write8/16/32(port, value)`,
 /// `irq_wait(lines) -> lines`.
@@ -30,19 +30,19 @@ pub static X86: Interface = Interface {
 
 /// The port argument; a number above 0xffff is a bug of the driver, which
 /// traps.
-fn port(c: &Call<'_>) -> Result<u16, Stop> {
+fn port(c: &HostCall<'_>) -> Result<u16, Stop> {
     u16::try_from(c.u32(0))
         .map_err(|_| Stop::Flow(HostFlow::Trap(Trap::host(alloc::format!("x86: port {:#x} out of range", c.u32(0))))))
 }
 
-fn read(c: &mut Call<'_>, width: PortWidth) -> SysResult {
+fn read(c: &mut HostCall<'_>, width: PortWidth) -> SysResult {
     let port = port(c)?;
     let value = c.sys.loader.ports().map_or(u32::MAX, |ports| ports.read(port, width));
     c.ret_i32(value as i32);
     Ok(())
 }
 
-fn write(c: &mut Call<'_>, width: PortWidth) -> SysResult {
+fn write(c: &mut HostCall<'_>, width: PortWidth) -> SysResult {
     let (port, value) = (port(c)?, c.u32(1));
     if let Some(ports) = c.sys.loader.ports() {
         ports.write(port, width, value);
@@ -50,27 +50,27 @@ fn write(c: &mut Call<'_>, width: PortWidth) -> SysResult {
     Ok(())
 }
 
-fn read8(c: &mut Call<'_>) -> SysResult {
+fn read8(c: &mut HostCall<'_>) -> SysResult {
     read(c, PortWidth::U8)
 }
 
-fn read16(c: &mut Call<'_>) -> SysResult {
+fn read16(c: &mut HostCall<'_>) -> SysResult {
     read(c, PortWidth::U16)
 }
 
-fn read32(c: &mut Call<'_>) -> SysResult {
+fn read32(c: &mut HostCall<'_>) -> SysResult {
     read(c, PortWidth::U32)
 }
 
-fn write8(c: &mut Call<'_>) -> SysResult {
+fn write8(c: &mut HostCall<'_>) -> SysResult {
     write(c, PortWidth::U8)
 }
 
-fn write16(c: &mut Call<'_>) -> SysResult {
+fn write16(c: &mut HostCall<'_>) -> SysResult {
     write(c, PortWidth::U16)
 }
 
-fn write32(c: &mut Call<'_>) -> SysResult {
+fn write32(c: &mut HostCall<'_>) -> SysResult {
     write(c, PortWidth::U32)
 }
 
@@ -79,7 +79,7 @@ fn write32(c: &mut Call<'_>) -> SysResult {
 /// did. A driver checks its device, then waits: a line that fired in
 /// between is still marked, so nothing is lost and nothing busy-waits.
 /// No lines (0) returns 0 at once.
-fn irq_wait(c: &mut Call<'_>) -> SysResult {
+fn irq_wait(c: &mut HostCall<'_>) -> SysResult {
     let lines = c.u32(0);
     let fired = c.sys.take_irqs(lines);
     if fired == 0 && lines != 0 {

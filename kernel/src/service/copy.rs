@@ -12,19 +12,61 @@
 //! suspended one), and every range is checked with overflow-free
 //! arithmetic: a bad pointer or a huge length fails the call, nothing else.
 
-use alloc::format;
-use alloc::string::String;
 use alloc::vec::Vec;
+use core::fmt;
 
 use walos_engine::Val;
 
-use super::sig::Kind;
+use super::w_section::ParamKind;
 
 /// The most bytes one call may copy into the provider.
 pub const MAX_COPY: u64 = 16 << 20;
 
 /// The most entries of one iovec array.
 pub const MAX_IOVECS: u32 = 1024;
+
+/// Why a call's buffers cannot be copied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopyError {
+    /// The caller's buffers come to more than [`MAX_COPY`] bytes.
+    TooLarge,
+    /// A byte array of the caller is not inside its memory.
+    BufferOutside { param: usize, ptr: u32 },
+    /// An iovec array of the caller is not inside its memory.
+    IovecArrayOutside { param: usize, ptr: u32 },
+    /// An iovec array has more than [`MAX_IOVECS`] entries.
+    TooManyIovecs { param: usize, count: u32 },
+    /// A buffer of an iovec array is not inside the caller's memory.
+    IovecBufferOutside { param: usize, ptr: u32 },
+    /// The block `walos_alloc` gave is not inside the provider's memory.
+    NoRoom { base: u32, total: u32 },
+    /// The block is no longer inside the provider's memory after the call.
+    BlockGone,
+    /// The caller's buffers are no longer inside its memory.
+    CallerShrank,
+}
+
+impl fmt::Display for CopyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let outside = "outside the caller's memory";
+        match self {
+            CopyError::TooLarge => write!(f, "the buffers are larger than {MAX_COPY} bytes"),
+            CopyError::BufferOutside { param, ptr } => write!(f, "parameter {param}: buffer at {ptr} {outside}"),
+            CopyError::IovecArrayOutside { param, ptr } => {
+                write!(f, "parameter {param}: iovec array at {ptr} {outside}")
+            }
+            CopyError::TooManyIovecs { param, count } => {
+                write!(f, "parameter {param}: {count} iovecs, more than {MAX_IOVECS}")
+            }
+            CopyError::IovecBufferOutside { param, ptr } => {
+                write!(f, "parameter {param}: iovec buffer at {ptr} {outside}")
+            }
+            CopyError::NoRoom { base, total } => write!(f, "walos_alloc gave {base}, no room for {total} bytes there"),
+            CopyError::BlockGone => f.write_str("the block is gone"),
+            CopyError::CallerShrank => f.write_str("the caller's memory shrank"),
+        }
+    }
+}
 
 /// One caller buffer and its place in the provider's block.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,53 +118,49 @@ fn range(at: u64, len: u64, size: usize) -> Option<core::ops::Range<usize>> {
 
 impl Transfer {
     /// Checks the caller's buffers (described by `kinds`) in `caller`.
-    pub fn plan(kinds: &[Kind], args: &[Val], caller: &[u8]) -> Result<Transfer, String> {
+    pub fn plan(kinds: &[ParamKind], args: &[Val], caller: &[u8]) -> Result<Transfer, CopyError> {
         let mut plan =
             Transfer { args: args.to_vec(), block: Vec::new(), regions: Vec::new(), pointers: Vec::new(), total: 0 };
         let mut total: u64 = 0;
-        let mut reserve = |len: u64| -> Result<usize, String> {
+        let mut reserve = |len: u64| -> Result<usize, CopyError> {
             let at = total;
-            total = total
-                .checked_add(len.div_ceil(8) * 8)
-                .filter(|&t| t <= MAX_COPY)
-                .ok_or_else(|| format!("the buffers are larger than {MAX_COPY} bytes"))?;
+            total = total.checked_add(len.div_ceil(8) * 8).filter(|&t| t <= MAX_COPY).ok_or(CopyError::TooLarge)?;
             Ok(at as usize)
         };
-        for (i, kind) in kinds.iter().enumerate() {
-            let (ptr, len) = (u32_arg(args, i), u32_arg(args, i + 1));
-            let bad = |what: &str| format!("parameter {i}: {what} at {ptr} outside the caller's memory");
+        for (param, kind) in kinds.iter().enumerate() {
+            let (ptr, len) = (u32_arg(args, param), u32_arg(args, param + 1));
             match kind {
-                Kind::BytesIn | Kind::BytesOut | Kind::BytesInOut => {
-                    let at_caller = range(ptr.into(), len.into(), caller.len()).ok_or_else(|| bad("buffer"))?;
+                ParamKind::BytesIn | ParamKind::BytesOut | ParamKind::BytesInOut => {
+                    let at_caller =
+                        range(ptr.into(), len.into(), caller.len()).ok_or(CopyError::BufferOutside { param, ptr })?;
                     let at = reserve(len.into())?;
-                    let (into, out) = (*kind != Kind::BytesOut, *kind != Kind::BytesIn);
+                    let (into, out) = (*kind != ParamKind::BytesOut, *kind != ParamKind::BytesIn);
                     plan.regions.push(Region { caller: at_caller.start, len: len as usize, at, into, out });
-                    plan.pointers.push(Pointer { arg: i, at, iovecs: None });
+                    plan.pointers.push(Pointer { arg: param, at, iovecs: None });
                 }
-                Kind::IovecsIn | Kind::IovecsOut => {
+                ParamKind::IovecsIn | ParamKind::IovecsOut => {
                     if len > MAX_IOVECS {
-                        return Err(format!("parameter {i}: {len} iovecs, more than {MAX_IOVECS}"));
+                        return Err(CopyError::TooManyIovecs { param, count: len });
                     }
-                    let array =
-                        range(ptr.into(), u64::from(len) * 8, caller.len()).ok_or_else(|| bad("iovec array"))?;
+                    let array = range(ptr.into(), u64::from(len) * 8, caller.len())
+                        .ok_or(CopyError::IovecArrayOutside { param, ptr })?;
                     let at = reserve(u64::from(len) * 8)?;
                     let first = plan.regions.len();
                     for entry in caller[array].chunks_exact(8) {
                         let buf = u32::from_le_bytes([entry[0], entry[1], entry[2], entry[3]]);
                         let buf_len = u32::from_le_bytes([entry[4], entry[5], entry[6], entry[7]]);
-                        let at_caller = range(buf.into(), buf_len.into(), caller.len()).ok_or_else(|| {
-                            format!("parameter {i}: iovec buffer at {buf} outside the caller's memory")
-                        })?;
+                        let at_caller = range(buf.into(), buf_len.into(), caller.len())
+                            .ok_or(CopyError::IovecBufferOutside { param, ptr: buf })?;
                         let buf_at = reserve(buf_len.into())?;
-                        let out = *kind == Kind::IovecsOut;
+                        let out = *kind == ParamKind::IovecsOut;
                         let region =
                             Region { caller: at_caller.start, len: buf_len as usize, at: buf_at, into: !out, out };
                         plan.regions.push(region);
                     }
                     let iovecs = Some(first..plan.regions.len());
-                    plan.pointers.push(Pointer { arg: i, at, iovecs });
+                    plan.pointers.push(Pointer { arg: param, at, iovecs });
                 }
-                Kind::Flat | Kind::Len => {}
+                ParamKind::Flat | ParamKind::Len => {}
             }
         }
         plan.total = total as u32;
@@ -136,9 +174,9 @@ impl Transfer {
 
     /// Writes the block at `base` of `provider` and returns the arguments
     /// for the provider.
-    pub fn copy_in(&self, base: u32, provider: &mut [u8]) -> Result<Vec<Val>, String> {
+    pub fn copy_in(&self, base: u32, provider: &mut [u8]) -> Result<Vec<Val>, CopyError> {
         let block = range(base.into(), self.total.into(), provider.len())
-            .ok_or_else(|| format!("walos_alloc gave {base}, no room for {} bytes there", self.total))?;
+            .ok_or(CopyError::NoRoom { base, total: self.total })?;
         let block = &mut provider[block];
         block.copy_from_slice(&self.block);
         let mut args = self.args.clone();
@@ -154,8 +192,8 @@ impl Transfer {
     }
 
     /// Takes the output buffers from the block at `base` of `provider`.
-    pub fn copy_out(&mut self, base: u32, provider: &[u8]) -> Result<(), String> {
-        let block = range(base.into(), self.total.into(), provider.len()).ok_or("the block is gone")?;
+    pub fn copy_out(&mut self, base: u32, provider: &[u8]) -> Result<(), CopyError> {
+        let block = range(base.into(), self.total.into(), provider.len()).ok_or(CopyError::BlockGone)?;
         let block = &provider[block];
         for region in self.regions.iter().filter(|r| r.out) {
             self.block[region.at..region.at + region.len].copy_from_slice(&block[region.at..region.at + region.len]);
@@ -164,9 +202,9 @@ impl Transfer {
     }
 
     /// Writes the output buffers to the caller.
-    pub fn scatter(&self, caller: &mut [u8]) -> Result<(), String> {
+    pub fn scatter(&self, caller: &mut [u8]) -> Result<(), CopyError> {
         for region in self.regions.iter().filter(|r| r.out) {
-            let dest = caller.get_mut(region.caller..region.caller + region.len).ok_or("the caller's memory shrank")?;
+            let dest = caller.get_mut(region.caller..region.caller + region.len).ok_or(CopyError::CallerShrank)?;
             dest.copy_from_slice(&self.block[region.at..region.at + region.len]);
         }
         Ok(())
@@ -182,7 +220,7 @@ mod tests {
     fn buffers_go_in_and_out() {
         let mut caller = vec![0u8; 64];
         caller[10..13].copy_from_slice(b"abc");
-        let kinds = [Kind::BytesIn, Kind::Len, Kind::BytesOut, Kind::Len];
+        let kinds = [ParamKind::BytesIn, ParamKind::Len, ParamKind::BytesOut, ParamKind::Len];
         let plan = Transfer::plan(&kinds, &[Val::I32(10), Val::I32(3), Val::I32(20), Val::I32(4)], &caller).unwrap();
         assert_eq!(plan.total, 16);
         let mut plan = plan;
@@ -204,13 +242,13 @@ mod tests {
     #[test]
     fn bad_caller_buffers_are_refused() {
         let caller = vec![0u8; 64];
-        let kinds = [Kind::BytesIn, Kind::Len];
+        let kinds = [ParamKind::BytesIn, ParamKind::Len];
         for (ptr, len) in [(60, 5), (-1, 2), (0, -1)] {
             assert!(Transfer::plan(&kinds, &[Val::I32(ptr), Val::I32(len)], &caller).is_err());
         }
         let mut iovecs = vec![0u8; 64];
         iovecs[0..8].copy_from_slice(&[0, 0, 0, 0xff, 1, 0, 0, 0]);
-        let kinds = [Kind::IovecsIn, Kind::Len];
+        let kinds = [ParamKind::IovecsIn, ParamKind::Len];
         assert!(Transfer::plan(&kinds, &[Val::I32(0), Val::I32(1)], &iovecs).is_err());
         assert!(Transfer::plan(&kinds, &[Val::I32(0), Val::I32(100_000)], &iovecs).is_err());
     }

@@ -1,16 +1,45 @@
-//! Services: modules that export functions for other modules.
+//! Services: modules that export functions for other modules, and calls
+//! between them.
 //!
 //! An import `(iface, func)` that no built-in interface provides is bound to
 //! the service `iface` of the service store, which exports `func` or
-//! `iface:func`. The kernel loads each provider once, when the first module
-//! importing it is linked, in dependency order; what nothing imports is
-//! never read. A call crosses memories as the provider's `w` section says
-//! ([`sig`], [`copy`]). The loading and calling live in the kernel
-//! (`kernel/services.rs`); this module holds what they share.
+//! `iface:func`. Providers are loaded while their first importer is linked,
+//! depth first, so a service is instantiated after everything it imports,
+//! and what nothing imports is never read from the store. A loaded service
+//! is a process that serves one call at a time: a call parks its caller and
+//! joins the provider's queue; the provider runs the call in slices like
+//! any process, may block inside it, and its answer wakes the caller. A
+//! provider that fails a call (trap, exit, a bad block, a call that never
+//! ends) ends; the call fails, and the service starts again on its next
+//! use.
+//!
+//! One file per concern:
+//! - [`link`]: binding imports to services, loading providers on demand;
+//! - [`discover`]: finding a provider in the store;
+//! - [`w_section`], [`reader`]: the `w` section, and walking a module's sections;
+//! - [`lifecycle`]: loading, starting and restarting a service;
+//! - [`caller`]: the caller's half of a call, inside its host call;
+//! - [`copy`]: copying the buffers between the two memories;
+//! - [`call`]: the queue of calls and their answers;
+//! - [`steps`]: `walos_alloc`, the function, `walos_free`;
+//! - [`failure`]: what happens when a provider fails.
 
+mod call;
+pub(crate) mod caller;
 pub mod copy;
+mod discover;
+mod failure;
+mod lifecycle;
+mod link;
 pub mod reader;
-pub mod sig;
+mod steps;
+pub mod w_section;
+
+pub(crate) use call::CallError;
+pub(crate) use failure::ServiceFailure;
+pub use lifecycle::{LoadError, StartError};
+pub use reader::SectionError;
+pub use w_section::{WEntry, WSectionError};
 
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
@@ -20,6 +49,10 @@ use alloc::vec::Vec;
 use walos_engine::{FuncType, HostFuncId, Module, Val};
 
 use crate::process::Pid;
+
+/// Slices one service call (or a service's `_initialize`) may take before
+/// it counts as hung.
+const MAX_CALL_SLICES: u32 = 1000;
 
 /// Host function ids from here on are service imports: the low bits are
 /// the import's number in [`crate::process::ProcState::services`].
@@ -34,18 +67,14 @@ pub struct ServiceImport {
     pub export: String,
     /// How each parameter crosses, from the provider's `w` section; `None`:
     /// flat values only.
-    pub kinds: Option<Vec<sig::Kind>>,
+    pub kinds: Option<Vec<w_section::ParamKind>>,
+    /// The function's type, the import's and the export's alike.
     pub ty: FuncType,
 }
 
-/// A failed service call; the reason is in the log. The caller's function
-/// returns -1 in every result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CallError;
-
 /// A successful call: the results, and the transfer holding the output
 /// buffers for the caller.
-pub type Called = (Vec<walos_engine::Val>, copy::Transfer);
+pub type Answer = (Vec<walos_engine::Val>, copy::Transfer);
 
 /// A loaded service: its module, and the calls it serves one at a time.
 ///
@@ -54,13 +83,16 @@ pub type Called = (Vec<walos_engine::Val>, copy::Transfer);
 /// in slices, so a call may block inside it (an interrupt, a sleep, a call
 /// to its own providers) while everybody else runs.
 pub(crate) struct Service {
+    /// Its name in the store.
     pub name: String,
+    /// Its compiled module, instantiated at each (re)start.
     pub module: Box<dyn Module>,
+    /// The host functions its imports are bound to.
     pub bindings: Vec<HostFuncId>,
     /// Its own service imports, for each (re)start.
     pub imports: Vec<ServiceImport>,
     /// Its `w` section.
-    pub sigs: Vec<sig::SigDesc>,
+    pub sigs: Vec<w_section::SigDesc>,
     /// Its process; `None` after a failure: it starts again on next use.
     pub pid: Option<Pid>,
     /// Whether it ran before (a start is then a restart).
@@ -78,16 +110,20 @@ pub(crate) enum Caller {
     Process(Pid),
     /// The kernel, reading console input from the input service
     /// ([`crate::Config::input`]).
-    Input,
+    InputService,
 }
 
 /// One call of a service function.
 pub(crate) struct Job {
+    /// Who waits for the answer.
     pub caller: Caller,
     /// The caller's name, for the log.
     pub caller_name: String,
+    /// The function called.
     pub import: ServiceImport,
+    /// The arguments, and the buffers crossing both ways.
     pub transfer: copy::Transfer,
+    /// The step the provider is at.
     pub phase: Phase,
     /// Slices the provider has run for it.
     pub slices: u32,
@@ -98,7 +134,10 @@ pub(crate) struct Job {
 /// the block back. Each step is a call the provider runs in slices.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Phase {
+    /// `walos_alloc` is asked for the block.
     Alloc,
-    Call { base: u32 },
+    /// The function runs on the copies in the block at `base`.
+    Function { base: u32 },
+    /// `walos_free` gives the block back; the function's `results` wait.
     Free { results: Vec<Val> },
 }

@@ -7,7 +7,10 @@ pub struct Errno(pub u16);
 macro_rules! errnos {
     ($($name:ident = $value:literal, $text:literal;)*) => {
         impl Errno {
-            $(pub const $name: Errno = Errno($value);)*
+            $(
+                #[doc = concat!("`E", stringify!($name), "`: ", $text, ".")]
+                pub const $name: Errno = Errno($value);
+            )*
 
             /// The symbolic name, `EBADF` style.
             pub fn name(self) -> &'static str {

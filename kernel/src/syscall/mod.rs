@@ -3,13 +3,15 @@
 //! Every host function is a [`Syscall`]: a name, a wasm signature and a
 //! [`Handler`]. Interfaces group them under an import module name; the
 //! linker binds each import to one by a [`HostFuncId`], and the engine calls
-//! back through [`Ctx`], the kernel's [`Host`].
+//! back through [`Ctx`], the kernel's [`Host`], which runs the handler on a
+//! [`HostCall`]. An import bound to a service instead (an id from
+//! [`SERVICE_BASE`] on) goes to the caller's half of a service call,
+//! [`caller`].
 
 mod errno;
 mod memory;
 
 use alloc::format;
-use alloc::string::String;
 use core::fmt::Write;
 
 use walos_engine::{FuncType, Host, HostFlow, HostFuncId, Trap, Val, ValType};
@@ -19,13 +21,12 @@ pub use memory::{Fault, Memory};
 
 use crate::abi;
 use crate::log::Level;
-use crate::process::{ProcState, Reply, Request, WaitFor};
-use crate::service::copy::Transfer;
-use crate::service::{CallError, SERVICE_BASE};
+use crate::process::{ProcState, Request, WaitFor};
+use crate::service::{SERVICE_BASE, caller};
 use crate::system::System;
 
 /// Kernel code behind one import.
-pub type Handler = fn(&mut Call<'_>) -> SysResult;
+pub type Handler = fn(&mut HostCall<'_>) -> SysResult;
 
 /// What a handler returns: `Ok` leaves the results as the handler wrote
 /// them (pre-filled with zeros, which is success for errno results).
@@ -87,7 +88,7 @@ pub struct Interface {
 }
 
 /// One call of a host function: the caller and its arguments.
-pub struct Call<'a> {
+pub struct HostCall<'a> {
     pub sys: &'a mut System,
     pub proc: &'a mut ProcState,
     pub mem: Memory<'a>,
@@ -95,7 +96,7 @@ pub struct Call<'a> {
     results: &'a mut [Val],
 }
 
-impl Call<'_> {
+impl HostCall<'_> {
     /// Argument `i` as an unsigned 32-bit value (pointers, lengths, fds).
     ///
     /// The linker checked the import's signature, so the type always fits;
@@ -148,12 +149,12 @@ pub struct Ctx<'a> {
 impl Host for Ctx<'_> {
     fn call(&mut self, func: HostFuncId, memory: &mut [u8], args: &[Val], results: &mut [Val]) -> HostFlow {
         if func >= SERVICE_BASE {
-            return service_call(self, (func - SERVICE_BASE) as usize, memory, args, results);
+            return caller::service_call(self, (func - SERVICE_BASE) as usize, memory, args, results);
         }
         let Some((iface, syscall)) = abi::syscall(func) else {
             return HostFlow::Trap(Trap::host(format!("no host function #{func}")));
         };
-        let mut call = Call { sys: self.sys, proc: self.proc, mem: Memory::new(memory), args, results };
+        let mut call = HostCall { sys: self.sys, proc: self.proc, mem: Memory::new(memory), args, results };
         let outcome = (syscall.handler)(&mut call);
         if call.sys.logger.enabled(Level::Debug) {
             trace(&mut call, iface, syscall, &outcome);
@@ -170,58 +171,8 @@ impl Host for Ctx<'_> {
     }
 }
 
-/// A call of a service import: checks and copies the caller's buffers
-/// (the caller's memory is only reachable during its host calls), parks the
-/// caller until the kernel has run the provider, then writes the output
-/// buffers and returns the results; or -1 in every result if the call
-/// failed (the log says why).
-fn service_call(ctx: &mut Ctx<'_>, import: usize, memory: &mut [u8], args: &[Val], results: &mut [Val]) -> HostFlow {
-    let outcome = match ctx.proc.reply.take() {
-        Some(Reply::Called(Ok((values, transfer)))) => transfer.scatter(memory).map(|()| values),
-        Some(Reply::Called(Err(CallError))) => Err(String::new()),
-        _ => {
-            let Some(target) = ctx.proc.services.get(import) else {
-                return HostFlow::Trap(Trap::host(format!("no service import #{import}")));
-            };
-            match Transfer::plan(target.kinds.as_deref().unwrap_or_default(), args, memory) {
-                Ok(transfer) => {
-                    ctx.proc.request = Some(Request::Call { import, transfer });
-                    return HostFlow::Block;
-                }
-                Err(error) => {
-                    Err(format!("call of {}.{} by {}: {error}", target.provider, target.export, ctx.proc.name))
-                }
-            }
-        }
-    };
-    match outcome {
-        Ok(values) => {
-            for (slot, value) in results.iter_mut().zip(values) {
-                if slot.ty() == value.ty() {
-                    *slot = value;
-                }
-            }
-        }
-        Err(error) => {
-            if !error.is_empty() {
-                let name = ctx.proc.name.clone();
-                ctx.sys.log(Level::Warn, &name, format_args!("{error}"));
-            }
-            for slot in results.iter_mut() {
-                *slot = match slot.ty() {
-                    ValType::I64 => Val::I64(-1),
-                    ValType::F32 => Val::F32(-1.0),
-                    ValType::F64 => Val::F64(-1.0),
-                    _ => Val::I32(-1),
-                };
-            }
-        }
-    }
-    HostFlow::Return
-}
-
 /// Logs a host call at debug level, `strace` style.
-fn trace(call: &mut Call<'_>, iface: &str, syscall: &Syscall, outcome: &SysResult) {
+fn trace(call: &mut HostCall<'_>, iface: &str, syscall: &Syscall, outcome: &SysResult) {
     let mut line = format!("{iface}.{}(", syscall.name);
     for (i, arg) in call.args.iter().enumerate() {
         let sep = if i == 0 { "" } else { ", " };
@@ -246,8 +197,9 @@ fn trace(call: &mut Call<'_>, iface: &str, syscall: &Syscall, outcome: &SysResul
     call.sys.log(Level::Debug, &name, format_args!("{line}"));
 }
 
-/// The parameter types of a signature, written compactly in ABI tables.
-pub mod sig {
+/// Shorthands for the value types of the syscall tables, which keep each
+/// table entry on one line.
+pub mod valtypes {
     use super::ValType;
 
     pub const I32: ValType = ValType::I32;

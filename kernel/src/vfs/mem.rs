@@ -5,7 +5,7 @@ use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use super::{DirEntry, FileSystem, Kind, NewNode, NodeId, SetTime, Stat};
+use super::{DirEntry, FileSystem, NewNode, NodeId, NodeKind, SetTime, Stat};
 use crate::syscall::Errno;
 
 /// The largest file: a write or a size beyond it is `EFBIG` (the kernel
@@ -153,9 +153,9 @@ impl FileSystem for MemFs {
         let dev = self.dev;
         let node = self.node(id)?;
         let (kind, size) = match &node.data {
-            Data::Dir { entries, .. } => (Kind::Directory, entries.len() as u64),
-            Data::File(bytes) => (Kind::File, bytes.len() as u64),
-            Data::Symlink(target) => (Kind::Symlink, target.len() as u64),
+            Data::Dir { entries, .. } => (NodeKind::Directory, entries.len() as u64),
+            Data::File(bytes) => (NodeKind::File, bytes.len() as u64),
+            Data::Symlink(target) => (NodeKind::Symlink, target.len() as u64),
         };
         Ok(Stat { dev, ino: id, kind, nlink: node.nlink, size, atim: node.atim, mtim: node.mtim, ctim: node.ctim })
     }
@@ -361,7 +361,7 @@ mod tests {
         assert_eq!(fs.read(f, 0, &mut buf, 400), Ok(6));
         assert_eq!(&buf[..6], b"\0\0\0abc");
         let stat = fs.stat(f).unwrap();
-        assert_eq!((stat.kind, stat.size, stat.nlink, stat.atim, stat.mtim), (Kind::File, 6, 1, 400, 300));
+        assert_eq!((stat.kind, stat.size, stat.nlink, stat.atim, stat.mtim), (NodeKind::File, 6, 1, 400, 300));
         assert_eq!(fs.create(root, "f", NewNode::Directory, 0), Err(Errno::EXIST));
         assert_eq!(fs.write(f, MAX_FILE, b"x", 0), Err(Errno::FBIG));
     }

@@ -26,9 +26,12 @@ pub type NodeId = u64;
 
 /// What a node is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum NodeKind {
+    /// A directory, holding named entries.
     Directory,
+    /// A regular file: bytes.
     File,
+    /// A symbolic link: a path resolved by the kernel.
     Symlink,
     /// Devices, sockets, pipes of a host file system.
     Other,
@@ -37,37 +40,52 @@ pub enum Kind {
 /// A node's metadata.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stat {
+    /// The file system's device number.
     pub dev: u64,
+    /// The node's number in its file system.
     pub ino: u64,
-    pub kind: Kind,
+    /// What the node is.
+    pub kind: NodeKind,
+    /// How many directory entries name it.
     pub nlink: u64,
+    /// Its size in bytes (a symlink: its target's length).
     pub size: u64,
-    /// Access, modification and status change times, ns since the epoch.
+    /// Last access time, ns since the epoch.
     pub atim: u64,
+    /// Last modification time, ns since the epoch.
     pub mtim: u64,
+    /// Last status change time, ns since the epoch.
     pub ctim: u64,
 }
 
 /// One entry of a directory listing (without `.` and `..`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DirEntry {
+    /// The entry's name: one path component.
     pub name: String,
+    /// The node's number in its file system.
     pub ino: u64,
-    pub kind: Kind,
+    /// What the node is.
+    pub kind: NodeKind,
 }
 
 /// A new time for [`FileSystem::set_times`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SetTime {
+    /// Leave the time as it is.
     Keep,
+    /// Set it to this time, ns since the epoch.
     At(u64),
 }
 
 /// What a new node is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NewNode<'a> {
+    /// An empty regular file.
     File,
+    /// An empty directory.
     Directory,
+    /// A symbolic link to this path.
     Symlink(&'a str),
 }
 
@@ -81,6 +99,7 @@ pub trait FileSystem {
     fn retain(&mut self, node: NodeId) -> Result<NodeId, Errno>;
     /// Drops a reference.
     fn release(&mut self, node: NodeId);
+    /// The node's metadata.
     fn stat(&mut self, node: NodeId) -> Result<Stat, Errno>;
     /// The entry `name` of `dir`, not following a symlink: a new reference.
     fn lookup(&mut self, dir: NodeId, name: &str) -> Result<NodeId, Errno>;
@@ -88,9 +107,15 @@ pub trait FileSystem {
     fn create(&mut self, dir: NodeId, name: &str, node: NewNode<'_>, now: u64) -> Result<(), Errno>;
     /// A symlink's target; `EINVAL` for other nodes.
     fn readlink(&mut self, node: NodeId) -> Result<String, Errno>;
+    /// Reads from a file at `offset` into `buf`; how many bytes, 0 at the
+    /// end.
     fn read(&mut self, node: NodeId, offset: u64, buf: &mut [u8], now: u64) -> Result<usize, Errno>;
+    /// Writes `data` to a file at `offset`, growing it as needed; how many
+    /// bytes.
     fn write(&mut self, node: NodeId, offset: u64, data: &[u8], now: u64) -> Result<usize, Errno>;
+    /// Truncates or extends (with zeros) a file to `size` bytes.
     fn set_size(&mut self, node: NodeId, size: u64, now: u64) -> Result<(), Errno>;
+    /// Sets or keeps the access and modification times.
     fn set_times(&mut self, node: NodeId, atim: SetTime, mtim: SetTime, now: u64) -> Result<(), Errno>;
     /// The entries of a directory, without `.` and `..`, in a stable order.
     fn read_dir(&mut self, dir: NodeId) -> Result<Vec<DirEntry>, Errno>;
@@ -127,6 +152,7 @@ impl Mounts {
         self.mounts.iter().rposition(|(path, _)| path == guest_path)
     }
 
+    /// The file system of mount number `mount`; `EBADF` if there is none.
     pub fn fs(&mut self, mount: usize) -> Result<&mut dyn FileSystem, Errno> {
         match self.mounts.get_mut(mount) {
             Some((_, fs)) => Ok(fs.as_mut()),

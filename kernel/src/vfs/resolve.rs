@@ -14,7 +14,7 @@ use alloc::collections::VecDeque;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use super::{FileSystem, Kind, NodeId};
+use super::{FileSystem, NodeId, NodeKind};
 use crate::syscall::Errno;
 
 /// Symlinks followed in one resolution before `ELOOP` (Linux's limit).
@@ -114,7 +114,7 @@ fn walk(
         };
         let kind = fs.stat(node).map(|s| s.kind);
         match kind {
-            Ok(Kind::Symlink) => {
+            Ok(NodeKind::Symlink) => {
                 let target = fs.readlink(node);
                 fs.release(node);
                 let target = target?;
@@ -134,7 +134,7 @@ fn walk(
                 fs.release(node);
                 return Ok(Target { dir, name: Some(part), must_be_dir });
             }
-            Ok(Kind::Directory) => stack.push(node),
+            Ok(NodeKind::Directory) => stack.push(node),
             Ok(_) => {
                 fs.release(node);
                 return Err(Errno::NOTDIR);

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use walos_engine_wasmi::WasmiEngine;
 use walos_kernel::loader::{
-    Framebuffer, Input, IoError, Loader, PortIo, PortWidth, ServiceStore, StdStream, StoreError, Stream, Wake,
+    Framebuffer, IoError, Loader, PortIo, PortWidth, ServiceStore, StdStream, StdinRead, StoreError, Stream, Wake,
 };
 use walos_kernel::log::Level;
 use walos_kernel::{Command, Config, ExitStatus, Kernel, SpawnError};
@@ -174,18 +174,18 @@ impl Loader for TestLoader {
         Ok(())
     }
 
-    fn read_stdin(&mut self, buf: &mut [u8]) -> Input {
+    fn read_stdin(&mut self, buf: &mut [u8]) -> StdinRead {
         let mut machine = self.machine.borrow_mut();
         match machine.stdin.pop_front() {
-            None => Input::Pending,
-            Some(None) => Input::Eof,
+            None => StdinRead::Pending,
+            Some(None) => StdinRead::Eof,
             Some(Some(mut chunk)) => {
                 let n = chunk.len().min(buf.len());
                 buf[..n].copy_from_slice(&chunk[..n]);
                 if n < chunk.len() {
                     machine.stdin.push_front(Some(chunk.split_off(n)));
                 }
-                Input::Data(n)
+                StdinRead::Data(n)
             }
         }
     }

@@ -8,7 +8,7 @@ use alloc::collections::VecDeque;
 
 use uefi::proto::console::text::{Key, ScanCode};
 use uefi::{Event, system};
-use walos_kernel::loader::Input;
+use walos_kernel::loader::StdinRead;
 
 use crate::serial;
 
@@ -27,16 +27,16 @@ pub struct Keyboard {
 
 impl Keyboard {
     /// Reads what was typed, without waiting.
-    pub fn read(&mut self, buf: &mut [u8]) -> Input {
+    pub fn read(&mut self, buf: &mut [u8]) -> StdinRead {
         self.poll();
         if !self.pending.is_empty() {
             let n = buf.len().min(self.pending.len());
             for (slot, byte) in buf.iter_mut().zip(self.pending.drain(..n)) {
                 *slot = byte;
             }
-            return Input::Data(n);
+            return StdinRead::Data(n);
         }
-        if core::mem::take(&mut self.eof) { Input::Eof } else { Input::Pending }
+        if core::mem::take(&mut self.eof) { StdinRead::Eof } else { StdinRead::Pending }
     }
 
     /// The firmware event signalled when a key is pressed, if it has one.

@@ -9,7 +9,7 @@ use uefi::Event;
 use uefi::boot::{self, EventType, MemoryType, TimerTrigger, Tpl};
 use uefi::mem::memory_map::MemoryMap;
 use uefi::proto::rng::Rng;
-use walos_kernel::loader::{Framebuffer, Input, IoError, Loader, ServiceStore, StdStream, Stream, Wake};
+use walos_kernel::loader::{Framebuffer, IoError, Loader, ServiceStore, StdStream, StdinRead, Stream, Wake};
 use walos_kernel::log::Level;
 use walos_uefi_boot::rdrand::Rdrand;
 
@@ -139,7 +139,7 @@ impl Loader for Machine {
         Ok(())
     }
 
-    fn read_stdin(&mut self, buf: &mut [u8]) -> Input {
+    fn read_stdin(&mut self, buf: &mut [u8]) -> StdinRead {
         self.keyboard.read(buf)
     }
 

@@ -4,7 +4,7 @@
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use walos_kernel::loader::{Framebuffer, Input, IoError, Loader, ServiceStore, StdStream, Stream, Wake};
+use walos_kernel::loader::{Framebuffer, IoError, Loader, ServiceStore, StdStream, StdinRead, Stream, Wake};
 use walos_kernel::log::Level;
 
 use crate::framebuffer::Screen;
@@ -110,18 +110,18 @@ impl Loader for HostLoader {
         })
     }
 
-    fn read_stdin(&mut self, buf: &mut [u8]) -> Input {
+    fn read_stdin(&mut self, buf: &mut [u8]) -> StdinRead {
         if !poll_stdin(Some(Duration::ZERO)) {
-            return Input::Pending;
+            return StdinRead::Pending;
         }
         // SAFETY: `buf` is valid for `buf.len()` bytes of writes.
         let n = unsafe { libc::read(0, buf.as_mut_ptr().cast(), buf.len()) };
         match n {
-            n if n > 0 => Input::Data(n as usize),
-            0 => Input::Eof,
-            _ if std::io::Error::last_os_error().kind() == std::io::ErrorKind::WouldBlock => Input::Pending,
+            n if n > 0 => StdinRead::Data(n as usize),
+            0 => StdinRead::Eof,
+            _ if std::io::Error::last_os_error().kind() == std::io::ErrorKind::WouldBlock => StdinRead::Pending,
             // A closed or unreadable stdin is the end of input.
-            _ => Input::Eof,
+            _ => StdinRead::Eof,
         }
     }
 

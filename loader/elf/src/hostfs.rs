@@ -16,7 +16,7 @@ use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use walos_kernel::Errno;
-use walos_kernel::vfs::{DirEntry, FileSystem, Kind, NewNode, NodeId, SetTime, Stat};
+use walos_kernel::vfs::{DirEntry, FileSystem, NewNode, NodeId, NodeKind, SetTime, Stat};
 
 struct Handle {
     fd: OwnedFd,
@@ -80,10 +80,10 @@ fn c_name(name: &str) -> Result<CString, Errno> {
 
 fn stat_of(st: &libc::stat) -> Stat {
     let kind = match st.st_mode & libc::S_IFMT {
-        libc::S_IFDIR => Kind::Directory,
-        libc::S_IFREG => Kind::File,
-        libc::S_IFLNK => Kind::Symlink,
-        _ => Kind::Other,
+        libc::S_IFDIR => NodeKind::Directory,
+        libc::S_IFREG => NodeKind::File,
+        libc::S_IFLNK => NodeKind::Symlink,
+        _ => NodeKind::Other,
     };
     let ns = |sec: i64, nsec: i64| (sec.max(0) as u64) * 1_000_000_000 + nsec.max(0) as u64;
     Stat {
@@ -183,15 +183,15 @@ impl FileSystem for HostFs {
         let dir_fd = self.fd(dir)?;
         let mut at = None;
         let fd = match kind {
-            Kind::Directory => open_at(dir_fd, &name, libc::O_RDONLY | libc::O_DIRECTORY)?,
+            NodeKind::Directory => open_at(dir_fd, &name, libc::O_RDONLY | libc::O_DIRECTORY)?,
             // Read and write if the host allows it; the kernel decides what
             // the program may do.
-            Kind::File => match open_at(dir_fd, &name, libc::O_RDWR) {
+            NodeKind::File => match open_at(dir_fd, &name, libc::O_RDWR) {
                 Ok(fd) => fd,
                 Err(Errno::ACCES | Errno::ROFS | Errno::PERM) => open_at(dir_fd, &name, libc::O_RDONLY)?,
                 Err(err) => return Err(err),
             },
-            Kind::Symlink | Kind::Other => {
+            NodeKind::Symlink | NodeKind::Other => {
                 let parent = self.handles.get(&dir).ok_or(Errno::BADF)?.fd.try_clone().map_err(errno)?;
                 let fd = open_at(dir_fd, &name, libc::O_PATH)?;
                 at = Some((parent, name));
@@ -305,10 +305,10 @@ impl FileSystem for HostFs {
                 continue;
             }
             let kind = match entry.d_type {
-                libc::DT_DIR => Kind::Directory,
-                libc::DT_REG => Kind::File,
-                libc::DT_LNK => Kind::Symlink,
-                _ => Kind::Other,
+                libc::DT_DIR => NodeKind::Directory,
+                libc::DT_REG => NodeKind::File,
+                libc::DT_LNK => NodeKind::Symlink,
+                _ => NodeKind::Other,
             };
             entries.push(DirEntry { name: name.to_string(), ino: entry.d_ino, kind });
         }
@@ -329,7 +329,7 @@ impl FileSystem for HostFs {
 
     fn unlink(&mut self, dir: NodeId, name: &str, _now: u64) -> Result<(), Errno> {
         let name = c_name(name)?;
-        if stat_of(&self.stat_at(dir, &name)?).kind == Kind::Directory {
+        if stat_of(&self.stat_at(dir, &name)?).kind == NodeKind::Directory {
             return Err(Errno::ISDIR);
         }
         // SAFETY: `name` is NUL-terminated.
@@ -387,7 +387,7 @@ mod tests {
         let link = fs.lookup(root, "link").unwrap();
         assert_eq!(fs.readlink(link).as_deref(), Ok("sub/f"));
         assert_eq!(fs.readlink(f), Err(Errno::INVAL));
-        assert_eq!(fs.stat(link).map(|s| s.kind), Ok(Kind::Symlink));
+        assert_eq!(fs.stat(link).map(|s| s.kind), Ok(NodeKind::Symlink));
         let names: Vec<String> = fs.read_dir(root).unwrap().into_iter().map(|e| e.name).collect();
         assert_eq!(names, ["link", "sub"]);
         assert_eq!(fs.remove_dir(root, "sub", 0), Err(Errno::NOTEMPTY));

@@ -2,9 +2,9 @@
 //! its slices ran; a process has one thread, so both CPU clocks agree).
 
 use super::types::clock;
-use crate::syscall::{Call, Errno, SysResult};
+use crate::syscall::{Errno, HostCall, SysResult};
 
-pub fn clock_res_get(c: &mut Call<'_>) -> SysResult {
+pub fn clock_res_get(c: &mut HostCall<'_>) -> SysResult {
     match c.u32(0) {
         clock::REALTIME | clock::MONOTONIC | clock::PROCESS_CPUTIME | clock::THREAD_CPUTIME => {
             let resolution = c.sys.loader.clock_resolution_ns();
@@ -15,7 +15,7 @@ pub fn clock_res_get(c: &mut Call<'_>) -> SysResult {
     }
 }
 
-pub fn clock_time_get(c: &mut Call<'_>) -> SysResult {
+pub fn clock_time_get(c: &mut HostCall<'_>) -> SysResult {
     // The precision argument (1) is a hint; every clock is read exactly.
     let time = now(c, c.u32(0))?;
     c.mem.write_u64(c.u32(2), time)?;
@@ -23,7 +23,7 @@ pub fn clock_time_get(c: &mut Call<'_>) -> SysResult {
 }
 
 /// The current time of clock `id`.
-pub fn now(c: &Call<'_>, id: u32) -> Result<u64, Errno> {
+pub fn now(c: &HostCall<'_>, id: u32) -> Result<u64, Errno> {
     Ok(match id {
         clock::REALTIME => c.sys.loader.realtime_ns(),
         clock::MONOTONIC => c.sys.now(),

@@ -3,7 +3,7 @@
 use alloc::string::String;
 
 use crate::process::ProcState;
-use crate::syscall::{Call, Memory, SysResult};
+use crate::syscall::{HostCall, Memory, SysResult};
 
 /// `(count, total bytes with NULs)` of a string list.
 fn sizes(strings: &[String]) -> (u32, u32) {
@@ -27,7 +27,7 @@ fn write_strings(mem: &mut Memory<'_>, strings: &[String], ptrs: u32, buf: u32) 
 }
 
 /// `*_sizes_get(count_ptr, bytes_ptr)` for one list.
-fn sizes_get(c: &mut Call<'_>, list: fn(&ProcState) -> &[String]) -> SysResult {
+fn sizes_get(c: &mut HostCall<'_>, list: fn(&ProcState) -> &[String]) -> SysResult {
     let (count, bytes) = sizes(list(c.proc));
     c.mem.write_u32(c.u32(0), count)?;
     c.mem.write_u32(c.u32(1), bytes)?;
@@ -35,23 +35,23 @@ fn sizes_get(c: &mut Call<'_>, list: fn(&ProcState) -> &[String]) -> SysResult {
 }
 
 /// `*_get(ptrs, buf)` for one list.
-fn get(c: &mut Call<'_>, list: fn(&ProcState) -> &[String]) -> SysResult {
+fn get(c: &mut HostCall<'_>, list: fn(&ProcState) -> &[String]) -> SysResult {
     let (ptrs, buf) = (c.u32(0), c.u32(1));
     write_strings(&mut c.mem, list(c.proc), ptrs, buf)
 }
 
-pub fn args_sizes_get(c: &mut Call<'_>) -> SysResult {
+pub fn args_sizes_get(c: &mut HostCall<'_>) -> SysResult {
     sizes_get(c, |p| &p.args)
 }
 
-pub fn args_get(c: &mut Call<'_>) -> SysResult {
+pub fn args_get(c: &mut HostCall<'_>) -> SysResult {
     get(c, |p| &p.args)
 }
 
-pub fn environ_sizes_get(c: &mut Call<'_>) -> SysResult {
+pub fn environ_sizes_get(c: &mut HostCall<'_>) -> SysResult {
     sizes_get(c, |p| &p.env)
 }
 
-pub fn environ_get(c: &mut Call<'_>) -> SysResult {
+pub fn environ_get(c: &mut HostCall<'_>) -> SysResult {
     get(c, |p| &p.env)
 }

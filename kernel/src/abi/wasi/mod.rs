@@ -16,7 +16,7 @@ pub mod types;
 
 use walos_engine::ValType;
 
-use crate::syscall::sig::{ERRNO, I32, I64, NONE};
+use crate::syscall::valtypes::{ERRNO, I32, I64, NONE};
 use crate::syscall::{Interface, Syscall};
 
 const P1: &[ValType] = &[I32];

@@ -6,15 +6,15 @@
 use alloc::string::{String, ToString};
 
 use super::fd::{filestat, set_times};
-use super::types::{Abi, LOOKUP_SYMLINK_FOLLOW, fdflags, oflags, rights};
-use crate::fd::{Descriptor, Object, OpenNode};
-use crate::syscall::{Call, Errno, Stop, SysResult};
+use super::types::{Abi, LOOKUP_SYMLINK_FOLLOW, fdflags, oflags};
+use crate::fd::{Descriptor, Object, OpenNode, Rights};
+use crate::syscall::{Errno, HostCall, Stop, SysResult};
 use crate::vfs::resolve::{Target, check_path, resolve};
-use crate::vfs::{FileSystem, Kind, NewNode, NodeId};
+use crate::vfs::{FileSystem, NewNode, NodeId, NodeKind};
 
 /// The directory descriptor in argument `arg`, holding `right`, and its
 /// inheriting rights.
-fn dir_arg(c: &Call<'_>, arg: usize, right: u64) -> Result<(OpenNode, u64), Errno> {
+fn dir_arg(c: &HostCall<'_>, arg: usize, right: Rights) -> Result<(OpenNode, Rights), Errno> {
     let d = c.proc.fds.get(c.u32(arg))?;
     let dir = d.dir()?.clone();
     d.require(right)?;
@@ -22,7 +22,7 @@ fn dir_arg(c: &Call<'_>, arg: usize, right: u64) -> Result<(OpenNode, u64), Errn
 }
 
 /// The path in arguments `ptr` and `len`, checked.
-fn path_arg(c: &Call<'_>, ptr: usize, len: usize) -> Result<String, Stop> {
+fn path_arg(c: &HostCall<'_>, ptr: usize, len: usize) -> Result<String, Stop> {
     let bytes = c.mem.bytes(c.u32(ptr), c.u32(len))?;
     Ok(check_path(bytes)?.to_string())
 }
@@ -30,7 +30,7 @@ fn path_arg(c: &Call<'_>, ptr: usize, len: usize) -> Result<String, Stop> {
 /// Resolves `path` in `dir` and runs `op` on the target, then gives the
 /// target's directory back.
 fn at<T>(
-    c: &mut Call<'_>,
+    c: &mut HostCall<'_>,
     dir: &OpenNode,
     path: &str,
     follow: bool,
@@ -50,7 +50,7 @@ fn node_of(fs: &mut dyn FileSystem, target: &Target) -> Result<NodeId, Errno> {
         Some(name) => fs.lookup(target.dir, name)?,
         None => fs.retain(target.dir)?,
     };
-    if target.must_be_dir && fs.stat(node).map(|s| s.kind) != Ok(Kind::Directory) {
+    if target.must_be_dir && fs.stat(node).map(|s| s.kind) != Ok(NodeKind::Directory) {
         fs.release(node);
         return Err(Errno::NOTDIR);
     }
@@ -69,8 +69,8 @@ fn with_node<T>(
     result
 }
 
-pub fn path_create_directory(c: &mut Call<'_>) -> SysResult {
-    let (dir, _) = dir_arg(c, 0, rights::PATH_CREATE_DIRECTORY)?;
+pub fn path_create_directory(c: &mut HostCall<'_>) -> SysResult {
+    let (dir, _) = dir_arg(c, 0, Rights::PATH_CREATE_DIRECTORY)?;
     let path = path_arg(c, 1, 2)?;
     at(c, &dir, &path, false, |fs, t, now| match &t.name {
         Some(name) => fs.create(t.dir, name, NewNode::Directory, now),
@@ -79,8 +79,8 @@ pub fn path_create_directory(c: &mut Call<'_>) -> SysResult {
     Ok(())
 }
 
-fn filestat_get(c: &mut Call<'_>, abi: Abi) -> SysResult {
-    let (dir, _) = dir_arg(c, 0, rights::PATH_FILESTAT_GET)?;
+fn filestat_get(c: &mut HostCall<'_>, abi: Abi) -> SysResult {
+    let (dir, _) = dir_arg(c, 0, Rights::PATH_FILESTAT_GET)?;
     let follow = c.u32(1) & LOOKUP_SYMLINK_FOLLOW != 0;
     let path = path_arg(c, 2, 3)?;
     let out = c.u32(4);
@@ -90,16 +90,16 @@ fn filestat_get(c: &mut Call<'_>, abi: Abi) -> SysResult {
     Ok(())
 }
 
-pub fn path_filestat_get(c: &mut Call<'_>) -> SysResult {
+pub fn path_filestat_get(c: &mut HostCall<'_>) -> SysResult {
     filestat_get(c, Abi::Preview1)
 }
 
-pub fn path_filestat_get_unstable(c: &mut Call<'_>) -> SysResult {
+pub fn path_filestat_get_unstable(c: &mut HostCall<'_>) -> SysResult {
     filestat_get(c, Abi::Unstable)
 }
 
-pub fn path_filestat_set_times(c: &mut Call<'_>) -> SysResult {
-    let (dir, _) = dir_arg(c, 0, rights::PATH_FILESTAT_SET_TIMES)?;
+pub fn path_filestat_set_times(c: &mut HostCall<'_>) -> SysResult {
+    let (dir, _) = dir_arg(c, 0, Rights::PATH_FILESTAT_SET_TIMES)?;
     let follow = c.u32(1) & LOOKUP_SYMLINK_FOLLOW != 0;
     let path = path_arg(c, 2, 3)?;
     let now = c.sys.loader.realtime_ns();
@@ -113,11 +113,11 @@ fn same_mount(a: &OpenNode, b: &OpenNode) -> Result<(), Errno> {
     if a.mount == b.mount { Ok(()) } else { Err(Errno::XDEV) }
 }
 
-pub fn path_link(c: &mut Call<'_>) -> SysResult {
-    let (from_dir, _) = dir_arg(c, 0, rights::PATH_LINK_SOURCE)?;
+pub fn path_link(c: &mut HostCall<'_>) -> SysResult {
+    let (from_dir, _) = dir_arg(c, 0, Rights::PATH_LINK_SOURCE)?;
     let follow = c.u32(1) & LOOKUP_SYMLINK_FOLLOW != 0;
     let from = path_arg(c, 2, 3)?;
-    let (to_dir, _) = dir_arg(c, 4, rights::PATH_LINK_TARGET)?;
+    let (to_dir, _) = dir_arg(c, 4, Rights::PATH_LINK_TARGET)?;
     let to = path_arg(c, 5, 6)?;
     same_mount(&from_dir, &to_dir)?;
     at(c, &from_dir, &from, follow, |fs, source, now| {
@@ -126,7 +126,7 @@ pub fn path_link(c: &mut Call<'_>) -> SysResult {
         };
         // The source must exist before the target is looked at.
         let kind = with_node(fs, source, |fs, node| fs.stat(node))?.kind;
-        if kind == Kind::Directory {
+        if kind == NodeKind::Directory {
             return Err(Errno::PERM);
         }
         let target = resolve(fs, to_dir.node, &to, false)?;
@@ -142,24 +142,24 @@ pub fn path_link(c: &mut Call<'_>) -> SysResult {
 }
 
 /// Rights a new descriptor may have for a node of this kind.
-fn rights_for(kind: Kind) -> u64 {
-    if kind == Kind::Directory { rights::DIR } else { rights::FILE }
+fn rights_for(kind: NodeKind) -> Rights {
+    if kind == NodeKind::Directory { Rights::DIR } else { Rights::FILE }
 }
 
-pub fn path_open(c: &mut Call<'_>) -> SysResult {
-    let (dir, inheriting) = dir_arg(c, 0, rights::PATH_OPEN)?;
+pub fn path_open(c: &mut HostCall<'_>) -> SysResult {
+    let (dir, inheriting) = dir_arg(c, 0, Rights::PATH_OPEN)?;
     let follow = c.u32(1) & LOOKUP_SYMLINK_FOLLOW != 0;
     let path = path_arg(c, 2, 3)?;
     let open_flags = c.u32(4) as u16;
-    let (base, inherit) = (c.u64(5), c.u64(6));
+    let (base, inherit) = (Rights::from_bits(c.u64(5)), Rights::from_bits(c.u64(6)));
     let flags = c.u32(7) as u16;
     let out = c.u32(8);
     c.mem.check(out, 4, 4)?;
     let has = |flag: u16| open_flags & flag != 0;
     if has(oflags::CREAT) {
-        c.proc.fds.get(c.u32(0))?.require(rights::PATH_CREATE_FILE)?;
+        c.proc.fds.get(c.u32(0))?.require(Rights::PATH_CREATE_FILE)?;
     }
-    let writing = base & rights::WRITING != 0;
+    let writing = base.intersects(Rights::WRITING);
     let (node, kind) = at(c, &dir, &path, follow, |fs, t, now| {
         let node = match &t.name {
             Some(name) => match fs.lookup(t.dir, name) {
@@ -183,9 +183,9 @@ pub fn path_open(c: &mut Call<'_>) -> SysResult {
             let kind = fs.stat(node)?.kind;
             match kind {
                 // Not following a symlink in last position: `O_NOFOLLOW`.
-                Kind::Symlink => Err(Errno::LOOP),
-                Kind::Directory if writing || has(oflags::TRUNC) => Err(Errno::ISDIR),
-                Kind::Directory => Ok(kind),
+                NodeKind::Symlink => Err(Errno::LOOP),
+                NodeKind::Directory if writing || has(oflags::TRUNC) => Err(Errno::ISDIR),
+                NodeKind::Directory => Ok(kind),
                 _ if has(oflags::DIRECTORY) || t.must_be_dir => Err(Errno::NOTDIR),
                 _ => {
                     if has(oflags::TRUNC) {
@@ -206,9 +206,9 @@ pub fn path_open(c: &mut Call<'_>) -> SysResult {
     let open = OpenNode {
         mount: dir.mount,
         node,
-        dir: kind == Kind::Directory,
+        dir: kind == NodeKind::Directory,
         preopen: None,
-        readable: base & rights::READING != 0,
+        readable: base.intersects(Rights::READING),
         writable: writing,
         offset: 0,
     };
@@ -217,7 +217,7 @@ pub fn path_open(c: &mut Call<'_>) -> SysResult {
     let descriptor = Descriptor {
         object: Object::Node(open),
         rights_base: base & allowed,
-        rights_inheriting: inherit & inheriting & rights::ALL,
+        rights_inheriting: inherit & inheriting & Rights::ALL,
         flags: flags & (fdflags::APPEND | fdflags::DSYNC | fdflags::NONBLOCK | fdflags::RSYNC | fdflags::SYNC),
     };
     match c.proc.fds.insert(descriptor) {
@@ -226,14 +226,14 @@ pub fn path_open(c: &mut Call<'_>) -> SysResult {
             Ok(())
         }
         Err((errno, descriptor)) => {
-            descriptor.release(c.sys);
+            descriptor.release(&mut c.sys.mounts);
             Err(errno.into())
         }
     }
 }
 
-pub fn path_readlink(c: &mut Call<'_>) -> SysResult {
-    let (dir, _) = dir_arg(c, 0, rights::PATH_READLINK)?;
+pub fn path_readlink(c: &mut HostCall<'_>) -> SysResult {
+    let (dir, _) = dir_arg(c, 0, Rights::PATH_READLINK)?;
     let path = path_arg(c, 1, 2)?;
     let (buf, buf_len, used) = (c.u32(3), c.u32(4), c.u32(5));
     c.mem.bytes(buf, buf_len)?;
@@ -249,8 +249,8 @@ pub fn path_readlink(c: &mut Call<'_>) -> SysResult {
     Ok(())
 }
 
-pub fn path_remove_directory(c: &mut Call<'_>) -> SysResult {
-    let (dir, _) = dir_arg(c, 0, rights::PATH_REMOVE_DIRECTORY)?;
+pub fn path_remove_directory(c: &mut HostCall<'_>) -> SysResult {
+    let (dir, _) = dir_arg(c, 0, Rights::PATH_REMOVE_DIRECTORY)?;
     let path = path_arg(c, 1, 2)?;
     at(c, &dir, &path, false, |fs, t, now| match &t.name {
         Some(name) => fs.remove_dir(t.dir, name, now),
@@ -259,11 +259,11 @@ pub fn path_remove_directory(c: &mut Call<'_>) -> SysResult {
     Ok(())
 }
 
-pub fn path_rename(c: &mut Call<'_>) -> SysResult {
-    let (from_dir, _) = dir_arg(c, 0, rights::PATH_RENAME_SOURCE)?;
+pub fn path_rename(c: &mut HostCall<'_>) -> SysResult {
+    let (from_dir, _) = dir_arg(c, 0, Rights::PATH_RENAME_SOURCE)?;
     let from = path_arg(c, 1, 2)?;
     // A file as the target directory is `EBADF` here (wasmtime).
-    let (to_dir, _) = dir_arg(c, 3, rights::PATH_RENAME_TARGET)
+    let (to_dir, _) = dir_arg(c, 3, Rights::PATH_RENAME_TARGET)
         .map_err(|err| if err == Errno::NOTDIR { Errno::BADF } else { err })?;
     let to = path_arg(c, 4, 5)?;
     same_mount(&from_dir, &to_dir)?;
@@ -274,7 +274,7 @@ pub fn path_rename(c: &mut Call<'_>) -> SysResult {
         let kind = with_node(fs, &Target { must_be_dir: false, ..source.clone() }, |fs, node| fs.stat(node))?.kind;
         let target = resolve(fs, to_dir.node, &to, false)?;
         let result = match &target.name {
-            _ if (source.must_be_dir || target.must_be_dir) && kind != Kind::Directory => Err(Errno::NOTDIR),
+            _ if (source.must_be_dir || target.must_be_dir) && kind != NodeKind::Directory => Err(Errno::NOTDIR),
             Some(to_name) => fs.rename(source.dir, name, target.dir, to_name, now),
             None => Err(Errno::BUSY),
         };
@@ -284,9 +284,9 @@ pub fn path_rename(c: &mut Call<'_>) -> SysResult {
     Ok(())
 }
 
-pub fn path_symlink(c: &mut Call<'_>) -> SysResult {
+pub fn path_symlink(c: &mut HostCall<'_>) -> SysResult {
     let link_target = path_arg(c, 0, 1)?;
-    let (dir, _) = dir_arg(c, 2, rights::PATH_SYMLINK)?;
+    let (dir, _) = dir_arg(c, 2, Rights::PATH_SYMLINK)?;
     let path = path_arg(c, 3, 4)?;
     // A link that could only lead outside the directory is refused when
     // made, as wasmtime does.
@@ -299,7 +299,7 @@ pub fn path_symlink(c: &mut Call<'_>) -> SysResult {
             Ok(node) => {
                 let kind = fs.stat(node).map(|s| s.kind);
                 fs.release(node);
-                Err(if kind? == Kind::Directory { Errno::EXIST } else { Errno::NOTDIR })
+                Err(if kind? == NodeKind::Directory { Errno::EXIST } else { Errno::NOTDIR })
             }
             Err(err) => Err(err),
         },
@@ -309,13 +309,13 @@ pub fn path_symlink(c: &mut Call<'_>) -> SysResult {
     Ok(())
 }
 
-pub fn path_unlink_file(c: &mut Call<'_>) -> SysResult {
-    let (dir, _) = dir_arg(c, 0, rights::PATH_UNLINK_FILE)?;
+pub fn path_unlink_file(c: &mut HostCall<'_>) -> SysResult {
+    let (dir, _) = dir_arg(c, 0, Rights::PATH_UNLINK_FILE)?;
     let path = path_arg(c, 1, 2)?;
     at(c, &dir, &path, false, |fs, t, now| match &t.name {
         Some(name) if t.must_be_dir => {
             let kind = with_node(fs, &Target { must_be_dir: false, ..t.clone() }, |fs, node| fs.stat(node))?.kind;
-            if kind == Kind::Directory {
+            if kind == NodeKind::Directory {
                 Err(Errno::ISDIR)
             } else {
                 let _ = name;

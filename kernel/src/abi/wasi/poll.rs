@@ -10,11 +10,11 @@
 use alloc::vec::Vec;
 
 use super::clock;
-use super::types::{Abi, EVENT_FD_READWRITE_HANGUP, SUBSCRIPTION_CLOCK_ABSTIME, eventtype, rights};
-use crate::fd::Object;
+use super::types::{Abi, EVENT_FD_READWRITE_HANGUP, SUBSCRIPTION_CLOCK_ABSTIME, eventtype};
+use crate::fd::{Object, Rights};
 use crate::loader::StdStream;
 use crate::process::WaitFor;
-use crate::syscall::{Call, Errno, SysResult};
+use crate::syscall::{Errno, HostCall, SysResult};
 
 const EVENT_SIZE: u32 = 32;
 
@@ -26,11 +26,12 @@ const MAX_SUBSCRIPTIONS: u32 = 1 << 16;
 #[derive(Debug, Clone, Copy)]
 struct Subscription {
     userdata: u64,
-    kind: Kind,
+    kind: SubscriptionKind,
 }
 
+/// What a subscription waits for.
 #[derive(Debug, Clone, Copy)]
-enum Kind {
+enum SubscriptionKind {
     Clock {
         id: u32,
         timeout: u64,
@@ -42,7 +43,12 @@ enum Kind {
     Invalid,
 }
 
-fn read_subscriptions(c: &Call<'_>, ptr: u32, count: u32, abi: Abi) -> Result<Vec<Subscription>, crate::syscall::Stop> {
+fn read_subscriptions(
+    c: &HostCall<'_>,
+    ptr: u32,
+    count: u32,
+    abi: Abi,
+) -> Result<Vec<Subscription>, crate::syscall::Stop> {
     let size = abi.subscription_size();
     c.mem.check(ptr, u64::from(size) * u64::from(count), 8)?;
     let mut subs = Vec::with_capacity(count as usize);
@@ -56,14 +62,14 @@ fn read_subscriptions(c: &Call<'_>, ptr: u32, count: u32, abi: Abi) -> Result<Ve
             Abi::Unstable => at + 24,
         };
         let kind = match tag {
-            eventtype::CLOCK => Kind::Clock {
+            eventtype::CLOCK => SubscriptionKind::Clock {
                 id: c.mem.read_u32(clock)?,
                 timeout: c.mem.read_u64(clock + 8)?,
                 absolute: c.mem.read_u16(clock + 24)? & SUBSCRIPTION_CLOCK_ABSTIME != 0,
             },
-            eventtype::FD_READ => Kind::Read(c.mem.read_u32(at + 16)?),
-            eventtype::FD_WRITE => Kind::Write(c.mem.read_u32(at + 16)?),
-            _ => Kind::Invalid,
+            eventtype::FD_READ => SubscriptionKind::Read(c.mem.read_u32(at + 16)?),
+            eventtype::FD_WRITE => SubscriptionKind::Write(c.mem.read_u32(at + 16)?),
+            _ => SubscriptionKind::Invalid,
         };
         subs.push(Subscription { userdata, kind });
     }
@@ -79,7 +85,7 @@ struct Event {
     hangup: bool,
 }
 
-fn poll(c: &mut Call<'_>, abi: Abi) -> SysResult {
+fn poll(c: &mut HostCall<'_>, abi: Abi) -> SysResult {
     let (input, output, count, nevents) = (c.u32(0), c.u32(1), c.u32(2), c.u32(3));
     let remembered = c.proc.poll_deadlines.take();
     if count == 0 || count > MAX_SUBSCRIPTIONS {
@@ -101,23 +107,23 @@ fn poll(c: &mut Call<'_>, abi: Abi) -> SysResult {
     for (sub, deadline) in subs.iter().zip(&deadlines) {
         let event = |kind, error| Event { userdata: sub.userdata, error, kind, nbytes: 0, hangup: false };
         match sub.kind {
-            Kind::Clock { .. } => match deadline {
+            SubscriptionKind::Clock { .. } => match deadline {
                 Some(at) if *at <= now => events.push(event(eventtype::CLOCK, Errno::SUCCESS)),
                 Some(at) => wait.deadline = Some(wait.deadline.map_or(*at, |d| d.min(*at))),
                 None => events.push(event(eventtype::CLOCK, Errno::INVAL)),
             },
-            Kind::Read(fd) => match readable(c, fd) {
+            SubscriptionKind::Read(fd) => match readable(c, fd) {
                 Ok(Some((nbytes, hangup))) => {
                     events.push(Event { nbytes, hangup, ..event(eventtype::FD_READ, Errno::SUCCESS) })
                 }
                 Ok(None) => wait.stdin = true,
                 Err(errno) => events.push(event(eventtype::FD_READ, errno)),
             },
-            Kind::Write(fd) => {
+            SubscriptionKind::Write(fd) => {
                 let error = writable(c, fd).err().unwrap_or(Errno::SUCCESS);
                 events.push(event(eventtype::FD_WRITE, error));
             }
-            Kind::Invalid => events.push(event(eventtype::CLOCK, Errno::INVAL)),
+            SubscriptionKind::Invalid => events.push(event(eventtype::CLOCK, Errno::INVAL)),
         }
     }
 
@@ -140,8 +146,8 @@ fn poll(c: &mut Call<'_>, abi: Abi) -> SysResult {
 
 /// When a clock subscription fires, on the monotonic clock; `None` for a
 /// clock that cannot be waited on.
-fn deadline(c: &Call<'_>, sub: &Subscription, now: u64) -> Option<u64> {
-    let Kind::Clock { id, timeout, absolute } = sub.kind else {
+fn deadline(c: &HostCall<'_>, sub: &Subscription, now: u64) -> Option<u64> {
+    let SubscriptionKind::Clock { id, timeout, absolute } = sub.kind else {
         return None;
     };
     use super::types::clock::{MONOTONIC, REALTIME};
@@ -161,12 +167,12 @@ fn deadline(c: &Call<'_>, sub: &Subscription, now: u64) -> Option<u64> {
 /// `Ok(Some((bytes available, end of input)))` if a read would not block.
 /// A file is always ready, with the bytes left after its position, and
 /// "hung up" at its end (as wasmtime reports it).
-fn readable(c: &mut Call<'_>, fd: u32) -> Result<Option<(u64, bool)>, Errno> {
+fn readable(c: &mut HostCall<'_>, fd: u32) -> Result<Option<(u64, bool)>, Errno> {
     let d = c.proc.fds.get(fd)?;
     match &d.object {
         Object::Std(StdStream::Stdin) => {}
         Object::Node(open) if !open.dir && open.readable => {
-            d.require(rights::POLL_FD_READWRITE)?;
+            d.require(Rights::POLL_FD_READWRITE)?;
             let open = open.clone();
             let size = c.sys.mounts.fs(open.mount)?.stat(open.node)?.size;
             let left = size.saturating_sub(open.offset);
@@ -174,25 +180,25 @@ fn readable(c: &mut Call<'_>, fd: u32) -> Result<Option<(u64, bool)>, Errno> {
         }
         _ => return Err(Errno::BADF),
     }
-    d.require(rights::POLL_FD_READWRITE)?;
+    d.require(Rights::POLL_FD_READWRITE)?;
     c.sys.stdin.fill(&mut *c.sys.loader);
     Ok(c.sys.stdin.ready().then(|| (c.sys.stdin.buffered() as u64, c.sys.stdin.at_eof())))
 }
 
 /// Console output and files never block.
-fn writable(c: &Call<'_>, fd: u32) -> Result<(), Errno> {
+fn writable(c: &HostCall<'_>, fd: u32) -> Result<(), Errno> {
     let d = c.proc.fds.get(fd)?;
     match &d.object {
-        Object::Std(StdStream::Stdout | StdStream::Stderr) => d.require(rights::POLL_FD_READWRITE),
-        Object::Node(open) if !open.dir && open.writable => d.require(rights::POLL_FD_READWRITE),
+        Object::Std(StdStream::Stdout | StdStream::Stderr) => d.require(Rights::POLL_FD_READWRITE),
+        Object::Node(open) if !open.dir && open.writable => d.require(Rights::POLL_FD_READWRITE),
         _ => Err(Errno::BADF),
     }
 }
 
-pub fn poll_oneoff(c: &mut Call<'_>) -> SysResult {
+pub fn poll_oneoff(c: &mut HostCall<'_>) -> SysResult {
     poll(c, Abi::Preview1)
 }
 
-pub fn poll_oneoff_unstable(c: &mut Call<'_>) -> SysResult {
+pub fn poll_oneoff_unstable(c: &mut HostCall<'_>) -> SysResult {
     poll(c, Abi::Unstable)
 }

@@ -1,84 +1,8 @@
 //! WASI preview1 constants and memory layouts (witx `snapshot-01`), and the
-//! few layouts that differ in `wasi_unstable` (`snapshot-00`).
+//! few layouts that differ in `wasi_unstable` (`snapshot-00`). Rights are
+//! descriptors' own type: [`crate::fd::Rights`].
 
 #![allow(dead_code)] // The full vocabulary is listed even where unused yet.
-
-/// Rights (`rights`, u64 flags).
-pub mod rights {
-    pub const FD_DATASYNC: u64 = 1 << 0;
-    pub const FD_READ: u64 = 1 << 1;
-    pub const FD_SEEK: u64 = 1 << 2;
-    pub const FD_FDSTAT_SET_FLAGS: u64 = 1 << 3;
-    pub const FD_SYNC: u64 = 1 << 4;
-    pub const FD_TELL: u64 = 1 << 5;
-    pub const FD_WRITE: u64 = 1 << 6;
-    pub const FD_ADVISE: u64 = 1 << 7;
-    pub const FD_ALLOCATE: u64 = 1 << 8;
-    pub const PATH_CREATE_DIRECTORY: u64 = 1 << 9;
-    pub const PATH_CREATE_FILE: u64 = 1 << 10;
-    pub const PATH_LINK_SOURCE: u64 = 1 << 11;
-    pub const PATH_LINK_TARGET: u64 = 1 << 12;
-    pub const PATH_OPEN: u64 = 1 << 13;
-    pub const FD_READDIR: u64 = 1 << 14;
-    pub const PATH_READLINK: u64 = 1 << 15;
-    pub const PATH_RENAME_SOURCE: u64 = 1 << 16;
-    pub const PATH_RENAME_TARGET: u64 = 1 << 17;
-    pub const PATH_FILESTAT_GET: u64 = 1 << 18;
-    pub const PATH_FILESTAT_SET_SIZE: u64 = 1 << 19;
-    pub const PATH_FILESTAT_SET_TIMES: u64 = 1 << 20;
-    pub const FD_FILESTAT_GET: u64 = 1 << 21;
-    pub const FD_FILESTAT_SET_SIZE: u64 = 1 << 22;
-    pub const FD_FILESTAT_SET_TIMES: u64 = 1 << 23;
-    pub const PATH_SYMLINK: u64 = 1 << 24;
-    pub const PATH_REMOVE_DIRECTORY: u64 = 1 << 25;
-    pub const PATH_UNLINK_FILE: u64 = 1 << 26;
-    pub const POLL_FD_READWRITE: u64 = 1 << 27;
-    pub const SOCK_SHUTDOWN: u64 = 1 << 28;
-    pub const SOCK_ACCEPT: u64 = 1 << 29;
-
-    /// What a preopened directory grants, and what it lets files opened
-    /// through it have (the same sets as wasmtime).
-    pub const DIR_BASE: u64 = PATH_CREATE_DIRECTORY
-        | PATH_CREATE_FILE
-        | PATH_LINK_SOURCE
-        | PATH_LINK_TARGET
-        | PATH_OPEN
-        | FD_READDIR
-        | PATH_READLINK
-        | PATH_RENAME_SOURCE
-        | PATH_RENAME_TARGET
-        | PATH_FILESTAT_GET
-        | PATH_FILESTAT_SET_TIMES
-        | FD_FILESTAT_GET
-        | FD_FILESTAT_SET_TIMES
-        | PATH_SYMLINK
-        | PATH_REMOVE_DIRECTORY
-        | PATH_UNLINK_FILE;
-    pub const DIR_INHERITING: u64 = ((1 << 28) - 1) & !PATH_FILESTAT_SET_SIZE;
-
-    /// Every right a regular file can use.
-    pub const FILE: u64 = FD_DATASYNC
-        | FD_READ
-        | FD_SEEK
-        | FD_FDSTAT_SET_FLAGS
-        | FD_SYNC
-        | FD_TELL
-        | FD_WRITE
-        | FD_ADVISE
-        | FD_ALLOCATE
-        | FD_FILESTAT_GET
-        | FD_FILESTAT_SET_SIZE
-        | FD_FILESTAT_SET_TIMES
-        | POLL_FD_READWRITE;
-    /// Every right a directory can use.
-    pub const DIR: u64 = DIR_BASE;
-    /// The rights that make a descriptor readable, and writable (as
-    /// wasmtime decides a file's open mode).
-    pub const READING: u64 = FD_READ | FD_READDIR;
-    pub const WRITING: u64 = FD_WRITE | FD_ALLOCATE | FD_FILESTAT_SET_SIZE;
-    /// Every defined right.
-    pub const ALL: u64 = (1 << 30) - 1;
-}
 
 /// `oflags` of `path_open`.
 pub mod oflags {
@@ -252,11 +176,5 @@ mod tests {
         assert_eq!(s0[20], 4);
         assert_eq!(s0[24], 5);
         assert_eq!(s0[48], 8);
-    }
-
-    #[test]
-    fn directory_rights_match_wasmtime() {
-        assert_eq!(rights::DIR_BASE, 0x7b7_fe00);
-        assert_eq!(rights::DIR_INHERITING, 0xff7_ffff);
     }
 }

@@ -5,7 +5,7 @@ use core::sync::atomic::{AtomicU64, Ordering};
 
 use walos_efi_os_bootinfo::BootInfo;
 use walos_kernel::loader::{
-    Framebuffer, Input, IoError, Loader, PortIo, PortWidth, ServiceStore, StdStream, Stream, Wake,
+    Framebuffer, IoError, Loader, PortIo, PortWidth, ServiceStore, StdStream, StdinRead, Stream, Wake,
 };
 use walos_kernel::log::Level;
 use walos_uefi_boot::rdrand::Rdrand;
@@ -115,8 +115,8 @@ impl Loader for Machine {
 
     /// The keyboard and COM1 belong to the driver service: without an
     /// input service on the command line, stdin is empty.
-    fn read_stdin(&mut self, _: &mut [u8]) -> Input {
-        Input::Eof
+    fn read_stdin(&mut self, _: &mut [u8]) -> StdinRead {
+        StdinRead::Eof
     }
 
     fn irq_take(&mut self, lines: u32) -> u32 {

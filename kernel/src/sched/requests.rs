@@ -42,7 +42,7 @@ impl Kernel {
             }
             Some(Request::List) => Reply::List(self.list(Some(caller))),
             Some(Request::SetForeground(pid)) => Reply::Foreground(self.set_foreground(caller, pid)),
-            Some(Request::Call { import, transfer }) => match self.call_for(caller, import, transfer) {
+            Some(Request::CallService { import, transfer }) => match self.call_for(caller, import, transfer) {
                 Some(reply) => reply,
                 // Parked until the provider answers.
                 None => return,
@@ -54,7 +54,7 @@ impl Kernel {
 
     /// Hands `reply` to the parked `caller` and makes it runnable: first in
     /// line for a few requests in a row, then at the back like everyone.
-    pub(super) fn deliver(&mut self, caller: Pid, reply: Reply) {
+    pub(crate) fn deliver(&mut self, caller: Pid, reply: Reply) {
         let Some(proc) = self.procs.get_mut(&caller) else {
             return;
         };

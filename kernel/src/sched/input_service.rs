@@ -12,15 +12,15 @@ use walos_engine::{ExternType, FuncType, Import, Val, ValType};
 use super::Kernel;
 use crate::log::Level;
 use crate::service::copy::Transfer;
-use crate::service::{CallError, Called, Caller, Job, Phase, ServiceImport};
+use crate::service::{Answer, CallError, Caller, Job, Phase, ServiceImport};
 
 /// Failed calls in a row after which the kernel stops asking: a service
 /// that keeps failing would otherwise be restarted forever.
 const MAX_FAILURES: u32 = 3;
 
-/// The provider of console input.
+/// The service that provides console input, and how often it failed.
 #[derive(Default)]
-pub(super) struct Input {
+pub(super) struct InputService {
     getc: Option<ServiceImport>,
     failures: u32,
 }
@@ -50,7 +50,7 @@ impl Kernel {
         let Some(import) = self.input.getc.clone() else { return };
         let Ok(transfer) = Transfer::plan(&[], &[], &[]) else { return };
         let job = Job {
-            caller: Caller::Input,
+            caller: Caller::InputService,
             caller_name: "kernel".into(),
             import,
             transfer,
@@ -61,11 +61,11 @@ impl Kernel {
     }
 
     /// Queues the answer of `getc` and asks again.
-    pub(super) fn input_answer(&mut self, result: Result<Called, CallError>) {
+    pub(crate) fn input_answer(&mut self, result: Result<Answer, CallError>) {
         match result.as_ref().map(|(values, _)| values.first()) {
             Ok(Some(&Val::I32(byte @ 0..=255))) => self.sys.stdin.push(byte as u8),
             Ok(_) => self.sys.stdin.push_eof(),
-            Err(CallError) => {
+            Err(_) => {
                 self.input.failures += 1;
                 if self.input.failures >= MAX_FAILURES {
                     let name = self.input.getc.take().map(|g| g.provider).unwrap_or_default();

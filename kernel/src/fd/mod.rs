@@ -1,12 +1,19 @@
 //! A process's file descriptors and the I/O on what they refer to.
+//!
+//! Descriptor I/O reaches only what [`DescriptorIo`] gives it (the mounted
+//! file systems, the wall clock, the console), not the whole kernel state,
+//! and what a descriptor allows is a set of [`Rights`].
+
+mod rights;
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::abi::wasi::types::{fdflags, rights};
+pub use rights::Rights;
+
+use crate::abi::wasi::types::fdflags;
 use crate::loader::{IoError, StdStream, Stream};
 use crate::syscall::Errno;
-use crate::system::System;
 use crate::vfs::{Mounts, NodeId};
 
 /// The most descriptors a process may have open (`EMFILE` beyond).
@@ -24,7 +31,7 @@ pub enum Object {
 /// An open file or directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenNode {
-    /// Index of the file system in [`System::mounts`].
+    /// Index of the file system in the [`Mounts`].
     pub mount: usize,
     /// The node, a reference held until the descriptor is closed.
     pub node: NodeId,
@@ -40,14 +47,30 @@ pub struct OpenNode {
     pub offset: u64,
 }
 
+/// What descriptor I/O needs besides the descriptor itself.
+pub trait DescriptorIo {
+    /// The mounted file systems, which node descriptors refer into.
+    fn mounts(&mut self) -> &mut Mounts;
+
+    /// The wall-clock time (ns since the epoch) that stamps file times.
+    fn realtime_ns(&self) -> u64;
+
+    /// Writes all of `bytes` to the console's output or error stream.
+    fn write_console(&mut self, stream: Stream, bytes: &[u8]) -> Result<(), IoError>;
+
+    /// Moves console input into `buf`: `None` if none has arrived (a read
+    /// would block), `Some(0)` at its end.
+    fn read_console(&mut self, buf: &mut [u8]) -> Option<usize>;
+}
+
 /// An open descriptor: the object and what the holder may do with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Descriptor {
     pub object: Object,
     /// WASI rights this descriptor grants.
-    pub rights_base: u64,
+    pub rights_base: Rights,
     /// Rights that descriptors opened through this one may have.
-    pub rights_inheriting: u64,
+    pub rights_inheriting: Rights,
     /// WASI fdflags (append, nonblock, ...).
     pub flags: u16,
 }
@@ -55,10 +78,10 @@ pub struct Descriptor {
 impl Descriptor {
     /// A console stream, readable or writable as its direction allows.
     pub fn std(stream: StdStream) -> Self {
-        let common = rights::FD_FDSTAT_SET_FLAGS | rights::FD_FILESTAT_GET | rights::POLL_FD_READWRITE;
+        let common = Rights::FD_FDSTAT_SET_FLAGS | Rights::FD_FILESTAT_GET | Rights::POLL_FD_READWRITE;
         let io = match stream {
-            StdStream::Stdin => rights::FD_READ,
-            StdStream::Stdout | StdStream::Stderr => rights::FD_WRITE,
+            StdStream::Stdin => Rights::FD_READ,
+            StdStream::Stdout | StdStream::Stderr => Rights::FD_WRITE,
         };
         Descriptor { object: Object::Std(stream), rights_base: io | common, rights_inheriting: io | common, flags: 0 }
     }
@@ -69,15 +92,15 @@ impl Descriptor {
             OpenNode { mount, node, dir: true, preopen: Some(guest_path), readable: true, writable: false, offset: 0 };
         Descriptor {
             object: Object::Node(open),
-            rights_base: rights::DIR_BASE,
-            rights_inheriting: rights::DIR_INHERITING,
+            rights_base: Rights::DIR_BASE,
+            rights_inheriting: Rights::DIR_INHERITING,
             flags: 0,
         }
     }
 
     /// Fails with `ENOTCAPABLE` unless every right in `needed` is held.
-    pub fn require(&self, needed: u64) -> Result<(), Errno> {
-        if self.rights_base & needed == needed { Ok(()) } else { Err(Errno::NOTCAPABLE) }
+    pub fn require(&self, needed: Rights) -> Result<(), Errno> {
+        if self.rights_base.contains(needed) { Ok(()) } else { Err(Errno::NOTCAPABLE) }
     }
 
     /// The open node, or `EBADF` for a console stream.
@@ -100,7 +123,7 @@ impl Descriptor {
 
     /// Writes `data` at the file position (at the end with `APPEND`);
     /// `EBADF` if the object is not writable.
-    pub fn write(&mut self, sys: &mut System, data: &[u8]) -> Result<usize, Errno> {
+    pub fn write(&mut self, io: &mut dyn DescriptorIo, data: &[u8]) -> Result<usize, Errno> {
         let append = self.flags & fdflags::APPEND != 0;
         let stream = match &mut self.object {
             Object::Std(StdStream::Stdout) => Stream::Stdout,
@@ -110,11 +133,11 @@ impl Descriptor {
                 if open.dir || !open.writable {
                     return Err(Errno::BADF);
                 }
-                if self.rights_base & rights::FD_WRITE == 0 {
+                if !self.rights_base.contains(Rights::FD_WRITE) {
                     return Err(Errno::NOTCAPABLE);
                 }
-                let now = sys.loader.realtime_ns();
-                let fs = sys.mounts.fs(open.mount)?;
+                let now = io.realtime_ns();
+                let fs = io.mounts().fs(open.mount)?;
                 if append {
                     open.offset = fs.stat(open.node)?.size;
                 }
@@ -123,11 +146,11 @@ impl Descriptor {
                 return Ok(n);
             }
         };
-        self.require(rights::FD_WRITE)?;
+        self.require(Rights::FD_WRITE)?;
         if data.is_empty() {
             return Ok(0);
         }
-        sys.loader.write(stream, data).map_err(|err| match err {
+        io.write_console(stream, data).map_err(|err| match err {
             IoError::BrokenPipe => Errno::PIPE,
             IoError::Other(_) => Errno::IO,
         })?;
@@ -136,7 +159,7 @@ impl Descriptor {
 
     /// Reads what is available into `buf`: `Ok(None)` if that would block,
     /// `Ok(Some(0))` at end of input; `EBADF` if the object is not readable.
-    pub fn read(&mut self, sys: &mut System, buf: &mut [u8]) -> Result<Option<usize>, Errno> {
+    pub fn read(&mut self, io: &mut dyn DescriptorIo, buf: &mut [u8]) -> Result<Option<usize>, Errno> {
         let base = self.rights_base;
         match &mut self.object {
             Object::Std(StdStream::Stdin) => {}
@@ -145,30 +168,26 @@ impl Descriptor {
                 if open.dir || !open.readable {
                     return Err(Errno::BADF);
                 }
-                if base & rights::FD_READ == 0 {
+                if !base.contains(Rights::FD_READ) {
                     return Err(Errno::NOTCAPABLE);
                 }
-                let now = sys.loader.realtime_ns();
-                let n = sys.mounts.fs(open.mount)?.read(open.node, open.offset, buf, now)?;
+                let now = io.realtime_ns();
+                let n = io.mounts().fs(open.mount)?.read(open.node, open.offset, buf, now)?;
                 open.offset += n as u64;
                 return Ok(Some(n));
             }
         }
-        self.require(rights::FD_READ)?;
+        self.require(Rights::FD_READ)?;
         if buf.is_empty() {
             return Ok(Some(0));
         }
-        sys.stdin.fill(&mut *sys.loader);
-        if !sys.stdin.ready() {
-            return Ok(None);
-        }
-        Ok(Some(sys.stdin.read(buf)))
+        Ok(io.read_console(buf))
     }
 
     /// Gives the file-system reference back.
-    pub fn release(self, sys: &mut System) {
+    pub fn release(self, mounts: &mut Mounts) {
         if let Object::Node(open) = self.object
-            && let Ok(fs) = sys.mounts.fs(open.mount)
+            && let Ok(fs) = mounts.fs(open.mount)
         {
             fs.release(open.node);
         }
@@ -253,6 +272,55 @@ mod tests {
     use super::*;
     use crate::vfs::mem::MemFs;
 
+    /// A console that keeps what is written and has `input` to read.
+    #[derive(Default)]
+    struct Console {
+        mounts: Mounts,
+        written: Vec<(Stream, Vec<u8>)>,
+        input: Option<Vec<u8>>,
+    }
+
+    impl DescriptorIo for Console {
+        fn mounts(&mut self) -> &mut Mounts {
+            &mut self.mounts
+        }
+
+        fn realtime_ns(&self) -> u64 {
+            7
+        }
+
+        fn write_console(&mut self, stream: Stream, bytes: &[u8]) -> Result<(), IoError> {
+            self.written.push((stream, bytes.to_vec()));
+            Ok(())
+        }
+
+        fn read_console(&mut self, buf: &mut [u8]) -> Option<usize> {
+            let input = self.input.take()?;
+            buf[..input.len()].copy_from_slice(&input);
+            Some(input.len())
+        }
+    }
+
+    #[test]
+    fn streams_reach_the_console_and_files_their_mount() {
+        let mut io = Console::default();
+        io.mounts.mount("/data".into(), alloc::boxed::Box::new(MemFs::new(1, 0)));
+        let mut fds = FdTable::new(&mut io.mounts, &["/data".into()]).unwrap();
+        assert_eq!(fds.get_mut(2).unwrap().write(&mut io, b"oops"), Ok(4));
+        assert_eq!(io.written, [(Stream::Stderr, b"oops".to_vec())]);
+        assert_eq!(fds.get_mut(0).unwrap().write(&mut io, b"x"), Err(Errno::BADF));
+        let mut buf = [0u8; 8];
+        assert_eq!(fds.get_mut(0).unwrap().read(&mut io, &mut buf), Ok(None));
+        io.input = Some(b"hi".to_vec());
+        assert_eq!(fds.get_mut(0).unwrap().read(&mut io, &mut buf), Ok(Some(2)));
+        assert_eq!(fds.get_mut(1).unwrap().read(&mut io, &mut buf), Err(Errno::BADF));
+        // A directory is neither read nor written as a file.
+        assert_eq!(fds.get_mut(3).unwrap().write(&mut io, b"x"), Err(Errno::BADF));
+        for descriptor in fds.take_all() {
+            descriptor.release(&mut io.mounts);
+        }
+    }
+
     #[test]
     fn stdio_then_preopens() {
         let mut mounts = Mounts::default();
@@ -292,9 +360,9 @@ mod tests {
     #[test]
     fn rights_are_required() {
         let mut out = Descriptor::std(StdStream::Stdout);
-        assert_eq!(out.require(rights::FD_WRITE), Ok(()));
-        assert_eq!(out.require(rights::FD_READ), Err(Errno::NOTCAPABLE));
-        out.rights_base = 0;
-        assert_eq!(out.require(rights::FD_WRITE), Err(Errno::NOTCAPABLE));
+        assert_eq!(out.require(Rights::FD_WRITE), Ok(()));
+        assert_eq!(out.require(Rights::FD_READ), Err(Errno::NOTCAPABLE));
+        out.rights_base = Rights::NONE;
+        assert_eq!(out.require(Rights::FD_WRITE), Err(Errno::NOTCAPABLE));
     }
 }

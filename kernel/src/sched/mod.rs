@@ -1,0 +1,147 @@
+//! The scheduler: the [`Kernel`], which starts processes and runs them.
+//!
+//! Scheduling is round-robin over engine slices: a process runs until its
+//! slice's fuel is spent, it yields, blocks, exits or traps. A blocked
+//! process waits for a deadline, console input or an interrupt; when
+//! nobody can run, the kernel asks the loader to wait for the next event.
+//! Nothing busy-waits.
+//!
+//! - [`spawn`]: loading, linking and instantiating a program;
+//! - [`run`]: the run loop, one slice at a time, and how a process ends;
+//! - [`wait`]: blocking and waking;
+//! - [`requests`]: what processes ask of the scheduler (`proc.*`);
+//! - [`input_service`]: console input read from a service.
+//!
+//! Services are processes too; loading them and calling into them is the
+//! business of [`crate::service`].
+
+mod input_service;
+mod requests;
+mod run;
+mod spawn;
+mod wait;
+
+use alloc::boxed::Box;
+use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use walos_engine::{Engine, Module};
+
+pub use spawn::SpawnError;
+
+use crate::loader::Loader;
+use crate::log::Level;
+use crate::process::{ExitStatus, Pid, Process};
+use crate::service::Service;
+use crate::system::System;
+use crate::vfs::FileSystem;
+
+/// Kernel settings chosen by the loader.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The most verbose level logged.
+    pub log_level: Level,
+    /// Fuel of one scheduling slice (about one wasm instruction per unit).
+    pub slice_fuel: u64,
+    /// Fuel a module's start function may use (it cannot be preempted).
+    pub start_fuel: u64,
+    /// The services allowed to import `x86` (port I/O): the loader's
+    /// declaration of its drivers.
+    pub drivers: Vec<String>,
+    /// The interface whose `getc: () -> i32` feeds console input (a byte,
+    /// or -1 for its end), called again and again by the kernel: the
+    /// keyboard chain `stdin` service -> driver service of efi-os. `None`:
+    /// console input comes from [`Loader::read_stdin`].
+    pub input: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            log_level: Level::Warn,
+            slice_fuel: 1_000_000,
+            start_fuel: 1_000_000_000,
+            drivers: Vec::new(),
+            input: None,
+        }
+    }
+}
+
+/// A process that ended and whose status nobody collected yet.
+struct Ended {
+    /// Who may collect it; `None`: the loader.
+    parent: Option<Pid>,
+    name: String,
+    cpu_ns: u64,
+    status: ExitStatus,
+}
+
+/// The kernel: every process, the services, and the machine they share.
+pub struct Kernel {
+    // The fields are the crate's so that `service/`, which runs services as
+    // processes, parks and wakes them as the scheduler does.
+    /// What host functions share: the loader, the log, console input,
+    /// the mounts.
+    pub(crate) sys: System,
+    pub(crate) engine: Box<dyn Engine>,
+    pub(crate) config: Config,
+    /// Live processes; the one running is taken out during its slice.
+    /// Boxed: a process is large, and the map moves its values around.
+    pub(crate) procs: BTreeMap<Pid, Box<Process>>,
+    /// The runnable processes, in turn order.
+    pub(crate) ready: VecDeque<Pid>,
+    /// The parked processes, each with its [`crate::process::WaitFor`].
+    pub(crate) blocked: BTreeSet<Pid>,
+    /// Exit statuses not collected yet, with the parent that may collect
+    /// them (`None`: the loader, through [`Kernel::run_until_exit`]).
+    exited: BTreeMap<Pid, Ended>,
+    pub(crate) next_pid: Pid,
+    /// The services loaded so far, by name; one is taken out while it
+    /// (re)starts.
+    pub(crate) services: BTreeMap<String, Box<Service>>,
+    /// Console input's provider, when [`Config::input`] is set.
+    input: input_service::InputService,
+    /// Compiled modules by program name, with the bytes they came from: a
+    /// program spawned again with the same bytes is not compiled again (as
+    /// Linux keeps an executable in its page cache).
+    modules: BTreeMap<String, (Vec<u8>, Rc<dyn Module>)>,
+}
+
+impl Kernel {
+    /// A kernel on `loader`'s machine running wasm with `engine`; with
+    /// [`Config::input`], it links the input service at once.
+    pub fn new(loader: Box<dyn Loader>, engine: Box<dyn Engine>, config: Config) -> Self {
+        let mut sys = System::new(loader, config.log_level);
+        sys.log(Level::Info, "kernel", format_args!("walos {} with the {} engine", crate::VERSION, engine.name()));
+        let mut kernel = Kernel {
+            sys,
+            engine,
+            config,
+            procs: BTreeMap::new(),
+            ready: VecDeque::new(),
+            blocked: BTreeSet::new(),
+            exited: BTreeMap::new(),
+            next_pid: 1,
+            services: BTreeMap::new(),
+            input: input_service::InputService::default(),
+            modules: BTreeMap::new(),
+        };
+        kernel.start_input();
+        kernel
+    }
+
+    /// Writes a line from the kernel to its log, as the loader wants it
+    /// (what a booted machine reports besides its processes).
+    pub fn log(&mut self, level: Level, args: fmt::Arguments<'_>) {
+        self.sys.log(level, "kernel", args);
+    }
+
+    /// Mounts `fs` at `guest_path`: programs started afterwards can be
+    /// granted it as a preopened directory ([`crate::Command::preopen`]).
+    pub fn mount(&mut self, guest_path: impl Into<String>, fs: Box<dyn FileSystem>) {
+        self.sys.mounts.mount(guest_path.into(), fs);
+    }
+}

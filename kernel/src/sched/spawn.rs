@@ -1,0 +1,176 @@
+//! Starting a program: read it from the store (or take the bytes given),
+//! compile it once per distinct bytes, link its imports, instantiate it and
+//! run its start function, then queue it to run.
+
+use alloc::boxed::Box;
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use walos_engine::{ExternType, FuncType, Limits, Module};
+
+use super::Kernel;
+use crate::fd::FdTable;
+use crate::linker::LinkError;
+use crate::loader::StoreError;
+use crate::log::Level;
+use crate::process::{Command, Pid, ProcState, Process};
+use crate::syscall::Ctx;
+
+/// Why a program could not be started.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SpawnError {
+    /// The service store could not provide it.
+    Read {
+        /// The program asked for.
+        program: String,
+        /// What the store said.
+        error: StoreError,
+    },
+    /// It is not a valid wasm module.
+    Invalid {
+        /// The program asked for.
+        program: String,
+        /// What the engine said.
+        error: walos_engine::Error,
+    },
+    /// Some imports cannot be bound.
+    Link {
+        /// The program asked for.
+        program: String,
+        /// Every import that cannot be bound, each with its reason.
+        errors: Vec<LinkError>,
+    },
+    /// It has no `_start` function of type `() -> ()`.
+    NoEntry {
+        /// The program asked for.
+        program: String,
+    },
+    /// A preopened directory has no file system mounted at its path.
+    NoMount {
+        /// The program asked for.
+        program: String,
+        /// The guest path where nothing is mounted.
+        path: String,
+    },
+    /// Instantiation failed (a limit, or its start function trapped).
+    Instantiate {
+        /// The program asked for.
+        program: String,
+        /// What the engine said.
+        error: walos_engine::Error,
+    },
+}
+
+impl fmt::Display for SpawnError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SpawnError::Read { program, error } => write!(f, "cannot read `{program}`: {error}"),
+            SpawnError::Invalid { program, error: walos_engine::Error::Invalid(msg) } => {
+                write!(f, "`{program}` is not a valid wasm module: {msg}")
+            }
+            SpawnError::Invalid { program, error } => write!(f, "cannot load `{program}`: {error}"),
+            SpawnError::Link { program, errors } => {
+                write!(f, "cannot link `{program}`:")?;
+                for error in errors {
+                    write!(f, "\n  {error}")?;
+                }
+                Ok(())
+            }
+            SpawnError::NoEntry { program } => {
+                write!(f, "`{program}` has no `_start` function of type (): it is not a command module")
+            }
+            SpawnError::NoMount { program, path } => {
+                write!(f, "cannot start `{program}`: no file system is mounted at `{path}`")
+            }
+            SpawnError::Instantiate { program, error } => write!(f, "cannot start `{program}`: {error}"),
+        }
+    }
+}
+
+impl core::error::Error for SpawnError {}
+
+impl Kernel {
+    /// Loads, links and instantiates `command`'s program and makes it
+    /// runnable; it runs during [`Kernel::run_until_exit`].
+    pub fn spawn(&mut self, command: Command) -> Result<Pid, SpawnError> {
+        self.spawn_child(command, None, None)
+    }
+
+    /// [`Kernel::spawn`] for a process's child, from `wasm` if given.
+    pub(super) fn spawn_child(
+        &mut self,
+        command: Command,
+        wasm: Option<Vec<u8>>,
+        parent: Option<Pid>,
+    ) -> Result<Pid, SpawnError> {
+        let program = command.program.clone();
+        let wasm = match wasm {
+            Some(wasm) => wasm,
+            None => self
+                .sys
+                .loader
+                .services()
+                .load(&program)
+                .map_err(|error| SpawnError::Read { program: program.clone(), error })?,
+        };
+        let module = self.module(&program, wasm)?;
+        let mut chain = alloc::vec![command.process_name()];
+        let (bindings, services) = self
+            .link_module(module.imports(), &mut chain)
+            .map_err(|errors| SpawnError::Link { program: program.clone(), errors })?;
+        let entry = ExternType::Func(FuncType::default());
+        if !module.exports().iter().any(|e| e.name == "_start" && e.ty == entry) {
+            return Err(SpawnError::NoEntry { program });
+        }
+
+        let fds = FdTable::new(&mut self.sys.mounts, &command.preopens)
+            .map_err(|path| SpawnError::NoMount { program: program.clone(), path })?;
+        let pid = self.next_pid;
+        let name = command.process_name();
+        let mut state = ProcState {
+            parent,
+            env: command.env.iter().map(|(k, v)| alloc::format!("{k}={v}")).collect(),
+            args: command.args,
+            preopens: command.preopens,
+            services,
+            ..ProcState::new(pid, name, fds, self.sys.now())
+        };
+        let limits = Limits { memory_bytes: self.sys.loader.memory_limit(), start_fuel: self.config.start_fuel };
+        let instantiate_error = |error| SpawnError::Instantiate { program: program.clone(), error };
+        let mut ctx = Ctx { sys: &mut self.sys, proc: &mut state };
+        let started = module.instantiate(&bindings, &limits, &mut ctx).and_then(|mut instance| {
+            instance.call("_start", &[])?;
+            Ok(instance)
+        });
+        let instance = match started {
+            Ok(instance) => instance,
+            Err(error) => {
+                // The preopens hold file-system references.
+                self.release(&mut state);
+                return Err(instantiate_error(error));
+            }
+        };
+
+        self.next_pid += 1;
+        self.sys.log(Level::Info, "kernel", format_args!("pid {pid}: started `{program}` as {}", state.name));
+        self.procs.insert(pid, Box::new(Process { state, instance, serves: None }));
+        self.ready.push_back(pid);
+        Ok(pid)
+    }
+
+    /// The compiled module of `program`, from the cache if its bytes are
+    /// unchanged.
+    fn module(&mut self, program: &str, wasm: Vec<u8>) -> Result<Rc<dyn Module>, SpawnError> {
+        if let Some((bytes, module)) = self.modules.get(program)
+            && *bytes == wasm
+        {
+            return Ok(module.clone());
+        }
+        let module: Rc<dyn Module> =
+            self.engine.load(&wasm).map_err(|error| SpawnError::Invalid { program: program.into(), error })?.into();
+        self.modules.insert(program.into(), (wasm, module.clone()));
+        Ok(module)
+    }
+}
