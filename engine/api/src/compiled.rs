@@ -19,6 +19,8 @@ pub trait Compiled {
     type Store;
     /// What the engine links an import to.
     type Extern;
+    /// The engine's instance.
+    type Instance: Instance + 'static;
 
     /// The imports in declaration order: module, name, type, and the
     /// engine's own type when it is a function.
@@ -46,7 +48,7 @@ pub trait Compiled {
         imports: &[Self::Extern],
         limits: &Limits,
         host: &mut dyn Host,
-    ) -> Result<Box<dyn Instance>, Error>;
+    ) -> Result<Self::Instance, Error>;
 }
 
 /// An engine's compiled module with its engine-neutral description: the
@@ -98,7 +100,8 @@ impl<C: Compiled> Module for CompiledModule<C> {
         for ((ty, func_type), &id) in types.into_iter().zip(&self.func_types).zip(bindings) {
             externs.push(self.compiled.host_func(&mut store, func_type, HostFunc::new(ty, id)?));
         }
-        self.compiled.instantiate(store, &externs, limits, host)
+        let instance = self.compiled.instantiate(store, &externs, limits, host)?;
+        Ok(Box::new(instance))
     }
 }
 

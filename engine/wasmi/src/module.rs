@@ -1,8 +1,6 @@
 //! A compiled wasmi module: what instantiating it takes that is wasmi's own.
 
-use alloc::boxed::Box;
-
-use walos_engine::{self as api, Compiled, Error, ExternType, Host, HostFunc, Limits};
+use walos_engine::{Compiled, Error, ExternType, Host, HostFunc, Limits};
 use wasmi::{Store, StoreLimitsBuilder};
 
 use crate::instance::Instance;
@@ -21,6 +19,7 @@ impl Compiled for WasmiModule {
     type FuncType = wasmi::FuncType;
     type Store = Store<StoreData>;
     type Extern = wasmi::Extern;
+    type Instance = Instance;
 
     fn list_imports(&self) -> impl Iterator<Item = (&str, &str, ExternType, Option<wasmi::FuncType>)> {
         self.module.imports().map(|import| {
@@ -49,8 +48,7 @@ impl Compiled for WasmiModule {
         imports: &[wasmi::Extern],
         limits: &Limits,
         host: &mut dyn Host,
-    ) -> Result<Box<dyn api::Instance>, Error> {
+    ) -> Result<Instance, Error> {
         Instance::new(store, &self.module, imports, limits.start_fuel, host)
-            .map(|instance| Box::new(instance) as Box<dyn api::Instance>)
     }
 }

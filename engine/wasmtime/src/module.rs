@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use walos_engine::{self as api, Compiled, Error, ExternType, Host, HostFunc, Limits};
+use walos_engine::{Compiled, Error, ExternType, Host, HostFunc, Limits};
 use wasmtime::{Store, StoreLimitsBuilder};
 
 use crate::instance::Instance;
@@ -22,6 +22,7 @@ impl Compiled for WasmtimeModule {
     type FuncType = wasmtime::FuncType;
     type Store = Store<StoreData>;
     type Extern = wasmtime::Extern;
+    type Instance = Instance;
 
     fn list_imports(&self) -> impl Iterator<Item = (&str, &str, ExternType, Option<wasmtime::FuncType>)> {
         self.module.imports().map(|import| {
@@ -52,8 +53,7 @@ impl Compiled for WasmtimeModule {
         imports: &[wasmtime::Extern],
         limits: &Limits,
         host: &mut dyn Host,
-    ) -> Result<Box<dyn api::Instance>, Error> {
+    ) -> Result<Instance, Error> {
         Instance::new(store, &self.module, imports, limits.start_fuel, host)
-            .map(|instance| Box::new(instance) as Box<dyn api::Instance>)
     }
 }
