@@ -66,14 +66,11 @@ pub struct CompiledModule<C: Compiled> {
 impl<C: Compiled> CompiledModule<C> {
     /// Describes `compiled` once, for all the instances to come.
     pub fn new(compiled: C) -> Self {
-        let mut func_types = Vec::new();
-        let imports = compiled
-            .list_imports()
-            .map(|(module, name, ty, func_type)| {
-                func_types.extend(func_type);
-                Import { module: String::from(module), name: String::from(name), ty }
-            })
-            .collect();
+        let (mut imports, mut func_types) = (Vec::new(), Vec::new());
+        for (module, name, ty, func_type) in compiled.list_imports() {
+            imports.push(Import { module: String::from(module), name: String::from(name), ty });
+            func_types.extend(func_type);
+        }
         let exports = compiled.list_exports().map(|(name, ty)| Export { name: String::from(name), ty }).collect();
         CompiledModule { compiled, imports, exports, func_types }
     }

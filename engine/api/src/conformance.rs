@@ -35,6 +35,7 @@ macro_rules! conformance_tests {
             start_functions_cannot_block,
             start_function_traps_are_errors,
             call_errors,
+            host_functions_take_numbers_only,
             memory_is_visible,
             suspended_calls_can_be_dropped,
         );
@@ -363,6 +364,20 @@ pub fn call_errors(engine: &dyn Engine) {
     // Bindings that do not fit the imports are refused, not a panic.
     let module = module(engine, CALLS_HOST);
     assert!(matches!(module.instantiate(&[], &LIMITS, &mut host), Err(Error::Instantiate(_))));
+}
+
+/// An import that takes or returns a reference is refused at instantiation,
+/// with the same message whatever the engine: references never cross to the
+/// host.
+pub fn host_functions_take_numbers_only(engine: &dyn Engine) {
+    let mut host = ScriptedHost::default();
+    // funcref, not externref: wasmtime without GC refuses externref at load.
+    for func in ["(param i32 funcref)", "(result i32 funcref)"] {
+        let module = module(engine, &alloc::format!(r#"(module (import "h" "f" (func {func})))"#));
+        let refused = Error::Instantiate("host functions cannot take or return funcref values".into());
+        assert_eq!(module.instantiate(&[1], &LIMITS, &mut host).err(), Some(refused), "{func}");
+    }
+    assert!(host.calls.is_empty());
 }
 
 /// [`Instance::memory`] is the exported memory, readable and writable; empty without one.
