@@ -40,7 +40,7 @@ pub fn host_func(store: &mut Store<StoreData>, ty: wasmi::FuncType, func: HostFu
     Func::new(store, ty, move |mut caller: Caller<'_, StoreData>, params, results| {
         // Numbers only (checked by `HostFunc`): the fallback is never taken.
         let args: Values = params.iter().map(|p| convert::from_wasmi(p).unwrap_or(Val::I32(0))).collect();
-        let mut rets = zeros.clone();
+        let mut rets = Values::from_slice(&zeros);
         if caller.data().memory.is_none() {
             // Still instantiating (a start function): the instance, and so its
             // memory export, is not known to the store data yet.

@@ -50,7 +50,7 @@ pub fn host_func(store: &mut Store<StoreData>, ty: wasmtime::FuncType, func: Hos
     Func::new_async(store, ty, move |mut caller, params, results| {
         // Numbers only (checked by `HostFunc`): the fallback is never taken.
         let args: Values = params.iter().map(|p| convert::from_wasmtime(p).unwrap_or(Val::I32(0))).collect();
-        let mut rets = zeros.clone();
+        let mut rets = Values::from_slice(&zeros);
         // The usual case is settled here, without a future to keep.
         let flow = call_host(&mut caller, id, &args, &mut rets);
         match suspension(&caller, flow) {
