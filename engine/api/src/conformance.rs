@@ -35,6 +35,7 @@ macro_rules! conformance_tests {
             start_functions_cannot_block,
             start_function_traps_are_errors,
             call_errors,
+            host_functions_take_numbers_only,
             memory_is_visible,
             suspended_calls_can_be_dropped,
         );
@@ -101,12 +102,14 @@ fn run_to_end(instance: &mut dyn Instance, host: &mut ScriptedHost, fuel: u64) -
     panic!("the call never ended");
 }
 
+/// Bytes that are not a module are an [`Error::Invalid`], not a panic.
 pub fn invalid_modules_are_rejected(engine: &dyn Engine) {
     for bytes in [&b"not wasm"[..], b"\0asm", b"\0asm\x01\0\0\0\x01\x05", b""] {
         assert!(matches!(engine.load(bytes), Err(Error::Invalid(_))), "{bytes:?}");
     }
 }
 
+/// Imports and exports are listed in declaration order with their types: the kernel links by them.
 pub fn imports_and_exports_are_described(engine: &dyn Engine) {
     let module = module(
         engine,
@@ -128,6 +131,7 @@ pub fn imports_and_exports_are_described(engine: &dyn Engine) {
     assert_eq!(exports[1].ty, ExternType::Global);
 }
 
+/// A call returns its results, and the instance can be called again.
 pub fn calls_run_to_completion(engine: &dyn Engine) {
     let mut host = ScriptedHost::default();
     let mut instance = instance(
@@ -149,6 +153,7 @@ const CALLS_HOST: &str = r#"(module
   (data (i32.const 0) "\07")
   (func (export "go") (result i32) (call $f (i32.const 5) (i64.const -1))))"#;
 
+/// A host function gets its id, the arguments and the caller's memory, and its writes are seen by wasm.
 pub fn host_calls_get_arguments_and_memory(engine: &dyn Engine) {
     let mut host = ScriptedHost { result: 42, ..Default::default() };
     let mut instance = instance(engine, CALLS_HOST, &mut host);
@@ -159,6 +164,7 @@ pub fn host_calls_get_arguments_and_memory(engine: &dyn Engine) {
     assert_eq!(instance.memory()[0], 8);
 }
 
+/// A long call is preempted when its slice's fuel is spent and resumes where it stopped.
 pub fn fuel_preempts_and_resumes(engine: &dyn Engine) {
     let mut host = ScriptedHost::default();
     let mut instance = instance(
@@ -196,6 +202,7 @@ pub fn preemption_may_fall_on_a_first_call(engine: &dyn Engine) {
     }
 }
 
+/// [`HostFlow::Yield`] suspends the call, which resumes with the host's results without calling it again.
 pub fn yield_resumes_with_the_results(engine: &dyn Engine) {
     let mut host = ScriptedHost { flows: vec![HostFlow::Yield], result: 9, ..Default::default() };
     let mut instance = instance(engine, CALLS_HOST, &mut host);
@@ -205,6 +212,7 @@ pub fn yield_resumes_with_the_results(engine: &dyn Engine) {
     assert_eq!(host.calls.len(), 1, "a yield does not repeat the call");
 }
 
+/// [`HostFlow::Block`] suspends the call, and each next run calls the host function again.
 pub fn block_retries_the_host_call(engine: &dyn Engine) {
     let mut host = ScriptedHost { flows: vec![HostFlow::Block, HostFlow::Block], result: 3, ..Default::default() };
     let mut instance = instance(engine, CALLS_HOST, &mut host);
@@ -218,6 +226,7 @@ pub fn block_retries_the_host_call(engine: &dyn Engine) {
     assert_eq!(host.calls[2].3[0], 9);
 }
 
+/// [`HostFlow::Exit`] ends the call with its status.
 pub fn exit_ends_the_call(engine: &dyn Engine) {
     let mut host = ScriptedHost { flows: vec![HostFlow::Exit(3)], ..Default::default() };
     let mut instance = instance(engine, CALLS_HOST, &mut host);
@@ -225,6 +234,7 @@ pub fn exit_ends_the_call(engine: &dyn Engine) {
     assert_eq!(instance.run(FUEL, &mut host), RunOutcome::Exited(3));
 }
 
+/// [`HostFlow::Trap`] ends the call with the host's trap, and the instance stays usable.
 pub fn host_traps_end_the_call(engine: &dyn Engine) {
     let mut host = ScriptedHost { flows: vec![HostFlow::Trap(Trap::host("bad pointer"))], ..Default::default() };
     let mut instance = instance(engine, CALLS_HOST, &mut host);
@@ -238,6 +248,7 @@ pub fn host_traps_end_the_call(engine: &dyn Engine) {
     assert_eq!(instance.run(FUEL, &mut host), RunOutcome::Finished(vec![Val::I32(0)]));
 }
 
+/// Wasm traps get the same [`TrapCode`] whatever the engine.
 pub fn wasm_traps_are_classified(engine: &dyn Engine) {
     let cases: [(&str, TrapCode); 8] = [
         ("unreachable", TrapCode::Unreachable),
@@ -270,6 +281,7 @@ pub fn wasm_traps_are_classified(engine: &dyn Engine) {
     }
 }
 
+/// `memory.grow` beyond [`Limits::memory_bytes`] returns -1.
 pub fn memory_growth_is_limited(engine: &dyn Engine) {
     // LIMITS allows 1 MiB: 16 pages.
     let mut host = ScriptedHost::default();
@@ -285,6 +297,7 @@ pub fn memory_growth_is_limited(engine: &dyn Engine) {
     }
 }
 
+/// A start function calls the host with the memory; a yield there is just a return.
 pub fn start_functions_can_call_the_host(engine: &dyn Engine) {
     // Yielding in a start function is harmless: it just returns.
     let mut host = ScriptedHost { flows: vec![HostFlow::Yield], result: 1, ..Default::default() };
@@ -312,6 +325,7 @@ const START_CALLS_HOST: &str = r#"(module
   (func $init (call $f))
   (start $init))"#;
 
+/// A start function that blocks or spends its fuel is refused with the same message whatever the engine.
 pub fn start_functions_cannot_block(engine: &dyn Engine) {
     let module = module(engine, START_CALLS_HOST);
     let mut host = ScriptedHost { flows: vec![HostFlow::Block], ..Default::default() };
@@ -323,6 +337,7 @@ pub fn start_functions_cannot_block(engine: &dyn Engine) {
     assert_eq!(err, Error::Instantiate("the start function did not finish within its fuel budget".into()));
 }
 
+/// A start function's trap, wasm or host, is an [`Error::Trap`].
 pub fn start_function_traps_are_errors(engine: &dyn Engine) {
     let module = module(engine, START_CALLS_HOST);
     let mut host = ScriptedHost { flows: vec![HostFlow::Trap(Trap::host("no"))], ..Default::default() };
@@ -333,6 +348,7 @@ pub fn start_function_traps_are_errors(engine: &dyn Engine) {
     assert_eq!(err, Error::Trap(Trap::new(TrapCode::Unreachable)));
 }
 
+/// Unknown exports, wrong arguments, a second call and bindings that do not fit are errors, not panics.
 pub fn call_errors(engine: &dyn Engine) {
     let mut host = ScriptedHost { flows: vec![HostFlow::Yield], ..Default::default() };
     let mut instance = instance(engine, CALLS_HOST, &mut host);
@@ -350,6 +366,21 @@ pub fn call_errors(engine: &dyn Engine) {
     assert!(matches!(module.instantiate(&[], &LIMITS, &mut host), Err(Error::Instantiate(_))));
 }
 
+/// An import that takes or returns a reference is refused at instantiation,
+/// with the same message whatever the engine: references never cross to the
+/// host.
+pub fn host_functions_take_numbers_only(engine: &dyn Engine) {
+    let mut host = ScriptedHost::default();
+    // funcref, not externref: wasmtime without GC refuses externref at load.
+    for func in ["(param i32 funcref)", "(result i32 funcref)"] {
+        let module = module(engine, &alloc::format!(r#"(module (import "h" "f" (func {func})))"#));
+        let refused = Error::Instantiate("host functions cannot take or return funcref values".into());
+        assert_eq!(module.instantiate(&[1], &LIMITS, &mut host).err(), Some(refused), "{func}");
+    }
+    assert!(host.calls.is_empty());
+}
+
+/// [`Instance::memory`] is the exported memory, readable and writable; empty without one.
 pub fn memory_is_visible(engine: &dyn Engine) {
     let mut host = ScriptedHost::default();
     let mut with = instance(engine, r#"(module (memory (export "memory") 2) (data (i32.const 9) "x"))"#, &mut host);
@@ -361,6 +392,7 @@ pub fn memory_is_visible(engine: &dyn Engine) {
     assert!(without.memory().is_empty());
 }
 
+/// An instance dropped with a call in progress calls no host function.
 pub fn suspended_calls_can_be_dropped(engine: &dyn Engine) {
     // A process killed while blocked, or preempted: its instance goes away
     // with the call in progress.

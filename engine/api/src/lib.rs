@@ -10,22 +10,36 @@
 //! when the slice's fuel is spent ([`RunOutcome::Preempted`]) or when a host
 //! function asks to suspend ([`HostFlow::Yield`], [`HostFlow::Block`]), and the
 //! next `run` continues where the previous one stopped.
+//!
+//! What the engines would otherwise each write again lives here too: the
+//! [`Module`] around an engine's compiled module ([`CompiledModule`], over
+//! what the engine does its own way, [`Compiled`]), the checks of a host
+//! function's types ([`HostFunc`]) and the wording of a failed start
+//! ([`StartFailure`]).
 
 #![cfg_attr(not(feature = "conformance"), no_std)]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 extern crate alloc;
 
+mod compiled;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod error;
 mod host;
+mod host_func;
+mod start;
 mod trap;
 mod types;
 
 use alloc::boxed::Box;
 
+pub use compiled::{Compiled, CompiledModule, bound_imports};
 pub use error::Error;
 pub use host::{Host, HostFlow, HostFuncId};
+pub use host_func::{HostFunc, Values};
+pub use start::StartFailure;
 pub use trap::{Frame, Trap, TrapCode};
 pub use types::{Export, ExternType, FuncType, Import, Val, ValType};
 
@@ -39,33 +53,6 @@ pub trait Engine {
     /// # Errors
     /// [`Error::Invalid`] if `wasm` is not a valid module this engine supports.
     fn load(&self, wasm: &[u8]) -> Result<Box<dyn Module>, Error>;
-}
-
-/// What every engine's [`Module::instantiate`] checks first: one binding
-/// per import, and only function imports. Returns the function types of the
-/// imports, in order.
-///
-/// # Errors
-/// [`Error::Instantiate`] naming the mismatch or the first import that is
-/// not a function.
-pub fn bound_imports<'a>(
-    imports: &'a [Import],
-    bindings: &[HostFuncId],
-) -> Result<alloc::vec::Vec<&'a FuncType>, Error> {
-    if bindings.len() != imports.len() {
-        return Err(Error::Instantiate(alloc::format!("{} bindings for {} imports", bindings.len(), imports.len())));
-    }
-    imports
-        .iter()
-        .map(|import| match &import.ty {
-            ExternType::Func(ty) => Ok(ty),
-            other => Err(Error::Instantiate(alloc::format!(
-                "import `{}.{}` is a {other}, not a function",
-                import.module,
-                import.name
-            ))),
-        })
-        .collect()
 }
 
 /// A validated module, ready to be instantiated any number of times.

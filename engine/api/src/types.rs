@@ -5,12 +5,19 @@ use core::fmt;
 /// A wasm value type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ValType {
+    /// 32-bit integer.
     I32,
+    /// 64-bit integer.
     I64,
+    /// 32-bit float.
     F32,
+    /// 64-bit float.
     F64,
+    /// 128-bit vector (SIMD); never crosses to the host.
     V128,
+    /// A function reference; never crosses to the host.
     FuncRef,
+    /// An external reference; never crosses to the host.
     ExternRef,
 }
 
@@ -32,9 +39,13 @@ impl fmt::Display for ValType {
 /// return numbers only; references and vectors never cross.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Val {
+    /// An `i32`; signedness is the instruction's, not the value's.
     I32(i32),
+    /// An `i64`.
     I64(i64),
+    /// An `f32`.
     F32(f32),
+    /// An `f64`.
     F64(f64),
 }
 
@@ -64,11 +75,14 @@ impl Val {
 /// A function signature.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct FuncType {
+    /// The parameter types, in order.
     pub params: Vec<ValType>,
+    /// The result types, in order (wasm allows several).
     pub results: Vec<ValType>,
 }
 
 impl FuncType {
+    /// The signature `(params) -> results`.
     pub fn new(params: impl Into<Vec<ValType>>, results: impl Into<Vec<ValType>>) -> Self {
         FuncType { params: params.into(), results: results.into() }
     }
@@ -102,9 +116,13 @@ impl fmt::Display for FuncType {
 /// The kind and type of an import or export.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExternType {
+    /// A function of this signature: the only kind the kernel links.
     Func(FuncType),
+    /// A linear memory.
     Memory,
+    /// A table.
     Table,
+    /// A global (or, in wasmtime, a tag).
     Global,
 }
 
@@ -122,15 +140,20 @@ impl fmt::Display for ExternType {
 /// One import of a module.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Import {
+    /// The module (interface) name: `wasi_snapshot_preview1`, `sys`, a service.
     pub module: String,
+    /// The item's name within it.
     pub name: String,
+    /// What the module expects to be given.
     pub ty: ExternType,
 }
 
 /// One export of a module.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Export {
+    /// The export's name: `_start`, `memory`, a service's `iface:func`.
     pub name: String,
+    /// What it is.
     pub ty: ExternType,
 }
 

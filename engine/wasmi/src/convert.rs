@@ -3,6 +3,7 @@
 use alloc::string::ToString;
 use walos_engine::{ExternType, FuncType, Trap, TrapCode, Val, ValType};
 
+/// The engine-neutral value type.
 pub fn val_type(ty: wasmi::ValType) -> ValType {
     match ty {
         wasmi::ValType::I32 => ValType::I32,
@@ -15,6 +16,7 @@ pub fn val_type(ty: wasmi::ValType) -> ValType {
     }
 }
 
+/// The engine-neutral signature, for messages and descriptions.
 pub fn func_type(ty: &wasmi::FuncType) -> FuncType {
     FuncType::new(
         ty.params().iter().copied().map(val_type).collect::<alloc::vec::Vec<_>>(),
@@ -22,6 +24,7 @@ pub fn func_type(ty: &wasmi::FuncType) -> FuncType {
     )
 }
 
+/// The engine-neutral kind and type of an import or export.
 pub fn extern_type(ty: &wasmi::ExternType) -> ExternType {
     match ty {
         wasmi::ExternType::Func(ty) => ExternType::Func(func_type(ty)),
@@ -43,6 +46,7 @@ pub fn from_wasmi(val: &wasmi::Val) -> Option<Val> {
     })
 }
 
+/// The wasmi value of a host-visible one.
 pub fn to_wasmi(val: Val) -> wasmi::Val {
     match val {
         Val::I32(v) => wasmi::Val::I32(v),

@@ -1,79 +1,45 @@
 //! A wasmi instance and the state machine of its call in progress.
 
 use alloc::format;
+use alloc::rc::Rc;
+use alloc::string::ToString;
 use alloc::vec::Vec;
 use core::mem;
-use core::ptr::NonNull;
 
-use walos_engine::{self as api, Error, Host, HostFlow, RunOutcome, Trap, TrapCode, Val};
-use wasmi::{Func, ResumableCall, ResumableCallHostTrap, ResumableCallOutOfFuel, Store, StoreLimits};
+use walos_engine::{self as api, Error, Host, HostFlow, RunOutcome, StartFailure, Trap, TrapCode, Val};
+use wasmi::{Func, ResumableCall, ResumableCallHostTrap, ResumableCallOutOfFuel, Store};
 
 use crate::convert;
-use crate::trampoline::{self, Suspend};
+use crate::host_func::{self, Suspend};
+use crate::store::StoreData;
 
-/// What the store carries for the trampolines.
-pub struct StoreData {
-    /// The kernel's host, set only while `Instance::run` (or instantiation)
-    /// is on the stack.
-    host: Option<NonNull<dyn Host>>,
-    /// The instance's `memory` export, cached for the trampolines.
-    pub memory: Option<wasmi::Memory>,
-    pub limiter: StoreLimits,
-    /// True while the start function runs: it cannot be suspended.
-    pub in_start: bool,
-}
-
-impl StoreData {
-    pub fn new(limiter: StoreLimits) -> Self {
-        StoreData { host: None, memory: None, limiter, in_start: false }
-    }
-
-    pub fn host_mut(&mut self) -> Option<&mut dyn Host> {
-        // SAFETY: `host` is set (by `lend`) only while the unique borrow of
-        // the host is held on the stack by `Instance::new` or `Instance::run`,
-        // which clear it before returning; trampolines run only inside.
-        self.host.map(|mut host| unsafe { host.as_mut() })
-    }
-}
-
-/// Erases the lifetime of a borrowed host so that the store can carry it to
-/// the trampolines.
-///
-/// # Safety
-/// The pointer must be removed from the store before the borrow ends.
-unsafe fn lend(host: &mut dyn Host) -> NonNull<dyn Host + 'static> {
-    let host: NonNull<dyn Host + '_> = NonNull::from(host);
-    // SAFETY: same pointer, only the lifetime changes; the caller keeps it
-    // from outliving the borrow.
-    unsafe { mem::transmute(host) }
-}
-
-/// The call in progress, if any.
-enum Call {
+/// How far the call in progress has got, if there is one.
+enum Progress {
+    /// No call in progress.
     Idle,
-    /// Started by [`Instance::call`], not run yet.
-    Ready {
-        func: Func,
-        args: Vec<wasmi::Val>,
-    },
+    /// Started by [`call`](api::Instance::call), not run yet.
+    Ready { func: Func, args: Vec<wasmi::Val> },
     /// Preempted: out of fuel.
     OutOfFuel(ResumableCallOutOfFuel),
     /// Suspended by a host function (yield or block).
-    Host {
-        invocation: ResumableCallHostTrap,
-        suspend: Suspend,
-    },
+    Host { invocation: ResumableCallHostTrap, suspend: Suspend },
 }
 
+/// A wasmi instance with its store and its call in progress.
 pub struct Instance {
     store: Store<StoreData>,
     instance: wasmi::Instance,
-    call: Call,
+    progress: Progress,
     /// The results of the call in progress.
     outputs: Vec<wasmi::Val>,
 }
 
 impl Instance {
+    /// Instantiates `module` with `externs` and runs its start function on
+    /// `start_fuel`, its host calls reaching `host`.
+    ///
+    /// # Errors
+    /// As [`walos_engine::Module::instantiate`].
     pub fn new(
         mut store: Store<StoreData>,
         module: &wasmi::Module,
@@ -83,15 +49,13 @@ impl Instance {
     ) -> Result<Self, Error> {
         set_fuel(&mut store, start_fuel);
         store.data_mut().in_start = true;
-        // SAFETY: removed from the store right after instantiation.
-        store.data_mut().host = Some(unsafe { lend(host) });
-        let instance = wasmi::Instance::new(&mut store, module, externs);
-        store.data_mut().host = None;
+        let lent = Rc::clone(&store.data().host);
+        let instance = lent.lend(host, || wasmi::Instance::new(&mut store, module, externs));
         store.data_mut().in_start = false;
-        let instance = instance.map_err(start_error)?;
+        let instance = instance.map_err(|err| Error::from(start_failure(err)))?;
         let memory = instance.get_memory(&store, "memory");
         store.data_mut().memory = memory;
-        Ok(Instance { store, instance, call: Call::Idle, outputs: Vec::new() })
+        Ok(Instance { store, instance, progress: Progress::Idle, outputs: Vec::new() })
     }
 
     /// Turns the result of starting or resuming a call into an outcome,
@@ -103,7 +67,7 @@ impl Instance {
                 RunOutcome::Finished(values)
             }
             Ok(ResumableCall::OutOfFuel(invocation)) => {
-                self.call = Call::OutOfFuel(invocation);
+                self.progress = Progress::OutOfFuel(invocation);
                 RunOutcome::Preempted
             }
             Ok(ResumableCall::HostTrap(invocation)) => match invocation.host_error().downcast_ref::<Suspend>() {
@@ -120,11 +84,11 @@ impl Instance {
     fn suspend(&mut self, invocation: ResumableCallHostTrap, suspend: Suspend) -> RunOutcome {
         match suspend.flow {
             HostFlow::Yield => {
-                self.call = Call::Host { invocation, suspend };
+                self.progress = Progress::Host { invocation, suspend };
                 RunOutcome::Yielded
             }
             HostFlow::Block => {
-                self.call = Call::Host { invocation, suspend };
+                self.progress = Progress::Host { invocation, suspend };
                 RunOutcome::Blocked
             }
             HostFlow::Exit(status) => RunOutcome::Exited(status),
@@ -135,24 +99,24 @@ impl Instance {
         }
     }
 
-    fn step(&mut self, call: Call, fuel: u64) -> RunOutcome {
-        let result = match call {
-            Call::Idle => return RunOutcome::Trapped(Trap::new(TrapCode::Other("no call in progress".into()))),
-            Call::Ready { func, args } => {
+    fn step(&mut self, progress: Progress, fuel: u64) -> RunOutcome {
+        let result = match progress {
+            Progress::Idle => return RunOutcome::Trapped(Trap::new(TrapCode::Other("no call in progress".into()))),
+            Progress::Ready { func, args } => {
                 set_fuel(&mut self.store, fuel);
                 func.call_resumable(&mut self.store, &args, &mut self.outputs)
             }
-            Call::OutOfFuel(invocation) => {
+            Progress::OutOfFuel(invocation) => {
                 // An operation may need more than a slice (a large memory.fill).
                 set_fuel(&mut self.store, fuel.max(invocation.required_fuel()));
                 invocation.resume(&mut self.store, &mut self.outputs)
             }
-            Call::Host { invocation, mut suspend } => {
+            Progress::Host { invocation, mut suspend } => {
                 set_fuel(&mut self.store, fuel);
                 if suspend.flow == HostFlow::Block {
                     // The blocked host call is tried again before wasm resumes.
                     let mut results = suspend.results.clone();
-                    suspend.flow = trampoline::call_host(&mut self.store, suspend.func, &suspend.args, &mut results);
+                    suspend.flow = host_func::call_host(&mut self.store, suspend.func, &suspend.args, &mut results);
                     suspend.results = results;
                     if suspend.flow != HostFlow::Return {
                         return self.suspend(invocation, suspend);
@@ -172,26 +136,24 @@ fn set_fuel(store: &mut Store<StoreData>, fuel: u64) {
 }
 
 /// Why instantiation failed, from the error of `wasmi::Instance::new`.
-fn start_error(err: wasmi::Error) -> Error {
+fn start_failure(err: wasmi::Error) -> StartFailure {
     if let Some(suspend) = err.downcast_ref::<Suspend>() {
         return match &suspend.flow {
-            HostFlow::Trap(trap) => Error::Trap(trap.clone()),
-            HostFlow::Exit(status) => Error::Instantiate(format!("the start function exited with status {status}")),
-            _ => Error::Instantiate("the start function made a blocking call".into()),
+            HostFlow::Trap(trap) => StartFailure::Trapped(trap.clone()),
+            HostFlow::Exit(status) => StartFailure::Exited(*status),
+            _ => StartFailure::Blocked,
         };
     }
     match err.as_trap_code() {
-        Some(wasmi::TrapCode::OutOfFuel) => {
-            Error::Instantiate("the start function did not finish within its fuel budget".into())
-        }
-        Some(_) => Error::Trap(convert::trap(&err)),
-        None => Error::Instantiate(format!("{err}")),
+        Some(wasmi::TrapCode::OutOfFuel) => StartFailure::OutOfFuel,
+        Some(_) => StartFailure::Trapped(convert::trap(&err)),
+        None => StartFailure::Refused(err.to_string()),
     }
 }
 
 impl api::Instance for Instance {
     fn call(&mut self, name: &str, args: &[Val]) -> Result<(), Error> {
-        if !matches!(self.call, Call::Idle) {
+        if !matches!(self.progress, Progress::Idle) {
             return Err(Error::Busy);
         }
         let func = self.instance.get_func(&self.store, name).ok_or_else(|| Error::NoSuchExport(name.into()))?;
@@ -206,17 +168,14 @@ impl api::Instance for Instance {
             )));
         }
         self.outputs = ty.results().iter().copied().map(convert::zero).collect();
-        self.call = Call::Ready { func, args };
+        self.progress = Progress::Ready { func, args };
         Ok(())
     }
 
     fn run(&mut self, fuel: u64, host: &mut dyn Host) -> RunOutcome {
-        let call = mem::replace(&mut self.call, Call::Idle);
-        // SAFETY: removed from the store before returning.
-        self.store.data_mut().host = Some(unsafe { lend(host) });
-        let outcome = self.step(call, fuel);
-        self.store.data_mut().host = None;
-        outcome
+        let progress = mem::replace(&mut self.progress, Progress::Idle);
+        let lent = Rc::clone(&self.store.data().host);
+        lent.lend(host, || self.step(progress, fuel))
     }
 
     fn memory(&mut self) -> &mut [u8] {

@@ -6,23 +6,30 @@
 //! that needs to suspend its caller returns a `Suspend` host error, which
 //! turns the call into a [`wasmi::ResumableCallHostTrap`] that the next
 //! [`run`](walos_engine::Instance::run) resumes.
+//!
+//! What every engine does the same way (the module's description, the
+//! checks of host functions, the lent host) is `walos-engine`'s and
+//! `walos-engine-lend`'s; this crate holds what is wasmi's own.
 
 #![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 extern crate alloc;
 
 mod convert;
+mod host_func;
 mod instance;
-mod trampoline;
+mod module;
+mod store;
 
 use alloc::boxed::Box;
 use alloc::string::ToString;
-use alloc::vec::Vec;
 
-use walos_engine::{self as api, Host, HostFuncId};
-use wasmi::{Config, Store, StoreLimitsBuilder};
+use walos_engine::{self as api, CompiledModule};
+use wasmi::Config;
 
-use crate::instance::{Instance, StoreData};
+use crate::module::WasmiModule;
 
 /// The wasmi engine; one per kernel.
 pub struct WasmiEngine {
@@ -30,6 +37,7 @@ pub struct WasmiEngine {
 }
 
 impl WasmiEngine {
+    /// An engine that meters fuel, so that the kernel can preempt.
     pub fn new() -> Self {
         let mut config = Config::default();
         config.consume_fuel(true);
@@ -54,56 +62,6 @@ impl api::Engine for WasmiEngine {
 
     fn load(&self, wasm: &[u8]) -> Result<Box<dyn api::Module>, api::Error> {
         let module = wasmi::Module::new(&self.engine, wasm).map_err(|err| api::Error::Invalid(err.to_string()))?;
-        let imports = module
-            .imports()
-            .map(|import| api::Import {
-                module: import.module().into(),
-                name: import.name().into(),
-                ty: convert::extern_type(import.ty()),
-            })
-            .collect();
-        let exports = module
-            .exports()
-            .map(|export| api::Export { name: export.name().into(), ty: convert::extern_type(export.ty()) })
-            .collect();
-        Ok(Box::new(Module { engine: self.engine.clone(), module, imports, exports }))
-    }
-}
-
-struct Module {
-    engine: wasmi::Engine,
-    module: wasmi::Module,
-    imports: Vec<api::Import>,
-    exports: Vec<api::Export>,
-}
-
-impl api::Module for Module {
-    fn imports(&self) -> &[api::Import] {
-        &self.imports
-    }
-
-    fn exports(&self) -> &[api::Export] {
-        &self.exports
-    }
-
-    fn instantiate(
-        &self,
-        bindings: &[HostFuncId],
-        limits: &api::Limits,
-        host: &mut dyn Host,
-    ) -> Result<Box<dyn api::Instance>, api::Error> {
-        api::bound_imports(&self.imports, bindings)?;
-        let limiter = StoreLimitsBuilder::new().memory_size(limits.memory_bytes).build();
-        let mut store = Store::new(&self.engine, StoreData::new(limiter));
-        store.limiter(|data| &mut data.limiter);
-        let mut externs = Vec::with_capacity(bindings.len());
-        for (import, &id) in self.module.imports().zip(bindings) {
-            // Checked above: every import is a function.
-            if let wasmi::ExternType::Func(ty) = import.ty() {
-                externs.push(wasmi::Extern::Func(trampoline::host_func(&mut store, ty.clone(), id)?));
-            }
-        }
-        Instance::new(store, &self.module, &externs, limits.start_fuel, host)
-            .map(|instance| Box::new(instance) as Box<dyn api::Instance>)
+        Ok(Box::new(CompiledModule::new(WasmiModule { engine: self.engine.clone(), module })))
     }
 }

@@ -2,6 +2,7 @@
 
 use walos_engine::{ExternType, FuncType, Trap, TrapCode, Val, ValType};
 
+/// The engine-neutral value type.
 pub fn val_type(ty: &wasmtime::ValType) -> ValType {
     match ty {
         wasmtime::ValType::I32 => ValType::I32,
@@ -14,6 +15,7 @@ pub fn val_type(ty: &wasmtime::ValType) -> ValType {
     }
 }
 
+/// The engine-neutral signature, for messages and descriptions.
 pub fn func_type(ty: &wasmtime::FuncType) -> FuncType {
     FuncType::new(
         ty.params().map(|t| val_type(&t)).collect::<Vec<_>>(),
@@ -21,6 +23,7 @@ pub fn func_type(ty: &wasmtime::FuncType) -> FuncType {
     )
 }
 
+/// The engine-neutral kind and type of an import or export.
 pub fn extern_type(ty: &wasmtime::ExternType) -> ExternType {
     match ty {
         wasmtime::ExternType::Func(ty) => ExternType::Func(func_type(ty)),
@@ -43,6 +46,7 @@ pub fn from_wasmtime(val: &wasmtime::Val) -> Option<Val> {
     })
 }
 
+/// The wasmtime value of a host-visible one.
 pub fn to_wasmtime(val: Val) -> wasmtime::Val {
     match val {
         Val::I32(v) => wasmtime::Val::I32(v),

@@ -12,34 +12,33 @@ use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-use walos_engine::{self as api, Error, Host, RunOutcome, Trap, TrapCode, Val};
+use walos_engine::{self as api, Error, Host, RunOutcome, StartFailure, Trap, TrapCode, Val};
 use wasmtime::{Func, Store};
 
 use crate::convert;
-use crate::host::{Ended, Exchange, StoreData, Suspension};
+use crate::host_func::Ended;
+use crate::store::{Exchange, StoreData, Suspension};
 
 type Results = wasmtime::Result<Vec<wasmtime::Val>>;
 
 /// The `call_async` of a call in progress, with the store it borrows.
 type Running = Pin<Box<dyn Future<Output = (Store<StoreData>, Results)>>>;
 
-enum Call {
+/// How far the call in progress has got, with the store wherever it is.
+enum Progress {
+    /// No call in progress.
     Idle(Store<StoreData>),
-    /// Started by [`Instance::call`], not run yet.
-    Ready {
-        store: Store<StoreData>,
-        func: Func,
-        args: Vec<wasmtime::Val>,
-        results: usize,
-    },
+    /// Started by [`call`](api::Instance::call), not run yet.
+    Ready { store: Store<StoreData>, func: Func, args: Vec<wasmtime::Val>, results: usize },
     /// Between two slices.
     Running(Running),
     /// Only while a transition is in progress.
     Gone,
 }
 
+/// A wasmtime instance, its store and its call in progress.
 pub struct Instance {
-    call: Call,
+    progress: Progress,
     instance: wasmtime::Instance,
     exchange: Arc<Exchange>,
     /// The exchange is shared without locks: keep the instance on its
@@ -48,6 +47,11 @@ pub struct Instance {
 }
 
 impl Instance {
+    /// Instantiates `module` with `externs` and runs its start function on
+    /// `start_fuel`, its host calls reaching `host`.
+    ///
+    /// # Errors
+    /// As [`walos_engine::Module::instantiate`].
     pub fn new(
         mut store: Store<StoreData>,
         module: &wasmtime::Module,
@@ -58,9 +62,7 @@ impl Instance {
         let exchange = store.data().exchange.clone();
         store.set_fuel(start_fuel).map_err(|err| Error::Instantiate(err.to_string()))?;
         exchange.in_start.set(true);
-        // SAFETY: reclaimed right after instantiation.
-        unsafe { exchange.lend(host) };
-        let instance = {
+        let instance = exchange.host.lend(host, || {
             let start = pin!(wasmtime::Instance::new_async(&mut store, module, externs));
             // The start function cannot be suspended: no fuel yields, and its
             // host calls do not suspend either; it finishes in one poll.
@@ -68,22 +70,21 @@ impl Instance {
                 Poll::Ready(result) => result,
                 Poll::Pending => Err(wasmtime::Error::new(Ended::BlockedInStart)),
             }
-        };
-        exchange.reclaim();
+        });
         exchange.in_start.set(false);
-        let instance = instance.map_err(start_error)?;
+        let instance = instance.map_err(|err| Error::from(start_failure(err)))?;
         store.data_mut().memory = instance.get_memory(&mut store, "memory");
-        Ok(Instance { call: Call::Idle(store), instance, exchange, _single_thread: PhantomData })
+        Ok(Instance { progress: Progress::Idle(store), instance, exchange, _single_thread: PhantomData })
     }
 
     /// Starts or continues the call for one slice.
     fn step(&mut self, fuel: u64) -> RunOutcome {
-        let mut running = match mem::replace(&mut self.call, Call::Gone) {
-            Call::Running(running) => running,
-            Call::Ready { mut store, func, args, results } => {
+        let mut running = match mem::replace(&mut self.progress, Progress::Gone) {
+            Progress::Running(running) => running,
+            Progress::Ready { mut store, func, args, results } => {
                 self.exchange.interval.set(fuel.max(1));
                 if let Err(err) = slice(&mut store, fuel) {
-                    self.call = Call::Idle(store);
+                    self.progress = Progress::Idle(store);
                     return RunOutcome::Trapped(Trap::new(TrapCode::Other(err.to_string())));
                 }
                 Box::pin(async move {
@@ -93,14 +94,14 @@ impl Instance {
                 })
             }
             idle => {
-                self.call = idle;
+                self.progress = idle;
                 return RunOutcome::Trapped(Trap::new(TrapCode::Other("no call in progress".into())));
             }
         };
         self.exchange.suspended.set(None);
         match running.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
             Poll::Pending => {
-                self.call = Call::Running(running);
+                self.progress = Progress::Running(running);
                 match self.exchange.suspended.take() {
                     Some(Suspension::Yield) => RunOutcome::Yielded,
                     Some(Suspension::Block) => RunOutcome::Blocked,
@@ -108,7 +109,7 @@ impl Instance {
                 }
             }
             Poll::Ready((store, result)) => {
-                self.call = Call::Idle(store);
+                self.progress = Progress::Idle(store);
                 match result {
                     Ok(values) => RunOutcome::Finished(values.iter().filter_map(convert::from_wasmtime).collect()),
                     Err(err) => match err.downcast_ref::<Ended>() {
@@ -122,9 +123,9 @@ impl Instance {
     }
 
     fn store_mut(&mut self) -> Option<&mut Store<StoreData>> {
-        match &mut self.call {
-            Call::Idle(store) | Call::Ready { store, .. } => Some(store),
-            Call::Running(_) | Call::Gone => None,
+        match &mut self.progress {
+            Progress::Idle(store) | Progress::Ready { store, .. } => Some(store),
+            Progress::Running(_) | Progress::Gone => None,
         }
     }
 }
@@ -144,28 +145,24 @@ fn trap(err: &wasmtime::Error) -> Trap {
 }
 
 /// Why instantiation failed, from the error of `Instance::new_async`.
-fn start_error(err: wasmtime::Error) -> Error {
+fn start_failure(err: wasmtime::Error) -> StartFailure {
     match err.downcast_ref::<Ended>() {
-        Some(Ended::Trap(trap)) => return Error::Trap(trap.clone()),
-        Some(Ended::Exit(status)) => {
-            return Error::Instantiate(format!("the start function exited with status {status}"));
-        }
-        Some(Ended::BlockedInStart) => return Error::Instantiate("the start function made a blocking call".into()),
+        Some(Ended::Trap(trap)) => return StartFailure::Trapped(trap.clone()),
+        Some(Ended::Exit(status)) => return StartFailure::Exited(*status),
+        Some(Ended::BlockedInStart) => return StartFailure::Blocked,
         None => {}
     }
     match err.downcast_ref::<wasmtime::Trap>() {
-        Some(wasmtime::Trap::OutOfFuel) => {
-            Error::Instantiate("the start function did not finish within its fuel budget".into())
-        }
-        Some(code) => Error::Trap(convert::trap(*code)),
-        None => Error::Instantiate(err.to_string()),
+        Some(wasmtime::Trap::OutOfFuel) => StartFailure::OutOfFuel,
+        Some(code) => StartFailure::Trapped(convert::trap(*code)),
+        None => StartFailure::Refused(err.to_string()),
     }
 }
 
 impl api::Instance for Instance {
     fn call(&mut self, name: &str, args: &[Val]) -> Result<(), Error> {
         let instance = self.instance;
-        let Call::Idle(store) = &mut self.call else {
+        let Progress::Idle(store) = &mut self.progress else {
             return Err(Error::Busy);
         };
         let func = instance.get_func(&mut *store, name).ok_or_else(|| Error::NoSuchExport(name.into()))?;
@@ -180,18 +177,17 @@ impl api::Instance for Instance {
         }
         let results = ty.results().len();
         let args = args.iter().copied().map(convert::to_wasmtime).collect();
-        let Call::Idle(store) = mem::replace(&mut self.call, Call::Gone) else { unreachable!("checked above") };
-        self.call = Call::Ready { store, func, args, results };
+        let Progress::Idle(store) = mem::replace(&mut self.progress, Progress::Gone) else {
+            unreachable!("checked above")
+        };
+        self.progress = Progress::Ready { store, func, args, results };
         Ok(())
     }
 
     fn run(&mut self, fuel: u64, host: &mut dyn Host) -> RunOutcome {
         self.exchange.fuel.set(fuel.max(1));
-        // SAFETY: reclaimed before returning.
-        unsafe { self.exchange.lend(host) };
-        let outcome = self.step(fuel);
-        self.exchange.reclaim();
-        outcome
+        let exchange = Arc::clone(&self.exchange);
+        exchange.host.lend(host, || self.step(fuel))
     }
 
     fn memory(&mut self) -> &mut [u8] {

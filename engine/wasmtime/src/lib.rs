@@ -5,20 +5,28 @@
 //! fuel metering with an async yield every slice (`fuel_async_yield_interval`)
 //! and calls made with `call_async`, whose future [`run`](walos_engine::Instance::run)
 //! polls by hand. A host function that yields or blocks suspends the wasm
-//! fiber the same way (see the `host` module), so the kernel's scheduler sees the same
-//! slices, yields and blocked calls whichever engine runs.
+//! fiber the same way (see the `host_func` module), so the kernel's
+//! scheduler sees the same slices, yields and blocked calls whichever engine
+//! runs.
+//!
+//! What every engine does the same way (the module's description, the
+//! checks of host functions, the lent host) is `walos-engine`'s and
+//! `walos-engine-lend`'s; this crate holds what is wasmtime's own.
 //!
 //! Hosted only: Cranelift compiles at load time, which needs std.
 
+#![warn(missing_docs)]
+
 mod convert;
-mod host;
+mod host_func;
 mod instance;
+mod module;
+mod store;
 
-use walos_engine::{self as api, Host, HostFuncId};
-use wasmtime::{Config, Store, StoreLimitsBuilder};
+use walos_engine::{self as api, CompiledModule};
+use wasmtime::Config;
 
-use crate::host::{Exchange, StoreData};
-use crate::instance::Instance;
+use crate::module::WasmtimeModule;
 
 /// The wasmtime engine; one per kernel.
 pub struct WasmtimeEngine {
@@ -26,6 +34,9 @@ pub struct WasmtimeEngine {
 }
 
 impl WasmtimeEngine {
+    /// An engine that meters fuel, so that the kernel can preempt, with
+    /// instances from a pool of [`MAX_INSTANCES`] slots when the address
+    /// space allows it.
     pub fn new() -> Self {
         // Instances come from a pool of preallocated slots, so that spawning
         // a process costs no mmap/munmap of its memory, tables and stack.
@@ -70,57 +81,6 @@ impl api::Engine for WasmtimeEngine {
         // The root cause is the validator's message, worded as wasmi's.
         let module = wasmtime::Module::new(&self.engine, wasm)
             .map_err(|err| api::Error::Invalid(err.root_cause().to_string()))?;
-        let imports = module
-            .imports()
-            .map(|import| api::Import {
-                module: import.module().into(),
-                name: import.name().into(),
-                ty: convert::extern_type(&import.ty()),
-            })
-            .collect();
-        let exports = module
-            .exports()
-            .map(|export| api::Export { name: export.name().into(), ty: convert::extern_type(&export.ty()) })
-            .collect();
-        Ok(Box::new(Module { engine: self.engine.clone(), module, imports, exports }))
-    }
-}
-
-struct Module {
-    engine: wasmtime::Engine,
-    module: wasmtime::Module,
-    imports: Vec<api::Import>,
-    exports: Vec<api::Export>,
-}
-
-impl api::Module for Module {
-    fn imports(&self) -> &[api::Import] {
-        &self.imports
-    }
-
-    fn exports(&self) -> &[api::Export] {
-        &self.exports
-    }
-
-    fn instantiate(
-        &self,
-        bindings: &[HostFuncId],
-        limits: &api::Limits,
-        host: &mut dyn Host,
-    ) -> Result<Box<dyn api::Instance>, api::Error> {
-        api::bound_imports(&self.imports, bindings)?;
-        let limiter = StoreLimitsBuilder::new().memory_size(limits.memory_bytes).build();
-        let data = StoreData { exchange: std::sync::Arc::new(Exchange::default()), memory: None, limiter };
-        let mut store = Store::new(&self.engine, data);
-        store.limiter(|data| &mut data.limiter);
-        let mut externs = Vec::with_capacity(bindings.len());
-        for (import, &id) in self.module.imports().zip(bindings) {
-            // Checked above: every import is a function.
-            if let wasmtime::ExternType::Func(ty) = import.ty() {
-                externs.push(wasmtime::Extern::Func(host::host_func(&mut store, ty, id)?));
-            }
-        }
-        Instance::new(store, &self.module, &externs, limits.start_fuel, host)
-            .map(|instance| Box::new(instance) as Box<dyn api::Instance>)
+        Ok(Box::new(CompiledModule::new(WasmtimeModule { engine: self.engine.clone(), module })))
     }
 }

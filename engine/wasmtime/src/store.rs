@@ -1,0 +1,58 @@
+//! What a wasmtime store carries for the host functions of its instance, and
+//! the exchange through which they tell [`run`](walos_engine::Instance::run)
+//! why wasm stopped.
+
+use std::cell::Cell;
+use std::sync::Arc;
+
+use walos_engine_lend::LentHost;
+use wasmtime::StoreLimits;
+
+/// What a run shares with the host functions of its instance.
+///
+/// Shared, not owned by the store: while a call is suspended its future owns
+/// the store, and `run` still needs to reach these.
+#[derive(Default)]
+pub struct Exchange {
+    /// The kernel's host during a run (or instantiation).
+    pub host: LentHost,
+    /// The fuel of the current run: the length of a slice.
+    pub fuel: Cell<u64>,
+    /// The store's fuel yield interval: the slice length it was last given.
+    pub interval: Cell<u64>,
+    /// Why the last poll stopped inside a host function (yield or block);
+    /// `None` when it stopped because the slice's fuel ran out.
+    pub suspended: Cell<Option<Suspension>>,
+    /// True while the start function runs: it cannot be suspended.
+    pub in_start: Cell<bool>,
+}
+
+// SAFETY: an exchange is shared only by one `Instance` (which is not `Send`,
+// see its `_single_thread` field) and the store it owns; wasmtime requires
+// `Send` of store data so that stores may move between threads, which walos
+// never does. Every access happens on the thread running `Instance::run`,
+// the one that lends the host.
+unsafe impl Send for Exchange {}
+// SAFETY: as above; there is never a second thread.
+unsafe impl Sync for Exchange {}
+
+/// A host call that suspended its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Suspension {
+    /// [`HostFlow::Yield`](walos_engine::HostFlow::Yield): resume with the
+    /// results.
+    Yield,
+    /// [`HostFlow::Block`](walos_engine::HostFlow::Block): call the host
+    /// again first.
+    Block,
+}
+
+/// The data of an instance's store.
+pub struct StoreData {
+    /// Shared with the [`Instance`](crate::instance::Instance).
+    pub exchange: Arc<Exchange>,
+    /// The instance's `memory` export, cached for the host functions.
+    pub memory: Option<wasmtime::Memory>,
+    /// The instance's resource limits ([`walos_engine::Limits`]).
+    pub limiter: StoreLimits,
+}
