@@ -34,6 +34,7 @@ pub fn run(options: RunOptions) -> i32 {
 fn start(options: RunOptions) -> Result<i32, String> {
     let engine = engine(options.engine)?;
     let (program, args) = options.program_and_args.split_first().ok_or("no program given")?;
+    let module = read_module(Path::new(program))?;
     let env = options.env.iter().filter_map(|spec| environment(spec)).collect();
     let mut dirs = Vec::new();
     for spec in &options.dirs {
@@ -43,7 +44,7 @@ fn start(options: RunOptions) -> Result<i32, String> {
     }
 
     let mut store = FileStore::default();
-    store.add(program.as_str(), program.as_str());
+    store.add_module(program.as_str(), module);
     // Programs may start their siblings by name (`proc.spawn`).
     if let Some(dir) = Path::new(program).parent() {
         store.search(if dir.as_os_str().is_empty() { Path::new(".") } else { dir });
@@ -93,6 +94,17 @@ pub fn engine(kind: EngineKind) -> Result<Box<dyn Engine>, String> {
 const NO_WASMTIME: &str = "--engine wasmtime: this walos was built without the wasmtime engine (`make run` \
                            builds it so for wasmi); `make run ENGINE=wasmtime`, `make all` and `cargo build \
                            --release -p walos-loader-elf` build it with both engines";
+
+/// The module in `path` as the kernel takes it, binary: a file that is not
+/// binary wasm is the text format, compiled here as wasmtime does (a syntax
+/// error names the file, line and column).
+fn read_module(path: &Path) -> Result<Vec<u8>, String> {
+    let bytes = std::fs::read(path).map_err(|err| format!("cannot read `{}`: {err}", path.display()))?;
+    match wat::Parser::new().parse_bytes(Some(path), &bytes) {
+        Ok(binary) => Ok(binary.into_owned()),
+        Err(err) => Err(format!("`{}` is not a valid wasm module: {err}", path.display())),
+    }
+}
 
 /// Starts the program and runs it to its end.
 fn execute(kernel: &mut Kernel, command: Command) -> Result<i32, String> {
