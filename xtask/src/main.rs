@@ -18,9 +18,9 @@ use prerequisites::Purpose;
 const USAGE: &str = "\
 usage: cargo xtask <command>
 
-Every command first checks the system packages it needs and installs the
-missing ones (xtask/prerequisites.sh, which the Makefile runs too), or says
-how and stops.
+The commands that build first check the system packages they need, install the
+missing ones (xtask/prerequisites.sh, which the Makefile runs too) or say
+how and stop.
 
 commands:
   build                     build walos (release, both engines), the samples and the test programs
