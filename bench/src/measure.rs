@@ -162,7 +162,8 @@ impl Bench {
         store.add(program, self.wasm_path(program));
         // The services the program imports (`ipc` calls `text`).
         store.search(self.dir.join("wasm"));
-        Kernel::new(Box::new(HostLoader::new(store)), engine(kind), Config::default())
+        let engine = engine(kind).expect("walos-bench is built with every engine");
+        Kernel::new(Box::new(HostLoader::new(store)), engine, Config::default())
     }
 }
 

@@ -1,11 +1,11 @@
 //! The `walos` command line: options, argv, environment, exit statuses,
-//! standard input, sleeping.
+//! standard input, sleeping, modules in the text format.
 
 use std::io::{Read, Write};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use walos_tests::{program, reap, root, walos, walos_command, walos_run, walos_with_input, wat_file};
+use walos_tests::{program, reap, root, temp_file, walos, walos_command, walos_run, walos_with_input, wat_file};
 
 #[test]
 fn version_names_walos() {
@@ -176,4 +176,40 @@ fn debug_logs_trace_every_syscall() {
     assert_eq!(run.stdout, "Hello world!\n");
     assert!(run.stderr.contains("debug  hello: stdout.write("), "{}", run.stderr);
     assert!(run.stderr.contains("info   kernel: pid 1 (hello): exited with status 0"), "{}", run.stderr);
+}
+
+#[test]
+fn the_text_format_runs_as_its_binary() {
+    let hello = temp_file(
+        "hello.wat",
+        br#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "Hello from the text format!\n")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 28))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))
+"#,
+    );
+    let run = walos_run(&[], &hello, &[]);
+    assert_eq!(run.stdout, "Hello from the text format!\n");
+    assert_eq!(run.stderr, "");
+    assert_eq!(run.status, 0);
+}
+
+#[test]
+fn a_text_syntax_error_names_the_file_line_and_column() {
+    let broken =
+        temp_file("broken.wat", b"(module\n  (func (export \"_start\")\n    (i32.const 1)\n    (i32.bogus)))\n");
+    let run = walos_run(&[], &broken, &[]);
+    let path = broken.display();
+    assert_eq!(
+        run.stderr,
+        format!(
+            "walos: `{path}` is not a valid wasm module: unknown operator or unexpected token\n     --> {path}:4:6\n      |\n    4 |     (i32.bogus)))\n      |      ^\n"
+        )
+    );
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.status, 1);
 }

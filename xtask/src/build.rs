@@ -150,8 +150,20 @@ pub fn uefi_loaders() -> Result<(), String> {
     )
 }
 
-/// The `walos` command, release build, with the other host crates
-/// (`walos-bench`, the test helpers): built together, their dependencies get
+/// The `walos` command for `run` on `engine`, release build. For wasmi it
+/// is built alone and without the wasmtime engine, whose compilation is most
+/// of a first build; for wasmtime by [`walos`], whose wasmtime `test` and
+/// `bench` reuse (built alone, wasmtime's dependencies get other features
+/// and it is compiled again).
+pub fn walos_for(engine: &str) -> Result<(), String> {
+    if engine == "wasmtime" {
+        return walos();
+    }
+    exec::cargo(&["build", "--release", "-p", "walos-loader-elf", "--bin", "walos", "--no-default-features"])
+}
+
+/// The `walos` command, release build, with both engines and the other
+/// host crates (`walos-bench`, the test helpers): built together, their dependencies get
 /// the features `cargo test` gives them, so that wasmtime, the costly one,
 /// is compiled once for building, testing and benchmarking.
 pub fn walos() -> Result<(), String> {
@@ -285,11 +297,23 @@ fn copy(from: &Path, to: &Path) -> Result<(), String> {
     std::fs::copy(from, to).map(|_| ()).map_err(|err| format!("copy {} to {}: {err}", from.display(), to.display()))
 }
 
-/// The wasm file of an entry: `sample/NAME` (or `NAME`) is built first; a
-/// path to a `.wasm` file is taken as it is.
-pub fn entry(spec: &str) -> Result<PathBuf, String> {
+/// The sample that the entry `spec` names (`sample/NAME` or `NAME`).
+fn sample(spec: &str) -> Option<&'static Sample> {
     let name = spec.trim_end_matches('/').strip_prefix("sample/").unwrap_or(spec);
-    if let Some(sample) = SAMPLES.iter().find(|s| s.name == name) {
+    SAMPLES.iter().find(|s| s.name == name)
+}
+
+/// Whether the entry `spec` is a sample, built by [`entry`], rather than a
+/// wasm file.
+pub fn is_sample(spec: &str) -> bool {
+    sample(spec).is_some()
+}
+
+/// The wasm file of an entry: `sample/NAME` (or `NAME`) is built first; a
+/// path to a wasm file (binary, or text as `walos run` takes it) is taken
+/// as it is.
+pub fn entry(spec: &str) -> Result<PathBuf, String> {
+    if let Some(sample) = sample(spec) {
         // What it may import comes along.
         services()?;
         return build_sample(sample);
@@ -299,5 +323,5 @@ pub fn entry(spec: &str) -> Result<PathBuf, String> {
         return Ok(path);
     }
     let names: Vec<String> = SAMPLES.iter().map(|s| format!("sample/{}", s.name)).collect();
-    Err(format!("no entry `{spec}`: give a .wasm file or one of {}", names.join(", ")))
+    Err(format!("no entry `{spec}`: give a .wasm or .wat file or one of {}", names.join(", ")))
 }

@@ -6,22 +6,31 @@ mod bench;
 mod build;
 mod exec;
 mod logo;
+mod prerequisites;
 mod reference;
 mod uefi;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use prerequisites::Purpose;
+
 const USAGE: &str = "\
 usage: cargo xtask <command>
 
+The commands that build first check the system packages they need, install the
+missing ones (xtask/prerequisites.sh, which the Makefile runs too) or say
+how and stop.
+
 commands:
-  build                     build walos (release), the samples and the test programs
-  run [options] [-- ARGS]   build, then run an entry program
-      --entry ENTRY         sample/NAME or a .wasm file [default: sample/hello]
+  build                     build walos (release, both engines), the samples and the test programs
+  run [options] [-- ARGS]   build walos and the entry, then run it
+      --entry ENTRY         sample/NAME, or a wasm file (.wasm, or the text format)
+                            [default: sample/hello]
       --loader LOADER       elf (a Linux process), efi-app or efi-os (QEMU, serial
                             console on the terminal) [default: elf]
-      --engine ENGINE       elf loader: wasmi or wasmtime [default: wasmi]
+      --engine ENGINE       elf loader: wasmi or wasmtime [default: wasmi]; walos is
+                            built with wasmtime only to run on it
       --log LEVEL           kernel log level [default: warn]
       --vga                 UEFI loaders: show the screen in a window
   package [options]         write target/walos.iso and target/walos.img, bootable
@@ -46,12 +55,12 @@ pub fn root() -> PathBuf {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("build") => build::all(),
+        Some("build") => prerequisites::check(&[Purpose::Wasm]).and_then(|()| build::all()),
         Some("run") => run(&args[1..]),
         Some("package") => package(&args[1..]),
         Some("lint") => lint(),
         Some("test") => test(),
-        Some("bench") => bench::run(&args[1..]),
+        Some("bench") => prerequisites::check(&[Purpose::Wasm]).and_then(|()| bench::run(&args[1..])),
         Some("logo") => logo::write(),
         Some("help" | "-h" | "--help") | None => {
             print!("{USAGE}");
@@ -105,10 +114,13 @@ fn run(args: &[String]) -> Result<(), String> {
         let loader = loader
             .parse()
             .map_err(|_| format!("unknown loader `{loader}`: the loaders are elf, efi-app and efi-os"))?;
+        prerequisites::check(&[Purpose::Wasm, Purpose::Qemu])?;
         let boot = uefi::Boot { loader, entry: &entry, log: Some(&log), args: program_args, debug_exit: true };
         return uefi::run(&boot, vga);
     }
-    build::walos()?;
+    // C is compiled to wasm for a sample, not for a wasm file.
+    prerequisites::check(if build::is_sample(&entry) { &[Purpose::Wasm] } else { &[] })?;
+    build::walos_for(&engine)?;
     let wasm = build::entry(&entry)?;
     let mut walos = std::process::Command::new(build::walos_binary());
     walos.arg("run").arg("--log").arg(&log).arg("--engine").arg(&engine);
@@ -144,11 +156,13 @@ fn package(args: &[String]) -> Result<(), String> {
             _ => return Err(format!("unknown package option `{option}`\n\n{USAGE}")),
         }
     }
+    prerequisites::check(&[Purpose::Wasm, Purpose::Image])?;
     uefi::package(&uefi::Boot { loader, entry: &entry, log: log.as_deref(), args: &[], debug_exit })
 }
 
 /// Formatting, clippy and doc links, for the host crates and the wasm ones.
 fn lint() -> Result<(), String> {
+    prerequisites::check(&[])?;
     exec::cargo(&["fmt", "--all", "--", "--check"])?;
     exec::cargo(&["clippy", "--release", "--all-targets", "--", "-D", "warnings"])?;
     let mut wasm_packages = vec!["--target", build::RUST_WASM_TARGET];
@@ -185,6 +199,7 @@ pub const ENGINES: [&str; 2] = ["wasmi", "wasmtime"];
 
 /// `test`: what CI runs.
 fn test() -> Result<(), String> {
+    prerequisites::check(&[Purpose::Test])?;
     lint()?;
     build::all()?;
     // For the harness's smoke test.

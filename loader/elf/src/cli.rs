@@ -39,7 +39,8 @@ pub struct RunOptions {
     pub log: Level,
 
     /// The engine that runs the wasm: `wasmi` (an interpreter, the portable
-    /// engine) or `wasmtime` (Cranelift, compiled to native code at load).
+    /// engine) or `wasmtime` (Cranelift, compiled to native code at load;
+    /// only in builds with the `wasmtime` cargo feature, on by default).
     #[arg(long, value_name = "ENGINE", env = "WALOS_ENGINE", default_value = "wasmi")]
     pub engine: EngineKind,
 

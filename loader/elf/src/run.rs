@@ -4,6 +4,7 @@ use std::path::Path;
 
 use walos_engine::Engine;
 use walos_engine_wasmi::WasmiEngine;
+#[cfg(feature = "wasmtime")]
 use walos_engine_wasmtime::WasmtimeEngine;
 use walos_kernel::{Command, Config, ExitStatus, Kernel, LinkError, SpawnError};
 
@@ -31,7 +32,9 @@ pub fn run(options: RunOptions) -> i32 {
 }
 
 fn start(options: RunOptions) -> Result<i32, String> {
+    let engine = engine(options.engine)?;
     let (program, args) = options.program_and_args.split_first().ok_or("no program given")?;
+    let module = read_module(Path::new(program))?;
     let env = options.env.iter().filter_map(|spec| environment(spec)).collect();
     let mut dirs = Vec::new();
     for spec in &options.dirs {
@@ -41,7 +44,7 @@ fn start(options: RunOptions) -> Result<i32, String> {
     }
 
     let mut store = FileStore::default();
-    store.add(program.as_str(), program.as_str());
+    store.add_module(program.as_str(), module);
     // Programs may start their siblings by name (`proc.spawn`).
     if let Some(dir) = Path::new(program).parent() {
         store.search(if dir.as_os_str().is_empty() { Path::new(".") } else { dir });
@@ -55,7 +58,7 @@ fn start(options: RunOptions) -> Result<i32, String> {
         loader = loader.with_screen(pixels);
     }
     let config = Config { log_level: options.log, ..Config::default() };
-    let mut kernel = Kernel::new(Box::new(loader), engine(options.engine), config);
+    let mut kernel = Kernel::new(Box::new(loader), engine, config);
     let mut preopens = Vec::new();
     for (guest, fs) in dirs {
         kernel.mount(guest.clone(), Box::new(fs));
@@ -74,11 +77,32 @@ fn start(options: RunOptions) -> Result<i32, String> {
     outcome
 }
 
-/// A new engine of that kind.
-pub fn engine(kind: EngineKind) -> Box<dyn Engine> {
+/// A new engine of that kind, if this build has it.
+pub fn engine(kind: EngineKind) -> Result<Box<dyn Engine>, String> {
     match kind {
-        EngineKind::Wasmi => Box::new(WasmiEngine::new()),
-        EngineKind::Wasmtime => Box::new(WasmtimeEngine::new()),
+        EngineKind::Wasmi => Ok(Box::new(WasmiEngine::new())),
+        #[cfg(feature = "wasmtime")]
+        EngineKind::Wasmtime => Ok(Box::new(WasmtimeEngine::new())),
+        #[cfg(not(feature = "wasmtime"))]
+        EngineKind::Wasmtime => Err(NO_WASMTIME.into()),
+    }
+}
+
+/// Why `--engine wasmtime` fails on a build without it, and which builds
+/// have it.
+#[cfg(not(feature = "wasmtime"))]
+const NO_WASMTIME: &str = "--engine wasmtime: this walos was built without the wasmtime engine (`make run` \
+                           builds it so for wasmi); `make run ENGINE=wasmtime`, `make all` and `cargo build \
+                           --release -p walos-loader-elf` build it with both engines";
+
+/// The module in `path` as the kernel takes it, binary: a file that is not
+/// binary wasm is the text format, compiled here as wasmtime does (a syntax
+/// error names the file, line and column).
+fn read_module(path: &Path) -> Result<Vec<u8>, String> {
+    let bytes = std::fs::read(path).map_err(|err| format!("cannot read `{}`: {err}", path.display()))?;
+    match wat::Parser::new().parse_bytes(Some(path), &bytes) {
+        Ok(binary) => Ok(binary.into_owned()),
+        Err(err) => Err(format!("`{}` is not a valid wasm module: {err}", path.display())),
     }
 }
 
@@ -127,6 +151,15 @@ fn preopen(spec: &str) -> Result<(&str, String), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_engines_are_those_of_the_build() {
+        assert!(engine(EngineKind::Wasmi).is_ok());
+        #[cfg(feature = "wasmtime")]
+        assert!(engine(EngineKind::Wasmtime).is_ok());
+        #[cfg(not(feature = "wasmtime"))]
+        assert_eq!(engine(EngineKind::Wasmtime).err().as_deref(), Some(NO_WASMTIME));
+    }
 
     #[test]
     fn environment_specs() {

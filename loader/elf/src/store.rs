@@ -5,18 +5,33 @@ use std::path::PathBuf;
 
 use walos_kernel::loader::{ServiceStore, StoreError};
 
-/// Host files the kernel may load, each under a name; other names are
-/// looked up as `NAME.wasm` in one directory (that of the entry program,
-/// so that a program can start its siblings).
+/// Host files (or modules already read) the kernel may load, each under a
+/// name; other names are looked up as `NAME.wasm` in one directory (that of
+/// the entry program, so that a program can start its siblings).
 #[derive(Debug, Default)]
 pub struct FileStore {
-    files: BTreeMap<String, PathBuf>,
+    files: BTreeMap<String, Stored>,
     dir: Option<PathBuf>,
+}
+
+/// What a name added to the store serves.
+#[derive(Debug)]
+enum Stored {
+    /// A file, read when the kernel loads it.
+    File(PathBuf),
+    /// A module in memory: the entry, read (and compiled from text) before
+    /// the kernel starts.
+    Module(Vec<u8>),
 }
 
 impl FileStore {
     pub fn add(&mut self, name: impl Into<String>, path: impl Into<PathBuf>) {
-        self.files.insert(name.into(), path.into());
+        self.files.insert(name.into(), Stored::File(path.into()));
+    }
+
+    /// Serves `module` under `name`.
+    pub fn add_module(&mut self, name: impl Into<String>, module: Vec<u8>) {
+        self.files.insert(name.into(), Stored::Module(module));
     }
 
     /// Serves the names not added from `dir`.
@@ -37,7 +52,11 @@ impl FileStore {
 
 impl ServiceStore for FileStore {
     fn load(&mut self, name: &str) -> Result<Vec<u8>, StoreError> {
-        let path = self.files.get(name).cloned().or_else(|| self.lookup(name)).ok_or(StoreError::NotFound)?;
+        let path = match self.files.get(name) {
+            Some(Stored::Module(module)) => return Ok(module.clone()),
+            Some(Stored::File(path)) => path.clone(),
+            None => self.lookup(name).ok_or(StoreError::NotFound)?,
+        };
         std::fs::read(path).map_err(|err| StoreError::Io(err.to_string()))
     }
 
@@ -65,7 +84,9 @@ mod tests {
     fn only_added_files_load() {
         let mut store = FileStore::default();
         store.add("gone", "/nonexistent/walos/file.wasm");
+        store.add_module("read", b"module".to_vec());
         assert_eq!(store.load("other"), Err(StoreError::NotFound));
+        assert_eq!(store.load("read"), Ok(b"module".to_vec()));
         let Err(StoreError::Io(msg)) = store.load("gone") else { panic!("expected an I/O error") };
         assert!(msg.starts_with("No such file or directory"), "{msg}");
     }
