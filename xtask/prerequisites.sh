@@ -151,6 +151,42 @@ no_rust=
 for tool in rustup cargo; do has $tool || no_rust="$no_rust $tool"; done
 if [ -n "$no_rust" ]; then
     echo "$me: not on PATH:$no_rust: install Rust with rustup (https://rustup.rs), then open a new shell;" >&2
-    echo "$me: rust-toolchain.toml pins the toolchain and its targets, which rustup fetches on first use" >&2
+    echo "$me: rust-toolchain.toml pins the toolchain and its targets, which the check installs" >&2
     exit 1
+fi
+
+# The toolchain and targets pinned in rust-toolchain.toml. rustup (1.28 on)
+# no longer installs a pinned toolchain on first use, so a fresh machine
+# would stop at cargo's first call: install it here, once.
+here=${0%/*}
+[ "$here" = "$0" ] && here=.
+wanted_targets=
+while IFS= read -r line; do
+    case $line in
+        targets*=*)
+            line=${line#*[}
+            line=${line%]*}
+            for word in $line; do
+                word=${word%,}
+                word=${word#\"}
+                wanted_targets="$wanted_targets ${word%\"}"
+            done
+            ;;
+    esac
+done < "$here/../rust-toolchain.toml"
+sysroot=$(cd "$here/.." && rustc --print sysroot 2>/dev/null)
+lacking=
+if [ -z "$sysroot" ]; then
+    lacking=" toolchain"
+else
+    for target in $wanted_targets; do
+        [ -d "$sysroot/lib/rustlib/$target" ] || lacking="$lacking $target"
+    done
+fi
+if [ -n "$lacking" ]; then
+    echo "$me: rust-toolchain.toml's$lacking not installed: installing" >&2
+    if ! (cd "$here/.." && show_and_run rustup toolchain install); then
+        echo "$me: rustup could not install the pinned toolchain: run \`rustup toolchain install\` in $here/.." >&2
+        exit 1
+    fi
 fi

@@ -13,6 +13,9 @@ use walos_tests::root;
 /// The packages of the `wasm` purpose, and Rust's linker, always checked.
 const WASM_PACKAGES: &[&str] = &["gcc", "libc6-dev", "clang", "lld", "wasi-libc", "libclang-rt-dev-wasm32"];
 
+/// The targets rust-toolchain.toml pins.
+const TARGETS: &[&str] = &["wasm32-wasip1", "x86_64-unknown-uefi", "x86_64-unknown-none"];
+
 /// A machine for the script: a directory of stand-in commands (the whole
 /// PATH), the packages "installed" and a log of the calls.
 struct Machine {
@@ -52,11 +55,22 @@ impl Machine {
             ),
         );
         machine.command("id", &format!("echo {uid}"));
-        machine.command("rustup", "");
-        machine.command("cargo", "");
+        machine.rust();
         let env = ["/usr/bin/env", "/bin/env"].into_iter().find(|p| Path::new(p).exists()).expect("env");
         std::os::unix::fs::symlink(env, machine.dir.join("bin/env")).unwrap();
         machine
+    }
+
+    /// rustup and cargo, and a rustc whose sysroot has every target of
+    /// rust-toolchain.toml.
+    fn rust(&self) {
+        self.command("rustup", &format!("echo \"rustup $*\" >> {}", self.log().display()));
+        self.command("cargo", "");
+        let sysroot = self.file("sysroot");
+        for target in TARGETS {
+            std::fs::create_dir_all(sysroot.join("lib/rustlib").join(target)).unwrap();
+        }
+        self.command("rustc", &format!("echo {}", sysroot.display()));
     }
 
     /// Only the directory: no command at all.
@@ -246,7 +260,8 @@ fn a_failed_install_stops() {
 #[test]
 fn without_apt_get_the_missing_commands_are_named() {
     let machine = Machine::bare("other-system");
-    for command in ["rustup", "cargo", "cc", "clang", "python3"] {
+    machine.rust();
+    for command in ["cc", "clang", "python3"] {
         machine.command(command, "");
     }
     let (status, stderr, _) = machine.check(&["wasm", "reference", "qemu"]);
@@ -270,7 +285,40 @@ fn without_rustup_it_says_where_to_get_it() {
     assert_eq!(
         stderr,
         "prerequisites: not on PATH: rustup cargo: install Rust with rustup (https://rustup.rs), then open a new shell;\n\
-         prerequisites: rust-toolchain.toml pins the toolchain and its targets, which rustup fetches on first use\n"
+         prerequisites: rust-toolchain.toml pins the toolchain and its targets, which the check installs\n"
     );
     assert_eq!(status, 1);
+}
+
+#[test]
+fn the_pinned_toolchain_is_installed_when_rustc_has_none() {
+    let machine = Machine::debian("no-toolchain", WASM_PACKAGES, 1000);
+    machine.command("rustc", "echo \"error: toolchain '1.95.0' is not installed\" >&2; exit 1");
+    let (status, stderr, log) = machine.check(&["wasm"]);
+    assert_eq!(
+        stderr,
+        "prerequisites: rust-toolchain.toml's toolchain not installed: installing\n$ rustup toolchain install\n"
+    );
+    assert_eq!((status, log.as_str()), (0, "rustup toolchain install\n"));
+}
+
+#[test]
+fn a_missing_target_is_installed_with_the_toolchain() {
+    let machine = Machine::debian("no-target", WASM_PACKAGES, 1000);
+    std::fs::remove_dir(machine.file("sysroot/lib/rustlib/x86_64-unknown-none")).unwrap();
+    let (status, stderr, log) = machine.check(&["wasm"]);
+    assert_eq!(
+        stderr,
+        "prerequisites: rust-toolchain.toml's x86_64-unknown-none not installed: installing\n$ rustup toolchain install\n"
+    );
+    assert_eq!((status, log.as_str()), (0, "rustup toolchain install\n"));
+    // rustup failing stops the check.
+    machine.command("rustup", "exit 1");
+    let (status, stderr, _) = machine.check(&["wasm"]);
+    assert_eq!(status, 1);
+    let hint = format!(
+        "prerequisites: rustup could not install the pinned toolchain: run `rustup toolchain install` in {}/xtask/..\n",
+        root().display()
+    );
+    assert!(stderr.ends_with(&hint), "{stderr}");
 }
