@@ -185,7 +185,7 @@ else
 fi
 if [ -n "$lacking" ]; then
     echo "$me: rust-toolchain.toml's$lacking not installed: installing" >&2
-    if ! (cd "$here/.." && show_and_run rustup toolchain install); then
+    if ! (cd "$here/.." && show_and_run rustup toolchain install --no-self-update); then
         echo "$me: rustup could not install the pinned toolchain: run \`rustup toolchain install\` in $here/.." >&2
         exit 1
     fi

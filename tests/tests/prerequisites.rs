@@ -297,9 +297,9 @@ fn the_pinned_toolchain_is_installed_when_rustc_has_none() {
     let (status, stderr, log) = machine.check(&["wasm"]);
     assert_eq!(
         stderr,
-        "prerequisites: rust-toolchain.toml's toolchain not installed: installing\n$ rustup toolchain install\n"
+        "prerequisites: rust-toolchain.toml's toolchain not installed: installing\n$ rustup toolchain install --no-self-update\n"
     );
-    assert_eq!((status, log.as_str()), (0, "rustup toolchain install\n"));
+    assert_eq!((status, log.as_str()), (0, "rustup toolchain install --no-self-update\n"));
 }
 
 #[test]
@@ -309,9 +309,9 @@ fn a_missing_target_is_installed_with_the_toolchain() {
     let (status, stderr, log) = machine.check(&["wasm"]);
     assert_eq!(
         stderr,
-        "prerequisites: rust-toolchain.toml's x86_64-unknown-none not installed: installing\n$ rustup toolchain install\n"
+        "prerequisites: rust-toolchain.toml's x86_64-unknown-none not installed: installing\n$ rustup toolchain install --no-self-update\n"
     );
-    assert_eq!((status, log.as_str()), (0, "rustup toolchain install\n"));
+    assert_eq!((status, log.as_str()), (0, "rustup toolchain install --no-self-update\n"));
     // rustup failing stops the check.
     machine.command("rustup", "exit 1");
     let (status, stderr, _) = machine.check(&["wasm"]);
