@@ -46,8 +46,10 @@ pub fn parse(data: &[u8]) -> Result<Ppm, String> {
         return Err(format!("PPM {width}x{height} needs {needed} bytes of samples, has {}", samples.len()));
     }
     let pixels = samples[..needed]
-        .chunks_exact(3)
-        .map(|rgb| u32::from(rgb[0]) | u32::from(rgb[1]) << 8 | u32::from(rgb[2]) << 16)
+        .as_chunks::<3>()
+        .0
+        .iter()
+        .map(|&[r, g, b]| u32::from(r) | u32::from(g) << 8 | u32::from(b) << 16)
         .collect();
     Ok(Ppm { width, height, pixels })
 }

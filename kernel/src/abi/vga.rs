@@ -72,7 +72,7 @@ fn put(c: &mut HostCall<'_>) -> SysResult {
         let start = c.mem.offset(buf, u64::from(r) * row_bytes)?;
         let bytes = c.mem.bytes(start, columns * PIXEL as u32)?;
         row.clear();
-        row.extend(bytes.chunks_exact(4).map(|p| u32::from_le_bytes([p[0], p[1], p[2], p[3]])));
+        row.extend(bytes.as_chunks::<4>().0.iter().map(|p| u32::from_le_bytes(*p)));
         draw_opaque_runs(screen, x, y + r, &row);
     }
     Ok(())

@@ -146,9 +146,9 @@ impl Transfer {
                         .ok_or(CopyError::IovecArrayOutside { param, ptr })?;
                     let at = reserve(u64::from(len) * 8)?;
                     let first = plan.regions.len();
-                    for entry in caller[array].chunks_exact(8) {
-                        let buf = u32::from_le_bytes([entry[0], entry[1], entry[2], entry[3]]);
-                        let buf_len = u32::from_le_bytes([entry[4], entry[5], entry[6], entry[7]]);
+                    for [b0, b1, b2, b3, l0, l1, l2, l3] in caller[array].as_chunks::<8>().0.iter().copied() {
+                        let buf = u32::from_le_bytes([b0, b1, b2, b3]);
+                        let buf_len = u32::from_le_bytes([l0, l1, l2, l3]);
                         let at_caller = range(buf.into(), buf_len.into(), caller.len())
                             .ok_or(CopyError::IovecBufferOutside { param, ptr: buf })?;
                         let buf_at = reserve(buf_len.into())?;

@@ -159,9 +159,8 @@ impl<'a> Memory<'a> {
         self.aligned(ptr, 4)?;
         let table = self.range(ptr, u64::from(count) * 8)?;
         let mut vecs = Vec::with_capacity(count as usize);
-        for entry in self.bytes[table].chunks_exact(8) {
-            let field = |at: usize| u32::from_le_bytes([entry[at], entry[at + 1], entry[at + 2], entry[at + 3]]);
-            let iov = IoVec { ptr: field(0), len: field(4) };
+        for [p0, p1, p2, p3, l0, l1, l2, l3] in self.bytes[table].as_chunks::<8>().0.iter().copied() {
+            let iov = IoVec { ptr: u32::from_le_bytes([p0, p1, p2, p3]), len: u32::from_le_bytes([l0, l1, l2, l3]) };
             self.range(iov.ptr, iov.len.into())?;
             vecs.push(iov);
         }

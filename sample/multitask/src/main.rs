@@ -47,16 +47,17 @@ fn parent() -> Result<(), walos_sdk::Error> {
     Ok(())
 }
 
-/// Works forever, one line per step.
-fn worker(name: &str) -> Result<(), walos_sdk::Error> {
+/// Works until it is killed, one line per step.
+fn worker(name: &str) -> ! {
     let mut x = 1u32;
-    for step in 1.. {
+    let mut step = 0u64;
+    loop {
         for i in 0..STEP {
             x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(i));
         }
+        step += 1;
         println!("worker {name}: step {step}");
     }
-    Ok(())
 }
 
 /// Sleeps and ticks, telling how late it woke.

@@ -144,8 +144,7 @@ pub fn decode(data: &[u8]) -> Result<Image, Error> {
     for row in 0..h {
         let stored = if top_down { row } else { h - 1 - row };
         let bytes = &pixels[stored * row_bytes..][..row_bytes];
-        out.extend(bytes.chunks_exact(4).map(|p| {
-            let (b, g, r, a) = (p[0], p[1], p[2], p[3]);
+        out.extend(bytes.as_chunks::<4>().0.iter().map(|&[b, g, r, a]| {
             if alpha_bits == 8 && a < 0x80 {
                 TRANSPARENT
             } else {

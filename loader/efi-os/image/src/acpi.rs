@@ -86,10 +86,10 @@ unsafe fn s5(rsdp: u64) -> Option<(u16, u16)> {
     let fadt = unsafe {
         let entries: alloc::vec::Vec<u64> = if root[15] >= 2 {
             let xsdt = table(u64_at(bytes(rsdp, 36), 24), b"XSDT")?;
-            xsdt[36..].chunks_exact(8).map(|e| u64_at(e, 0)).collect()
+            xsdt[36..].as_chunks::<8>().0.iter().map(|e| u64::from_le_bytes(*e)).collect()
         } else {
             let rsdt = table(u64::from(u32_at(root, 16)), b"RSDT")?;
-            rsdt[36..].chunks_exact(4).map(|e| u64::from(u32_at(e, 0))).collect()
+            rsdt[36..].as_chunks::<4>().0.iter().map(|e| u64::from(u32::from_le_bytes(*e))).collect()
         };
         entries.into_iter().find_map(|addr| table(addr, b"FACP"))?
     };
