@@ -11,6 +11,7 @@ use walos_loader_elf::cli::EngineKind;
 use walos_loader_elf::host::HostLoader;
 use walos_loader_elf::run::engine;
 use walos_loader_elf::store::FileStore;
+use walos_loader_elf::timer::Timer;
 
 /// What is timed: a program given a repetition count.
 pub enum Side {
@@ -139,7 +140,7 @@ impl Bench {
                 let mut total = Duration::ZERO;
                 let mut status = 0;
                 // One kernel for all, one spawn at a time.
-                let mut kernel = self.kernel(*engine, program);
+                let (mut kernel, _timer) = self.kernel(*engine, program);
                 for args in runs {
                     let (time, code) = run(&mut kernel, program, &[args])?;
                     total += time;
@@ -153,17 +154,21 @@ impl Bench {
     /// Runs the program once per argument list, side by side on a new
     /// kernel; the time from the first spawn to the last exit.
     fn on_walos(&self, engine: EngineKind, program: &str, runs: &[Vec<String>]) -> Result<(Duration, i32), String> {
-        let mut kernel = self.kernel(engine, program);
+        let (mut kernel, _timer) = self.kernel(engine, program);
         run(&mut kernel, program, runs)
     }
 
-    fn kernel(&self, kind: EngineKind, program: &str) -> Kernel {
+    /// A kernel for `program` on the engine of that kind, preempting as it
+    /// does by default (`walos run`'s choice), with the timer that drives
+    /// it if it counts ticks.
+    fn kernel(&self, kind: EngineKind, program: &str) -> (Kernel, Option<Timer>) {
         let mut store = FileStore::default();
         store.add(program, self.wasm_path(program));
         // The services the program imports (`ipc` calls `text`).
         store.search(self.dir.join("wasm"));
-        let engine = engine(kind).expect("walos-bench is built with every engine");
-        Kernel::new(Box::new(HostLoader::new(store)), engine, Config::default())
+        let engine = engine(kind, None).expect("walos-bench is built with every engine");
+        let timer = Timer::drive(&*engine);
+        (Kernel::new(Box::new(HostLoader::new(store)), engine, Config::default()), timer)
     }
 }
 

@@ -5,7 +5,9 @@ use std::io::{Read, Write};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use walos_tests::{program, reap, root, temp_file, walos, walos_command, walos_run, walos_with_input, wat_file};
+use walos_tests::{
+    program, reap, root, sample, temp_file, walos, walos_command, walos_run, walos_with_input, wat_file,
+};
 
 #[test]
 fn version_names_walos() {
@@ -59,6 +61,31 @@ fn bad_options_are_usage_errors() {
     let run = walos(&["run"]);
     assert_eq!(run.status, 2);
     assert!(run.stderr.contains("<WASM>"), "{}", run.stderr);
+}
+
+#[test]
+fn wasmi_has_no_epoch_preemption() {
+    let run = walos_run(&["--engine", "wasmi", "--preempt", "epoch"], &program("args_env"), &[]);
+    assert_eq!(run.status, 1);
+    assert_eq!(
+        run.stderr,
+        "walos: --preempt epoch: the wasmi engine has no epoch interruption, it preempts by fuel only \
+         (`--engine wasmtime` has both)\n"
+    );
+    let run = walos_run(&["--engine", "wasmi", "--preempt", "fuel"], &program("args_env"), &[]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+}
+
+#[test]
+fn wasmtime_preempts_busy_workers_by_epoch_and_by_fuel() {
+    // Three workers that never yield and a sleeper: only preemption lets
+    // the sleeper tick and the parent stop the workers.
+    for mode in ["epoch", "fuel"] {
+        let run = walos_run(&["--engine", "wasmtime", "--preempt", mode], &sample("multitask"), &[]);
+        assert_eq!(run.status, 0, "{mode}: {}", run.stderr);
+        assert_eq!(run.stdout.matches("sleeper: tick").count(), 3, "{mode}: {}", run.stdout);
+        assert!(run.stdout.ends_with("multitask: sleeper ended with status 0\n"), "{mode}: {}", run.stdout);
+    }
 }
 
 #[test]

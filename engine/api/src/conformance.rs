@@ -1,24 +1,31 @@
 //! The contract every engine must keep, as tests: each engine crate runs
 //! them with [`conformance_tests!`](crate::conformance_tests).
 //!
-//! The kernel relies on all of this: preemption by fuel, suspension and
-//! retry of host calls, exits, traps named the same whatever the engine,
-//! memory limits, and errors instead of panics.
+//! The kernel relies on all of this: preemption by fuel (and by epoch, for
+//! an engine that has it), suspension and retry of host calls, exits, traps
+//! named the same whatever the engine, memory limits, and errors instead of
+//! panics.
 
 use alloc::boxed::Box;
 use alloc::vec;
 use alloc::vec::Vec;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
 
 use crate::{
-    Engine, Error, ExternType, FuncType, Host, HostFlow, HostFuncId, Instance, Limits, RunOutcome, Trap, TrapCode, Val,
-    ValType,
+    Engine, Error, ExternType, FuncType, Host, HostFlow, HostFuncId, Instance, Limits, Preemption, RunOutcome, Slice,
+    Ticker, Trap, TrapCode, Val, ValType,
 };
 
-/// Generates one `#[test]` per check for the engine built by `$engine`.
+/// Generates one `#[test]` per check for the engine built by `$engine`,
+/// which preempts by fuel: the deterministic mode every engine has.
 #[macro_export]
 macro_rules! conformance_tests {
     ($engine:expr) => {
         $crate::conformance_tests!(@tests $engine;
+            fuel_engines_have_no_ticker,
             invalid_modules_are_rejected,
             imports_and_exports_are_described,
             calls_run_to_completion,
@@ -40,6 +47,29 @@ macro_rules! conformance_tests {
             suspended_calls_can_be_dropped,
         );
     };
+    (@epoch $engine:expr) => {
+        $crate::conformance_tests!(@tests $engine;
+            epoch_engines_give_a_ticker,
+            without_ticks_a_slice_goes_on,
+            ticks_preempt_and_resume,
+            host_calls_suspend_under_epoch,
+            a_resumed_call_gets_a_new_slice,
+            start_functions_have_a_time_budget,
+            calls_run_to_completion,
+            host_calls_get_arguments_and_memory,
+            yield_resumes_with_the_results,
+            block_retries_the_host_call,
+            exit_ends_the_call,
+            host_traps_end_the_call,
+            wasm_traps_are_classified,
+            memory_growth_is_limited,
+            start_functions_can_call_the_host,
+            start_function_traps_are_errors,
+            call_errors,
+            host_functions_take_numbers_only,
+            memory_is_visible,
+        );
+    };
     (@tests $engine:expr; $($check:ident,)*) => {
         $(
             #[test]
@@ -50,8 +80,21 @@ macro_rules! conformance_tests {
     };
 }
 
-const LIMITS: Limits = Limits { memory_bytes: 1 << 20, start_fuel: 1_000_000 };
-const FUEL: u64 = 1_000_000;
+/// Generates one `#[test]` per check for the engine built by `$engine`,
+/// which preempts by epoch: what does not depend on fuel, and the epoch
+/// checks, with a timer thread driving the engine's [`Ticker`].
+#[macro_export]
+macro_rules! epoch_conformance_tests {
+    ($engine:expr) => {
+        $crate::conformance_tests!(@epoch $engine);
+    };
+}
+
+/// The start function's budget: a million fuel, or a second of 1 ms ticks
+/// (no check runs a ticker during a start function unless it says so).
+const LIMITS: Limits = Limits { memory_bytes: 1 << 20, start: Slice::new(1_000_000, 1000) };
+/// A slice of a million fuel or one tick.
+const FUEL: Slice = Slice::new(1_000_000, 1);
 
 /// A host that records its calls and answers from a script.
 #[derive(Default)]
@@ -92,14 +135,20 @@ fn instance(engine: &dyn Engine, wat: &str, host: &mut ScriptedHost) -> Box<dyn 
     module.instantiate(&bindings, &LIMITS, host).expect("instantiates")
 }
 
-fn run_to_end(instance: &mut dyn Instance, host: &mut ScriptedHost, fuel: u64) -> (RunOutcome, usize) {
+fn run_to_end(instance: &mut dyn Instance, host: &mut ScriptedHost, slice: Slice) -> (RunOutcome, usize) {
     for slices in 1..10_000 {
-        match instance.run(fuel, host) {
+        match instance.run(slice, host) {
             RunOutcome::Preempted | RunOutcome::Yielded | RunOutcome::Blocked => continue,
             outcome => return (outcome, slices),
         }
     }
     panic!("the call never ended");
+}
+
+/// An engine that counts fuel has nothing for a timer to drive.
+pub fn fuel_engines_have_no_ticker(engine: &dyn Engine) {
+    assert_eq!(engine.preemption(), Preemption::Fuel);
+    assert!(engine.ticker().is_none());
 }
 
 /// Bytes that are not a module are an [`Error::Invalid`], not a panic.
@@ -178,7 +227,7 @@ pub fn fuel_preempts_and_resumes(engine: &dyn Engine) {
         &mut host,
     );
     instance.call("sum", &[Val::I32(100_000)]).unwrap();
-    let (outcome, slices) = run_to_end(instance.as_mut(), &mut host, 10_000);
+    let (outcome, slices) = run_to_end(instance.as_mut(), &mut host, Slice::new(10_000, 1));
     assert_eq!(outcome, RunOutcome::Finished(vec![Val::I32(705_082_704)]));
     assert!(slices > 10, "only {slices} slices of 10 000 fuel for 100 000 iterations");
 }
@@ -197,7 +246,7 @@ pub fn preemption_may_fall_on_a_first_call(engine: &dyn Engine) {
         let mut host = ScriptedHost::default();
         let mut instance = instance(engine, &wat, &mut host);
         instance.call("run", &[]).unwrap();
-        let (outcome, _) = run_to_end(instance.as_mut(), &mut host, fuel);
+        let (outcome, _) = run_to_end(instance.as_mut(), &mut host, Slice::new(fuel, 1));
         assert_eq!(outcome, RunOutcome::Finished(vec![Val::I32(expected)]), "slices of {fuel} fuel");
     }
 }
@@ -403,7 +452,133 @@ pub fn suspended_calls_can_be_dropped(engine: &dyn Engine) {
     drop(blocked);
     let mut preempted = instance(engine, r#"(module (func (export "spin") (loop (br 0))))"#, &mut host);
     preempted.call("spin", &[]).unwrap();
-    assert_eq!(preempted.run(1000, &mut host), RunOutcome::Preempted);
+    assert_eq!(preempted.run(Slice::new(1000, 1), &mut host), RunOutcome::Preempted);
     drop(preempted);
     assert_eq!(host.calls.len(), 1, "dropping calls no host function");
+}
+
+/// Ticks an engine's [`Ticker`] every millisecond, from its own thread, until
+/// dropped: the timer a loader runs.
+struct Metronome {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Metronome {
+    fn start(engine: &dyn Engine) -> Metronome {
+        let ticker: Ticker = engine.ticker().expect("an epoch engine gives a ticker");
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            while !stopped.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(1));
+                ticker.tick();
+            }
+        });
+        Metronome { stop, thread: Some(thread) }
+    }
+}
+
+impl Drop for Metronome {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// `sum(n)`: 1 + 2 + ... + n, wrapping, in a loop of `n` turns.
+const SUM: &str = r#"(module (func (export "sum") (param $n i32) (result i32) (local $acc i32)
+  (loop $l
+    (local.set $acc (i32.add (local.get $acc) (local.get $n)))
+    (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+    (br_if $l (local.get $n)))
+  (local.get $acc)))"#;
+
+fn sum(n: u32) -> i32 {
+    (1..=n).fold(0u32, |acc, i| acc.wrapping_add(i)) as i32
+}
+
+/// An engine that preempts by epoch says so and gives the loader its tick
+/// source.
+pub fn epoch_engines_give_a_ticker(engine: &dyn Engine) {
+    assert_eq!(engine.preemption(), Preemption::Epoch);
+    let ticker = engine.ticker().expect("a ticker");
+    // Ticking with nothing running is harmless.
+    ticker.clone().tick();
+    ticker.tick();
+}
+
+/// Fuel means nothing under epoch: without ticks, a slice of one unit of
+/// fuel runs a long call to its end.
+pub fn without_ticks_a_slice_goes_on(engine: &dyn Engine) {
+    let mut host = ScriptedHost::default();
+    let mut instance = instance(engine, SUM, &mut host);
+    instance.call("sum", &[Val::I32(1_000_000)]).unwrap();
+    assert_eq!(instance.run(Slice::new(1, 1), &mut host), RunOutcome::Finished(vec![Val::I32(sum(1_000_000))]));
+}
+
+/// A call that outlasts its ticks is preempted at its next check and
+/// resumes where it stopped; one that never ends is preempted again and
+/// again, and can be dropped.
+pub fn ticks_preempt_and_resume(engine: &dyn Engine) {
+    let _timer = Metronome::start(engine);
+    let mut host = ScriptedHost::default();
+    let mut instance = instance(engine, SUM, &mut host);
+    // Tens of milliseconds of compiled code: several ticks.
+    let n = 100_000_000;
+    instance.call("sum", &[Val::I32(n as i32)]).unwrap();
+    let (outcome, slices) = run_to_end(instance.as_mut(), &mut host, Slice::new(1, 1));
+    assert_eq!(outcome, RunOutcome::Finished(vec![Val::I32(sum(n))]));
+    assert!(slices > 1, "{n} turns of a loop ran in one slice of one tick");
+    let mut spinning = self::instance(engine, r#"(module (func (export "spin") (loop (br 0))))"#, &mut host);
+    spinning.call("spin", &[]).unwrap();
+    for _ in 0..3 {
+        assert_eq!(spinning.run(Slice::new(1, 1), &mut host), RunOutcome::Preempted);
+    }
+    drop(spinning);
+    assert!(host.calls.is_empty());
+}
+
+/// Host calls suspend and resume under epoch as under fuel.
+pub fn host_calls_suspend_under_epoch(engine: &dyn Engine) {
+    let flows = vec![HostFlow::Block, HostFlow::Yield];
+    let mut host = ScriptedHost { flows, result: 4, ..Default::default() };
+    let mut instance = instance(engine, CALLS_HOST, &mut host);
+    instance.call("go", &[]).unwrap();
+    assert_eq!(instance.run(FUEL, &mut host), RunOutcome::Blocked);
+    assert_eq!(instance.run(FUEL, &mut host), RunOutcome::Yielded);
+    assert_eq!(instance.run(FUEL, &mut host), RunOutcome::Finished(vec![Val::I32(4)]));
+    assert_eq!(host.calls.len(), 2, "blocked once, then yielded with the results");
+}
+
+/// A call resumed after a block gets a slice of its own: its wasm goes on
+/// until ticks pass again, and is then preempted, not stopped for good.
+pub fn a_resumed_call_gets_a_new_slice(engine: &dyn Engine) {
+    let mut host = ScriptedHost { flows: vec![HostFlow::Block], ..Default::default() };
+    let mut instance = instance(
+        engine,
+        r#"(module (import "h" "f" (func $f))
+             (func (export "go") (call $f) (loop (br 0))))"#,
+        &mut host,
+    );
+    instance.call("go", &[]).unwrap();
+    assert_eq!(instance.run(FUEL, &mut host), RunOutcome::Blocked);
+    let _timer = Metronome::start(engine);
+    std::thread::sleep(Duration::from_millis(5));
+    // Ticks passed while it was blocked; its new slice starts now.
+    assert_eq!(instance.run(FUEL, &mut host), RunOutcome::Preempted);
+    assert_eq!(instance.run(FUEL, &mut host), RunOutcome::Preempted);
+    assert_eq!(host.calls.len(), 2);
+}
+
+/// A start function that runs past the ticks of its budget is refused with
+/// the same message whatever the engine.
+pub fn start_functions_have_a_time_budget(engine: &dyn Engine) {
+    let _timer = Metronome::start(engine);
+    let endless = module(engine, r#"(module (func $s (loop (br 0))) (start $s))"#);
+    let limits = Limits { start: Slice::new(1, 3), ..LIMITS };
+    let err = endless.instantiate(&[], &limits, &mut ScriptedHost::default()).err().expect("refused");
+    assert_eq!(err, Error::Instantiate("the start function did not finish within its time budget".into()));
 }

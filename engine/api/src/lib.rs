@@ -2,14 +2,16 @@
 //!
 //! The kernel drives every engine through these traits and never names an
 //! engine type. An engine validates and instantiates modules, runs a call for
-//! a bounded slice of fuel, and routes every imported function to the kernel's
+//! a bounded [`Slice`], and routes every imported function to the kernel's
 //! [`Host`] together with the caller's linear memory. Host functions are thus
 //! written once, in the kernel, and every engine binds the same set.
 //!
 //! Preemption and blocking are part of the contract: [`Instance::run`] returns
-//! when the slice's fuel is spent ([`RunOutcome::Preempted`]) or when a host
+//! when the slice is over ([`RunOutcome::Preempted`]: its fuel spent, or its
+//! timer ticks passed, as the engine's [`Preemption`] says) or when a host
 //! function asks to suspend ([`HostFlow::Yield`], [`HostFlow::Block`]), and the
-//! next `run` continues where the previous one stopped.
+//! next `run` continues where the previous one stopped. An engine that
+//! preempts by epoch gives the loader a [`Ticker`] to drive it.
 //!
 //! What the engines would otherwise each write again lives here too: the
 //! [`Module`] around an engine's compiled module ([`CompiledModule`], over
@@ -29,6 +31,7 @@ pub mod conformance;
 mod error;
 mod host;
 mod host_func;
+mod preempt;
 mod start;
 mod trap;
 mod types;
@@ -39,6 +42,7 @@ pub use compiled::{Compiled, CompiledModule, bound_imports};
 pub use error::Error;
 pub use host::{Host, HostFlow, HostFuncId};
 pub use host_func::{HostFunc, Values};
+pub use preempt::{Preemption, Slice, Ticker};
 pub use start::StartFailure;
 pub use trap::{Frame, Trap, TrapCode};
 pub use types::{Export, ExternType, FuncType, Import, Val, ValType};
@@ -47,6 +51,16 @@ pub use types::{Export, ExternType, FuncType, Import, Val, ValType};
 pub trait Engine {
     /// A short name for logs and the command line (`wasmi`, `wasmtime`).
     fn name(&self) -> &'static str;
+
+    /// How this engine ends slices; chosen when it is made, fixed since
+    /// (the compiled code depends on it).
+    fn preemption(&self) -> Preemption;
+
+    /// The tick source to drive with a timer when slices are counted in
+    /// ticks ([`Preemption::Epoch`]); `None` under [`Preemption::Fuel`].
+    fn ticker(&self) -> Option<Ticker> {
+        None
+    }
 
     /// Validates and compiles a module.
     ///
@@ -86,8 +100,9 @@ pub trait Module {
 pub struct Limits {
     /// Largest linear memory, in bytes; `memory.grow` beyond it returns -1.
     pub memory_bytes: usize,
-    /// Fuel given to the module's start function, which cannot be preempted.
-    pub start_fuel: u64,
+    /// What the module's start function may take, which cannot be
+    /// preempted: past it, instantiation fails.
+    pub start: Slice,
 }
 
 /// A running module: its memory, globals, tables and at most one call in
@@ -102,12 +117,13 @@ pub trait Instance {
     /// if `args` do not match its parameters.
     fn call(&mut self, name: &str, args: &[Val]) -> Result<(), Error>;
 
-    /// Runs the call in progress for at most `fuel` units of work (about one
-    /// wasm instruction each). Host calls made meanwhile reach `host`.
+    /// Runs the call in progress for at most one `slice` (its fuel or its
+    /// ticks, as the engine's [`Preemption`] says). Host calls made
+    /// meanwhile reach `host`.
     ///
     /// After [`RunOutcome::Blocked`] the next `run` first calls the blocked
     /// host function again with the same arguments.
-    fn run(&mut self, fuel: u64, host: &mut dyn Host) -> RunOutcome;
+    fn run(&mut self, slice: Slice, host: &mut dyn Host) -> RunOutcome;
 
     /// The exported linear memory `memory`; empty if the module has none.
     ///
@@ -122,7 +138,8 @@ pub trait Instance {
 pub enum RunOutcome {
     /// The call returned these values; the instance is idle again.
     Finished(alloc::vec::Vec<Val>),
-    /// The slice's fuel is spent; `run` again to continue.
+    /// The slice is over (its fuel spent, its ticks passed); `run` again
+    /// to continue.
     Preempted,
     /// A host function returned [`HostFlow::Yield`]; `run` again to continue.
     Yielded,

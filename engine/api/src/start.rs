@@ -15,8 +15,12 @@ pub enum StartFailure {
     Exited(u32),
     /// A host function blocked: a start function cannot be suspended.
     Blocked,
-    /// The start function spent its [`Limits::start_fuel`](crate::Limits).
+    /// The start function spent the fuel of its
+    /// [`Limits::start`](crate::Limits) slice.
     OutOfFuel,
+    /// The start function ran past the ticks of its
+    /// [`Limits::start`](crate::Limits) slice.
+    OutOfTime,
     /// The engine refused the instance (a resource limit, a full pool); its
     /// message.
     Refused(String),
@@ -32,6 +36,9 @@ impl From<StartFailure> for Error {
             StartFailure::Blocked => Error::Instantiate("the start function made a blocking call".into()),
             StartFailure::OutOfFuel => {
                 Error::Instantiate("the start function did not finish within its fuel budget".into())
+            }
+            StartFailure::OutOfTime => {
+                Error::Instantiate("the start function did not finish within its time budget".into())
             }
             StartFailure::Refused(message) => Error::Instantiate(message),
         }

@@ -6,7 +6,7 @@ use alloc::string::ToString;
 use alloc::vec::Vec;
 use core::mem;
 
-use walos_engine::{self as api, Error, Host, HostFlow, RunOutcome, StartFailure, Trap, TrapCode, Val};
+use walos_engine::{self as api, Error, Host, HostFlow, RunOutcome, Slice, StartFailure, Trap, TrapCode, Val};
 use wasmi::{Func, ResumableCall, ResumableCallHostTrap, ResumableCallOutOfFuel, Store};
 
 use crate::convert;
@@ -99,7 +99,8 @@ impl Instance {
         }
     }
 
-    fn step(&mut self, progress: Progress, fuel: u64) -> RunOutcome {
+    fn step(&mut self, progress: Progress, slice: Slice) -> RunOutcome {
+        let fuel = slice.fuel;
         let result = match progress {
             Progress::Idle => return RunOutcome::Trapped(Trap::new(TrapCode::Other("no call in progress".into()))),
             Progress::Ready { func, args } => {
@@ -172,10 +173,10 @@ impl api::Instance for Instance {
         Ok(())
     }
 
-    fn run(&mut self, fuel: u64, host: &mut dyn Host) -> RunOutcome {
+    fn run(&mut self, slice: Slice, host: &mut dyn Host) -> RunOutcome {
         let progress = mem::replace(&mut self.progress, Progress::Idle);
         let lent = Rc::clone(&self.store.data().host);
-        lent.lend(host, || self.step(progress, fuel))
+        lent.lend(host, || self.step(progress, slice))
     }
 
     fn memory(&mut self) -> &mut [u8] {

@@ -26,7 +26,7 @@ mod store;
 use alloc::boxed::Box;
 use alloc::string::ToString;
 
-use walos_engine::{self as api, CompiledModule};
+use walos_engine::{self as api, CompiledModule, Preemption};
 use wasmi::Config;
 
 use crate::module::WasmiModule;
@@ -37,7 +37,8 @@ pub struct WasmiEngine {
 }
 
 impl WasmiEngine {
-    /// An engine that meters fuel, so that the kernel can preempt.
+    /// An engine that meters fuel, so that the kernel can preempt: an
+    /// interpreter has no cheaper way (no epoch, no ticker).
     pub fn new() -> Self {
         let mut config = Config::default();
         config.consume_fuel(true);
@@ -58,6 +59,10 @@ impl Default for WasmiEngine {
 impl api::Engine for WasmiEngine {
     fn name(&self) -> &'static str {
         "wasmi"
+    }
+
+    fn preemption(&self) -> Preemption {
+        Preemption::Fuel
     }
 
     fn load(&self, wasm: &[u8]) -> Result<Box<dyn api::Module>, api::Error> {

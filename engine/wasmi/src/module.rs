@@ -49,6 +49,6 @@ impl Compiled for WasmiModule {
         limits: &Limits,
         host: &mut dyn Host,
     ) -> Result<Instance, Error> {
-        Instance::new(store, &self.module, imports, limits.start_fuel, host)
+        Instance::new(store, &self.module, imports, limits.start.fuel, host)
     }
 }

@@ -16,8 +16,8 @@ use std::task::{Context, Poll};
 use walos_engine::{HostFlow, HostFunc, HostFuncId, Trap, Val, Values};
 use wasmtime::{Caller, Extern, Func, Store};
 
-use crate::convert;
 use crate::store::{StoreData, Suspension};
+use crate::{convert, slice};
 
 /// How a host call ended its caller's call: the error the host function
 /// returns to wasmtime, recognised by `run`.
@@ -111,12 +111,8 @@ async fn suspend(
         caller.data().exchange.suspended.set(Some(suspension));
         Pause(false).await;
         // Resumed by the next run: its slice starts now, as with wasmi.
-        let exchange = &caller.data().exchange;
-        let fuel = exchange.fuel.get();
-        if exchange.interval.replace(fuel) != fuel {
-            caller.fuel_async_yield_interval(Some(fuel))?;
-        }
-        caller.set_fuel(u64::MAX)?;
+        let slice = caller.data().exchange.slice.get();
+        slice::begin(&mut caller, slice)?;
         if suspension == Suspension::Yield {
             break;
         }

@@ -2,7 +2,7 @@
 //!
 //! A call in progress is a `call_async` future that owns the store; `run`
 //! polls it by hand, without an async runtime, and it returns `Pending` when
-//! the slice's fuel is spent (wasmtime's fuel yield) or a host function
+//! the slice is over (wasmtime's fuel or epoch yield) or a host function
 //! suspended its caller.
 
 use std::future::Future;
@@ -12,12 +12,12 @@ use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-use walos_engine::{self as api, Error, Host, RunOutcome, StartFailure, Trap, TrapCode, Val};
+use walos_engine::{self as api, Error, Host, RunOutcome, Slice, StartFailure, Trap, TrapCode, Val};
 use wasmtime::{Func, Store};
 
-use crate::convert;
 use crate::host_func::Ended;
 use crate::store::{Exchange, StoreData, Suspension};
+use crate::{convert, slice};
 
 type Results = wasmtime::Result<Vec<wasmtime::Val>>;
 
@@ -47,8 +47,8 @@ pub struct Instance {
 }
 
 impl Instance {
-    /// Instantiates `module` with `externs` and runs its start function on
-    /// `start_fuel`, its host calls reaching `host`.
+    /// Instantiates `module` with `externs` and runs its start function
+    /// within `start`, its host calls reaching `host`.
     ///
     /// # Errors
     /// As [`walos_engine::Module::instantiate`].
@@ -56,16 +56,17 @@ impl Instance {
         mut store: Store<StoreData>,
         module: &wasmtime::Module,
         externs: &[wasmtime::Extern],
-        start_fuel: u64,
+        start: Slice,
         host: &mut dyn Host,
     ) -> Result<Self, Error> {
         let exchange = store.data().exchange.clone();
-        store.set_fuel(start_fuel).map_err(|err| Error::Instantiate(err.to_string()))?;
+        slice::begin_start(&mut store, start).map_err(|err| Error::Instantiate(err.to_string()))?;
         exchange.in_start.set(true);
         let instance = exchange.host.lend(host, || {
             let start = pin!(wasmtime::Instance::new_async(&mut store, module, externs));
-            // The start function cannot be suspended: no fuel yields, and its
-            // host calls do not suspend either; it finishes in one poll.
+            // The start function cannot be suspended: no fuel or epoch
+            // yields, and its host calls do not suspend either; it finishes
+            // in one poll.
             match start.poll(&mut Context::from_waker(Waker::noop())) {
                 Poll::Ready(result) => result,
                 Poll::Pending => Err(wasmtime::Error::new(Ended::BlockedInStart)),
@@ -78,12 +79,11 @@ impl Instance {
     }
 
     /// Starts or continues the call for one slice.
-    fn step(&mut self, fuel: u64) -> RunOutcome {
+    fn step(&mut self, slice: Slice) -> RunOutcome {
         let mut running = match mem::replace(&mut self.progress, Progress::Gone) {
             Progress::Running(running) => running,
             Progress::Ready { mut store, func, args, results } => {
-                self.exchange.interval.set(fuel.max(1));
-                if let Err(err) = slice(&mut store, fuel) {
+                if let Err(err) = slice::begin(&mut store, slice) {
                     self.progress = Progress::Idle(store);
                     return RunOutcome::Trapped(Trap::new(TrapCode::Other(err.to_string())));
                 }
@@ -130,13 +130,6 @@ impl Instance {
     }
 }
 
-/// Gives the call slices of `fuel`: wasmtime yields each time they are
-/// spent, and the total never runs out.
-fn slice(store: &mut Store<StoreData>, fuel: u64) -> wasmtime::Result<()> {
-    store.fuel_async_yield_interval(Some(fuel.max(1)))?;
-    store.set_fuel(u64::MAX)
-}
-
 fn trap(err: &wasmtime::Error) -> Trap {
     match err.downcast_ref::<wasmtime::Trap>() {
         Some(code) => convert::trap(*code),
@@ -154,6 +147,7 @@ fn start_failure(err: wasmtime::Error) -> StartFailure {
     }
     match err.downcast_ref::<wasmtime::Trap>() {
         Some(wasmtime::Trap::OutOfFuel) => StartFailure::OutOfFuel,
+        Some(wasmtime::Trap::Interrupt) => StartFailure::OutOfTime,
         Some(code) => StartFailure::Trapped(convert::trap(*code)),
         None => StartFailure::Refused(err.to_string()),
     }
@@ -184,10 +178,10 @@ impl api::Instance for Instance {
         Ok(())
     }
 
-    fn run(&mut self, fuel: u64, host: &mut dyn Host) -> RunOutcome {
-        self.exchange.fuel.set(fuel.max(1));
+    fn run(&mut self, slice: Slice, host: &mut dyn Host) -> RunOutcome {
+        self.exchange.slice.set(slice);
         let exchange = Arc::clone(&self.exchange);
-        exchange.host.lend(host, || self.step(fuel))
+        exchange.host.lend(host, || self.step(slice))
     }
 
     fn memory(&mut self) -> &mut [u8] {

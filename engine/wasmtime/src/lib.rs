@@ -1,13 +1,17 @@
 //! walos's fast engine: [wasmtime] (Cranelift) behind the [`walos_engine`]
 //! traits.
 //!
-//! Preemption keeps the wasmi engine's semantics with wasmtime's own means:
-//! fuel metering with an async yield every slice (`fuel_async_yield_interval`)
-//! and calls made with `call_async`, whose future [`run`](walos_engine::Instance::run)
-//! polls by hand. A host function that yields or blocks suspends the wasm
-//! fiber the same way (see the `host_func` module), so the kernel's
-//! scheduler sees the same slices, yields and blocked calls whichever engine
-//! runs.
+//! Preemption keeps the wasmi engine's semantics with wasmtime's own means,
+//! one of two chosen when the engine is made ([`Preemption`]): epoch
+//! interruption (the default: compiled code checks a counter that the
+//! loader's timer bumps through the engine's [`Ticker`], and yields at the
+//! first check past the slice's deadline), or fuel metering with an async
+//! yield every slice (`fuel_async_yield_interval`), deterministic but
+//! slower. Calls are made with `call_async`, whose future
+//! [`run`](walos_engine::Instance::run) polls by hand. A host function that
+//! yields or blocks suspends the wasm fiber the same way (see the
+//! `host_func` module), so the kernel's scheduler sees the same slices,
+//! yields and blocked calls whichever engine runs.
 //!
 //! What every engine does the same way (the module's description, the
 //! checks of host functions, the lent host) is `walos-engine`'s and
@@ -21,9 +25,10 @@ mod convert;
 mod host_func;
 mod instance;
 mod module;
+mod slice;
 mod store;
 
-use walos_engine::{self as api, CompiledModule};
+use walos_engine::{self as api, CompiledModule, Preemption, Ticker};
 use wasmtime::Config;
 
 use crate::module::WasmtimeModule;
@@ -31,26 +36,31 @@ use crate::module::WasmtimeModule;
 /// The wasmtime engine; one per kernel.
 pub struct WasmtimeEngine {
     engine: wasmtime::Engine,
+    preemption: Preemption,
 }
 
 impl WasmtimeEngine {
-    /// An engine that meters fuel, so that the kernel can preempt, with
+    /// An engine whose code is preempted as `preemption` says, with
     /// instances from a pool of [`MAX_INSTANCES`] slots when the address
     /// space allows it.
-    pub fn new() -> Self {
+    pub fn new(preemption: Preemption) -> Self {
         // Instances come from a pool of preallocated slots, so that spawning
         // a process costs no mmap/munmap of its memory, tables and stack.
         // Should the address space not allow the pool (a `ulimit -v`), each
         // instance is allocated on demand instead.
-        let engine = wasmtime::Engine::new(Self::config().allocation_strategy(pool()))
-            .or_else(|_| wasmtime::Engine::new(&Self::config()));
+        let engine = wasmtime::Engine::new(Self::config(preemption).allocation_strategy(pool()))
+            .or_else(|_| wasmtime::Engine::new(&Self::config(preemption)));
         // The configuration is fixed and valid for the host: this cannot fail.
-        WasmtimeEngine { engine: engine.expect("wasmtime supports this host") }
+        WasmtimeEngine { engine: engine.expect("wasmtime supports this host"), preemption }
     }
 
-    fn config() -> Config {
+    fn config(preemption: Preemption) -> Config {
         let mut config = Config::new();
-        config.consume_fuel(true);
+        // Only the instrumentation of the chosen mode is compiled in.
+        match preemption {
+            Preemption::Fuel => config.consume_fuel(true),
+            Preemption::Epoch => config.epoch_interruption(true),
+        };
         config
     }
 }
@@ -66,9 +76,10 @@ fn pool() -> wasmtime::InstanceAllocationStrategy {
     wasmtime::InstanceAllocationStrategy::Pooling(pool)
 }
 
+/// Epoch slices: wasmtime's cheapest preemption.
 impl Default for WasmtimeEngine {
     fn default() -> Self {
-        Self::new()
+        Self::new(Preemption::Epoch)
     }
 }
 
@@ -77,10 +88,22 @@ impl api::Engine for WasmtimeEngine {
         "wasmtime"
     }
 
+    fn preemption(&self) -> Preemption {
+        self.preemption
+    }
+
+    fn ticker(&self) -> Option<Ticker> {
+        // `increment_epoch` is one relaxed atomic add: safe from any thread
+        // and from an interrupt handler.
+        let engine = self.engine.clone();
+        (self.preemption == Preemption::Epoch).then(|| Ticker::new(move || engine.increment_epoch()))
+    }
+
     fn load(&self, wasm: &[u8]) -> Result<Box<dyn api::Module>, api::Error> {
         // The root cause is the validator's message, worded as wasmi's.
         let module = wasmtime::Module::new(&self.engine, wasm)
             .map_err(|err| api::Error::Invalid(err.root_cause().to_string()))?;
-        Ok(Box::new(CompiledModule::new(WasmtimeModule { engine: self.engine.clone(), module })))
+        let compiled = WasmtimeModule { engine: self.engine.clone(), module, preemption: self.preemption };
+        Ok(Box::new(CompiledModule::new(compiled)))
     }
 }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use walos_engine::{Compiled, Error, ExternType, Host, HostFunc, Limits};
+use walos_engine::{Compiled, Error, ExternType, Host, HostFunc, Limits, Preemption};
 use wasmtime::{Store, StoreLimitsBuilder};
 
 use crate::instance::Instance;
@@ -16,6 +16,8 @@ pub struct WasmtimeModule {
     pub engine: wasmtime::Engine,
     /// The module itself.
     pub module: wasmtime::Module,
+    /// How the engine's code is preempted.
+    pub preemption: Preemption,
 }
 
 impl Compiled for WasmtimeModule {
@@ -37,7 +39,7 @@ impl Compiled for WasmtimeModule {
 
     fn store(&self, limits: &Limits) -> Store<StoreData> {
         let limiter = StoreLimitsBuilder::new().memory_size(limits.memory_bytes).build();
-        let data = StoreData { exchange: Arc::new(Exchange::default()), memory: None, limiter };
+        let data = StoreData { exchange: Arc::new(Exchange::new(self.preemption)), memory: None, limiter };
         let mut store = Store::new(&self.engine, data);
         store.limiter(|data| &mut data.limiter);
         store
@@ -54,6 +56,6 @@ impl Compiled for WasmtimeModule {
         limits: &Limits,
         host: &mut dyn Host,
     ) -> Result<Instance, Error> {
-        Instance::new(store, &self.module, imports, limits.start_fuel, host)
+        Instance::new(store, &self.module, imports, limits.start, host)
     }
 }

@@ -5,6 +5,7 @@
 use std::cell::Cell;
 use std::sync::Arc;
 
+use walos_engine::{Preemption, Slice};
 use walos_engine_lend::LentHost;
 use wasmtime::StoreLimits;
 
@@ -12,19 +13,36 @@ use wasmtime::StoreLimits;
 ///
 /// Shared, not owned by the store: while a call is suspended its future owns
 /// the store, and `run` still needs to reach these.
-#[derive(Default)]
 pub struct Exchange {
     /// The kernel's host during a run (or instantiation).
     pub host: LentHost,
-    /// The fuel of the current run: the length of a slice.
-    pub fuel: Cell<u64>,
-    /// The store's fuel yield interval: the slice length it was last given.
+    /// How the engine preempts: what a slice counts.
+    pub preemption: Preemption,
+    /// The slice of the current run.
+    pub slice: Cell<Slice>,
+    /// The slice length the store's automatic yield was last given (fuel
+    /// yield interval, or ticks added to the epoch deadline at each
+    /// yield); 0: none yet.
     pub interval: Cell<u64>,
     /// Why the last poll stopped inside a host function (yield or block);
     /// `None` when it stopped because the slice's fuel ran out.
     pub suspended: Cell<Option<Suspension>>,
     /// True while the start function runs: it cannot be suspended.
     pub in_start: Cell<bool>,
+}
+
+impl Exchange {
+    /// The exchange of a new store, under `preemption`.
+    pub fn new(preemption: Preemption) -> Self {
+        Exchange {
+            host: LentHost::new(),
+            preemption,
+            slice: Cell::new(Slice::new(1, 1)),
+            interval: Cell::new(0),
+            suspended: Cell::new(None),
+            in_start: Cell::new(false),
+        }
+    }
 }
 
 // SAFETY: an exchange is shared only by one `Instance` (which is not `Send`,

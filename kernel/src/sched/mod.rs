@@ -1,7 +1,8 @@
 //! The scheduler: the [`Kernel`], which starts processes and runs them.
 //!
 //! Scheduling is round-robin over engine slices: a process runs until its
-//! slice's fuel is spent, it yields, blocks, exits or traps. A blocked
+//! slice is over (its fuel spent or its timer ticks passed, whichever the
+//! engine counts), it yields, blocks, exits or traps. A blocked
 //! process waits for a deadline, console input or an interrupt; when
 //! nobody can run, the kernel asks the loader to wait for the next event.
 //! Nothing busy-waits.
@@ -28,7 +29,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use walos_engine::{Engine, Module};
+use walos_engine::{Engine, Limits, Module, Slice};
 
 pub use spawn::SpawnError;
 
@@ -44,10 +45,16 @@ use crate::vfs::FileSystem;
 pub struct Config {
     /// The most verbose level logged.
     pub log_level: Level,
-    /// Fuel of one scheduling slice (about one wasm instruction per unit).
+    /// Fuel of one scheduling slice (about one wasm instruction per unit),
+    /// for an engine that preempts by fuel.
     pub slice_fuel: u64,
+    /// Timer ticks of one scheduling slice, for an engine that preempts by
+    /// epoch (the loader's timer sets the tick: 1 ms on the Linux loader).
+    pub slice_ticks: u64,
     /// Fuel a module's start function may use (it cannot be preempted).
     pub start_fuel: u64,
+    /// Timer ticks a module's start function may take, under epoch.
+    pub start_ticks: u64,
     /// The services allowed to import `x86` (port I/O): the loader's
     /// declaration of its drivers.
     pub drivers: Vec<String>,
@@ -63,10 +70,20 @@ impl Default for Config {
         Config {
             log_level: Level::Warn,
             slice_fuel: 1_000_000,
+            slice_ticks: 2,
             start_fuel: 1_000_000_000,
+            start_ticks: 10_000,
             drivers: Vec::new(),
             input: None,
         }
+    }
+}
+
+impl Config {
+    /// One scheduling slice, in fuel and in ticks: the engine counts the
+    /// one it preempts by.
+    pub fn slice(&self) -> Slice {
+        Slice::new(self.slice_fuel, self.slice_ticks)
     }
 }
 
@@ -116,6 +133,9 @@ impl Kernel {
     pub fn new(loader: Box<dyn Loader>, engine: Box<dyn Engine>, config: Config) -> Self {
         let mut sys = System::new(loader, config.log_level);
         sys.log(Level::Info, "kernel", format_args!("walos {} with the {} engine", crate::VERSION, engine.name()));
+        if engine.preemption() == walos_engine::Preemption::Epoch {
+            sys.log(Level::Debug, "kernel", format_args!("epoch preemption: slices of {} ticks", config.slice_ticks));
+        }
         let mut kernel = Kernel {
             sys,
             engine,
@@ -131,6 +151,13 @@ impl Kernel {
         };
         kernel.start_input();
         kernel
+    }
+
+    /// The resource limits of a new instance: the loader's memory limit,
+    /// and the start function's budget.
+    pub(crate) fn limits(&self) -> Limits {
+        let start = Slice::new(self.config.start_fuel, self.config.start_ticks);
+        Limits { memory_bytes: self.sys.loader.memory_limit(), start }
     }
 
     /// Writes a line from the kernel to its log, as the loader wants it

@@ -39,7 +39,7 @@ impl Kernel {
         proc.state.slice_start_ns = start;
         let outcome = {
             let mut ctx = Ctx { sys: &mut self.sys, proc: &mut proc.state };
-            proc.instance.run(self.config.slice_fuel, &mut ctx)
+            proc.instance.run(self.config.slice(), &mut ctx)
         };
         proc.state.cpu_ns += self.sys.now().saturating_sub(start);
         if !matches!(outcome, RunOutcome::Blocked) || proc.state.request.is_none() {

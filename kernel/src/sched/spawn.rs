@@ -8,7 +8,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use walos_engine::{ExternType, FuncType, Limits, Module};
+use walos_engine::{ExternType, FuncType, Module};
 
 use super::Kernel;
 use crate::fd::FdTable;
@@ -137,7 +137,7 @@ impl Kernel {
             services,
             ..ProcState::new(pid, name, fds, self.sys.now())
         };
-        let limits = Limits { memory_bytes: self.sys.loader.memory_limit(), start_fuel: self.config.start_fuel };
+        let limits = self.limits();
         let instantiate_error = |error| SpawnError::Instantiate { program: program.clone(), error };
         let mut ctx = Ctx { sys: &mut self.sys, proc: &mut state };
         let started = module.instantiate(&bindings, &limits, &mut ctx).and_then(|mut instance| {

@@ -9,7 +9,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
-use walos_engine::{ExternType, FuncType, Limits, RunOutcome, Trap};
+use walos_engine::{ExternType, FuncType, RunOutcome, Trap};
 
 use super::w_section::{self, WSectionError};
 use super::{MAX_CALL_SLICES, Service};
@@ -154,7 +154,7 @@ impl Kernel {
             services: service.imports.clone(),
             ..ProcState::new(pid, service.name.clone(), fds, self.sys.now())
         };
-        let limits = Limits { memory_bytes: self.sys.loader.memory_limit(), start_fuel: self.config.start_fuel };
+        let limits = self.limits();
         let mut ctx = Ctx { sys: &mut self.sys, proc: &mut state };
         let instance = match service.module.instantiate(&service.bindings, &limits, &mut ctx) {
             Ok(instance) => instance,
@@ -188,7 +188,7 @@ impl Kernel {
         for _ in 0..MAX_CALL_SLICES {
             let outcome = {
                 let mut ctx = Ctx { sys: &mut self.sys, proc: &mut proc.state };
-                proc.instance.run(self.config.slice_fuel, &mut ctx)
+                proc.instance.run(self.config.slice(), &mut ctx)
             };
             match outcome {
                 RunOutcome::Finished(_) => return Ok(()),

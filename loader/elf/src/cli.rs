@@ -44,6 +44,13 @@ pub struct RunOptions {
     #[arg(long, value_name = "ENGINE", env = "WALOS_ENGINE", default_value = "wasmi")]
     pub engine: EngineKind,
 
+    /// How running wasm is preempted: `epoch` (a timer tick every
+    /// millisecond; the default on wasmtime) or `fuel` (counted
+    /// instructions: deterministic, slower on wasmtime; the only one on
+    /// wasmi).
+    #[arg(long, value_name = "MODE", env = "WALOS_PREEMPT")]
+    pub preempt: Option<PreemptKind>,
+
     /// The wasm file, then the program's arguments: everything after the
     /// file is passed on. The path, as given, is the program's `argv[0]`.
     #[arg(value_name = "WASM", required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
@@ -64,6 +71,13 @@ pub struct RunOptions {
 pub enum EngineKind {
     Wasmi,
     Wasmtime,
+}
+
+/// The preemption modes of `--preempt`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PreemptKind {
+    Fuel,
+    Epoch,
 }
 
 /// `walos FILE.wasm ...` means `walos run FILE.wasm ...`, as with wasmtime.
@@ -102,6 +116,7 @@ mod tests {
         assert_eq!(run.program_and_args, ["x.wasm", "arg"]);
         assert_eq!(run.log, Level::Warn);
         assert_eq!(run.engine, EngineKind::Wasmi);
+        assert_eq!(run.preempt, None);
     }
 
     #[test]
@@ -114,6 +129,10 @@ mod tests {
         assert_eq!(run.log, Level::Debug);
         let run = parse(&["walos", "run", "--engine", "wasmtime", "x.wasm"]).unwrap();
         assert_eq!(run.engine, EngineKind::Wasmtime);
+        let run = parse(&["walos", "run", "--preempt", "fuel", "x.wasm"]).unwrap();
+        assert_eq!(run.preempt, Some(PreemptKind::Fuel));
+        let err = parse(&["walos", "run", "--preempt", "never", "x.wasm"]).unwrap_err();
+        assert!(err.to_string().contains("invalid value 'never' for '--preempt <MODE>'"), "{err}");
         let err = parse(&["walos", "run", "--engine", "v8", "x.wasm"]).unwrap_err();
         assert!(err.to_string().contains("invalid value 'v8' for '--engine <ENGINE>'"), "{err}");
     }

@@ -2,17 +2,18 @@
 
 use std::path::Path;
 
-use walos_engine::Engine;
+use walos_engine::{Engine, Preemption};
 use walos_engine_wasmi::WasmiEngine;
 #[cfg(feature = "wasmtime")]
 use walos_engine_wasmtime::WasmtimeEngine;
 use walos_kernel::{Command, Config, ExitStatus, Kernel, LinkError, SpawnError};
 
-use crate::cli::{EngineKind, RunOptions};
+use crate::cli::{EngineKind, PreemptKind, RunOptions};
 use crate::framebuffer::{Output, Screen};
 use crate::host::HostLoader;
 use crate::hostfs::HostFs;
 use crate::store::FileStore;
+use crate::timer::Timer;
 
 /// The exit status of a trapped program: 128 + SIGABRT, as wasmtime uses.
 pub const TRAP_STATUS: i32 = 134;
@@ -32,7 +33,7 @@ pub fn run(options: RunOptions) -> i32 {
 }
 
 fn start(options: RunOptions) -> Result<i32, String> {
-    let engine = engine(options.engine)?;
+    let engine = engine(options.engine, options.preempt)?;
     let (program, args) = options.program_and_args.split_first().ok_or("no program given")?;
     let module = read_module(Path::new(program))?;
     let env = options.env.iter().filter_map(|spec| environment(spec)).collect();
@@ -58,6 +59,8 @@ fn start(options: RunOptions) -> Result<i32, String> {
         loader = loader.with_screen(pixels);
     }
     let config = Config { log_level: options.log, ..Config::default() };
+    // Ticks for as long as the kernel runs (declared first: dropped last).
+    let _timer = Timer::drive(&*engine);
     let mut kernel = Kernel::new(Box::new(loader), engine, config);
     let mut preopens = Vec::new();
     for (guest, fs) in dirs {
@@ -77,16 +80,28 @@ fn start(options: RunOptions) -> Result<i32, String> {
     outcome
 }
 
-/// A new engine of that kind, if this build has it.
-pub fn engine(kind: EngineKind) -> Result<Box<dyn Engine>, String> {
+/// A new engine of that kind, if this build has it, preempting as `preempt`
+/// says or, by default, as suits it best: epoch on wasmtime, fuel on wasmi
+/// (an interpreter has no epoch). An engine that preempts by epoch needs a
+/// [`Timer`] to drive it.
+pub fn engine(kind: EngineKind, preempt: Option<PreemptKind>) -> Result<Box<dyn Engine>, String> {
+    let preemption = preempt.map(|mode| match mode {
+        PreemptKind::Fuel => Preemption::Fuel,
+        PreemptKind::Epoch => Preemption::Epoch,
+    });
     match kind {
+        EngineKind::Wasmi if preemption == Some(Preemption::Epoch) => Err(NO_EPOCH.into()),
         EngineKind::Wasmi => Ok(Box::new(WasmiEngine::new())),
         #[cfg(feature = "wasmtime")]
-        EngineKind::Wasmtime => Ok(Box::new(WasmtimeEngine::new())),
+        EngineKind::Wasmtime => Ok(Box::new(WasmtimeEngine::new(preemption.unwrap_or(Preemption::Epoch)))),
         #[cfg(not(feature = "wasmtime"))]
         EngineKind::Wasmtime => Err(NO_WASMTIME.into()),
     }
 }
+
+/// Why `--preempt epoch` fails on wasmi.
+const NO_EPOCH: &str = "--preempt epoch: the wasmi engine has no epoch interruption, it preempts by fuel only \
+                        (`--engine wasmtime` has both)";
 
 /// Why `--engine wasmtime` fails on a build without it, and which builds
 /// have it.
@@ -154,11 +169,25 @@ mod tests {
 
     #[test]
     fn the_engines_are_those_of_the_build() {
-        assert!(engine(EngineKind::Wasmi).is_ok());
+        assert!(engine(EngineKind::Wasmi, None).is_ok());
         #[cfg(feature = "wasmtime")]
-        assert!(engine(EngineKind::Wasmtime).is_ok());
+        assert!(engine(EngineKind::Wasmtime, None).is_ok());
         #[cfg(not(feature = "wasmtime"))]
-        assert_eq!(engine(EngineKind::Wasmtime).err().as_deref(), Some(NO_WASMTIME));
+        assert_eq!(engine(EngineKind::Wasmtime, None).err().as_deref(), Some(NO_WASMTIME));
+    }
+
+    #[test]
+    fn each_engine_preempts_as_suits_it_unless_told() {
+        let preemption = |kind, preempt| engine(kind, preempt).map(|e| e.preemption());
+        assert_eq!(preemption(EngineKind::Wasmi, None), Ok(Preemption::Fuel));
+        assert_eq!(preemption(EngineKind::Wasmi, Some(PreemptKind::Fuel)), Ok(Preemption::Fuel));
+        assert_eq!(preemption(EngineKind::Wasmi, Some(PreemptKind::Epoch)), Err(NO_EPOCH.into()));
+        #[cfg(feature = "wasmtime")]
+        {
+            assert_eq!(preemption(EngineKind::Wasmtime, None), Ok(Preemption::Epoch));
+            assert_eq!(preemption(EngineKind::Wasmtime, Some(PreemptKind::Fuel)), Ok(Preemption::Fuel));
+            assert!(engine(EngineKind::Wasmtime, None).is_ok_and(|e| e.ticker().is_some()));
+        }
     }
 
     #[test]
