@@ -118,7 +118,8 @@ impl Boot {
         self
     }
 
-    /// A tar archive for the root file system (`\\walos\\initrd.tar`).
+    /// A tar archive for the root file system (`\\walos\\initrd.tar`, or
+    /// `initrd.tar.gz` when its name ends with `.gz`).
     pub fn initrd(mut self, tar: &Path) -> Boot {
         self.initrd = Some(tar.to_path_buf());
         self

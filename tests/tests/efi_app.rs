@@ -96,6 +96,22 @@ fn the_initrd_is_the_root_file_system() {
 }
 
 #[test]
+fn a_gzipped_initrd_is_the_root_file_system_too() {
+    let dir = std::env::temp_dir().join(format!("walos-initrd-gz-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("etc")).unwrap();
+    std::fs::write(dir.join("etc/motd"), "welcome to gzipped walos\n").unwrap();
+    let tar = dir.with_extension("tar.gz");
+    let status = Command::new("tar").arg("-C").arg(&dir).arg("-czf").arg(&tar).arg("etc").status().expect("tar");
+    assert!(status.success());
+    assert_runs(
+        Boot::new(LOADER, &program("print_file")).args(&["/etc/motd"]).initrd(&tar),
+        "welcome to gzipped walos\n",
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_file(&tar).unwrap();
+}
+
+#[test]
 fn a_trap_is_logged_with_the_program_name_and_fails_the_run() {
     let end = Boot::new(LOADER, &program("abort")).start().wait();
     let (output, log) = end.serial.split_once('\n').expect("two lines");

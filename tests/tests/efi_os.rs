@@ -182,6 +182,39 @@ fn the_initrd_is_the_root_file_system() {
 }
 
 #[test]
+fn a_gzipped_initrd_is_unpacked_and_a_damaged_one_named() {
+    // A directory of its own: the plain initrd's test writes its greeting.
+    let dir = std::env::temp_dir().join(format!("walos-initrd-gz-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("greeting.txt"), "hello from the gzipped initrd\n").unwrap();
+    let gz = dir.with_extension("tar.gz");
+    let status = std::process::Command::new("tar")
+        .arg("-czf")
+        .arg(&gz)
+        .arg("-C")
+        .arg(&dir)
+        .arg("greeting.txt")
+        .status()
+        .expect("tar");
+    assert!(status.success());
+    let end = Boot::new(LOADER, &wat_file("greet", PRINT_GREETING)).initrd(&gz).start().wait();
+    assert_eq!((end.serial.as_str(), end.status), ("hello from the gzipped initrd\n", Some(0)));
+
+    // The same archive with its last byte (the length in the trailer) cut.
+    let bytes = std::fs::read(&gz).unwrap();
+    let cut = walos_tests::temp_file("cut-initrd.tar.gz", &bytes[..bytes.len() - 1]);
+    let end = Boot::new(LOADER, &sample("hello")).initrd(&cut).start().wait();
+    assert_eq!((end.status, end.exit), (None, Exit::Failed));
+    assert!(
+        end.serial.starts_with("walos: \\walos\\initrd.tar.gz: not a valid gzip file: the trailer is truncated"),
+        "{}",
+        end.serial
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_file(&gz).unwrap();
+}
+
+#[test]
 fn the_shell_runs_programs_typed_on_the_keyboard() {
     let mut vm = Boot::new(LOADER, &sample("shell")).service("hello", &sample("hello")).start();
     vm.wait_for_serial("walos> ");

@@ -1,5 +1,5 @@
 //! Filling a memory file system: from a list of files, or from a tar
-//! archive (the UEFI loaders' initrd).
+//! archive, plain or gzipped (the UEFI loaders' initrd).
 
 use alloc::format;
 use alloc::string::String;
@@ -90,6 +90,16 @@ pub fn from_files<'a>(
         add_file(&mut fs, path, data, now)?;
     }
     Ok(fs)
+}
+
+/// A memory file system holding a tar archive, plain or gzipped (told
+/// apart by gzip's magic number, not by a file name).
+pub fn from_archive(dev: u64, archive: &[u8], now: u64) -> Result<MemFs, String> {
+    if super::gzip::is_gzip(archive) {
+        from_tar(dev, &super::gzip::decompress(archive)?, now)
+    } else {
+        from_tar(dev, archive, now)
+    }
 }
 
 /// A memory file system holding the regular files and the directories of a
@@ -184,6 +194,21 @@ mod tests {
         let mut fs = from_tar(2, &tar(&[("etc/motd", b"welcome")]), 0).unwrap();
         assert_eq!(read(&mut fs, "etc/motd"), b"welcome");
         assert!(from_tar(2, b"not a tar", 0).is_err());
+    }
+
+    #[test]
+    fn gzipped_tar_archives() {
+        let archive = tar(&[("etc/", b""), ("etc/motd", b"welcome")]);
+        let mut gz = alloc::vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3];
+        gz.extend_from_slice(&miniz_oxide::deflate::compress_to_vec(&archive, 9));
+        gz.extend_from_slice(&crc32fast::hash(&archive).to_le_bytes());
+        gz.extend_from_slice(&(archive.len() as u32).to_le_bytes());
+        let mut fs = from_archive(2, &gz, 0).unwrap();
+        assert_eq!(read(&mut fs, "etc/motd"), b"welcome");
+        let mut fs = from_archive(2, &archive, 0).unwrap();
+        assert_eq!(read(&mut fs, "etc/motd"), b"welcome");
+        gz.truncate(gz.len() - 1);
+        assert_eq!(from_archive(2, &gz, 0).unwrap_err(), "not a valid gzip file: the trailer is truncated");
     }
 
     #[test]

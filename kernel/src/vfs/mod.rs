@@ -8,6 +8,7 @@
 //! every file system.
 
 pub mod build;
+pub mod gzip;
 pub mod mem;
 pub mod resolve;
 

@@ -32,7 +32,7 @@ use walos_engine_wasmi::WasmiEngine;
 use walos_kernel::vfs::{self, mem::MemFs};
 use walos_kernel::{Config, ExitStatus, Kernel};
 use walos_uefi_boot::Cmdline;
-use walos_uefi_boot::volume::{CMDLINE, INITRD};
+use walos_uefi_boot::volume::{CMDLINE, INITRDS};
 
 use crate::machine::Machine;
 use crate::store::{BootVolume, ReadError};
@@ -70,13 +70,21 @@ fn start() -> Result<(BootVolume, Cmdline), String> {
     Ok((volume, cmdline))
 }
 
-/// The root file system, if the volume has an initrd.
+/// The root file system, if the volume has an initrd (the first of
+/// [`INITRDS`] there).
 fn root_fs(volume: &mut BootVolume) -> Result<Option<MemFs>, String> {
-    match volume.read(INITRD) {
-        Ok(tar) => vfs::build::from_tar(ROOT_DEV, &tar, 0).map(Some).map_err(|err| format!("{INITRD}: {err}")),
-        Err(ReadError::NotFound) => Ok(None),
-        Err(err) => Err(format!("cannot read {INITRD}: {err}")),
+    for path in INITRDS {
+        match volume.read(path) {
+            Ok(archive) => {
+                return vfs::build::from_archive(ROOT_DEV, &archive, 0)
+                    .map(Some)
+                    .map_err(|err| format!("{path}: {err}"));
+            }
+            Err(ReadError::NotFound) => {}
+            Err(err) => return Err(format!("cannot read {path}: {err}")),
+        }
     }
+    Ok(None)
 }
 
 /// Runs the entry program to its end; `None` if it could not start.

@@ -6,6 +6,7 @@
 //! \walos\cmdline          the kernel command line (see crate::cmdline)
 //! \walos\kernel.elf       efi-os only: the bare-metal kernel image
 //! \walos\initrd.tar       optional: the root file system
+//! \walos\initrd.tar.gz    or the same, gzipped (read when there is no initrd.tar)
 //! \srv\NAME.wasm          the service store: the entry and the services
 //! ```
 //!
@@ -24,6 +25,11 @@ pub const CMDLINE: &str = "\\walos\\cmdline";
 pub const KERNEL_IMAGE: &str = "\\walos\\kernel.elf";
 /// The optional root file system: a tar archive.
 pub const INITRD: &str = "\\walos\\initrd.tar";
+/// The same, gzipped, as the original walos read it.
+pub const INITRD_GZ: &str = "\\walos\\initrd.tar.gz";
+/// Where the loaders look for the root file system, in this order: the
+/// first file there is the one (the kernel tells a gzip by its content).
+pub const INITRDS: [&str; 2] = [INITRD, INITRD_GZ];
 /// The directory of the service store.
 pub const SERVICES: &str = "\\srv";
 /// How the file of a module in [`SERVICES`] ends.

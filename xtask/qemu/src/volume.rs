@@ -82,9 +82,15 @@ impl Volume {
         Ok(())
     }
 
-    /// Adds a root file system for the kernel.
+    /// Adds a root file system for the kernel: a tar archive, gzipped if
+    /// its name ends with `.gz` (`\\walos\\initrd.tar.gz`).
     pub fn initrd(&mut self, tar: &Path) {
-        self.files.insert(relative(layout::INITRD), Content::File(tar.to_path_buf()));
+        let gzipped = tar.extension().is_some_and(|ext| ext == "gz");
+        for path in layout::INITRDS {
+            self.files.remove(&relative(path));
+        }
+        let path = if gzipped { layout::INITRD_GZ } else { layout::INITRD };
+        self.files.insert(relative(path), Content::File(tar.to_path_buf()));
     }
 
     /// The paths on the volume, sorted.
@@ -161,6 +167,10 @@ mod tests {
         volume.initrd(&here.join("Cargo.toml"));
         volume.cmdline_text("--log loud hello\n".into());
         assert_eq!(volume.paths().collect::<Vec<_>>(), ["srv/hello.wasm", "walos/cmdline", "walos/initrd.tar"]);
+        // A gzipped archive takes the place of a plain one.
+        volume.initrd(Path::new("root.tar.gz"));
+        assert_eq!(volume.paths().collect::<Vec<_>>(), ["srv/hello.wasm", "walos/cmdline", "walos/initrd.tar.gz"]);
+        volume.initrd(&here.join("Cargo.toml"));
         let dir = std::env::temp_dir().join(format!("walos-qemu-volume-{}", std::process::id()));
         volume.write_dir(&dir).unwrap();
         assert_eq!(std::fs::read_to_string(dir.join("walos/cmdline")).unwrap(), "--log loud hello\n");

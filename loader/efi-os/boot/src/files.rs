@@ -38,6 +38,16 @@ impl Volume {
         }
     }
 
+    /// The first of `names` that is on the volume, with its contents.
+    pub fn read_first(&mut self, names: &[&'static str]) -> Result<Option<(&'static str, Vec<u8>)>, String> {
+        for &name in names {
+            if let Some(data) = self.read_optional(name)? {
+                return Ok(Some((name, data)));
+            }
+        }
+        Ok(None)
+    }
+
     /// Every `\srv\NAME.wasm`, named `NAME`.
     pub fn services(&mut self) -> Result<Vec<File>, String> {
         let entries = self.fs.read_dir(path(SERVICES)?).map_err(|err| format!("cannot list {SERVICES}: {err}"))?;

@@ -3,7 +3,7 @@
 //!
 //! While boot services last it reads everything the kernel will need from
 //! the boot volume (`\walos\kernel.elf`, `\walos\cmdline`, `\srv\*.wasm`,
-//! `\walos\initrd.tar`), loads the kernel image, and gathers the
+//! `\walos\initrd.tar` or `initrd.tar.gz`), loads the kernel image, and gathers the
 //! framebuffer, the ACPI RSDP and the time. Then it exits boot services and
 //! jumps to the kernel with a [`BootInfo`]. Everything it hands over lives
 //! in UEFI loader memory, which the firmware leaves alone afterwards and the
@@ -48,7 +48,7 @@ fn prepare() -> Result<(&'static mut BootInfo, image::Image), String> {
     let image = image::load(&kernel_elf)?;
     let cmdline = boot_volume.read(volume::CMDLINE)?;
     let services = boot_volume.services()?;
-    let initrd = boot_volume.read_optional(volume::INITRD)?;
+    let initrd = boot_volume.read_first(&volume::INITRDS)?;
     drop(boot_volume);
 
     let info = Box::leak(Box::new(BootInfo {
@@ -57,7 +57,10 @@ fn prepare() -> Result<(&'static mut BootInfo, image::Image), String> {
         cmdline: files::leak(cmdline),
         services: services.as_ptr(),
         services_count: services.len(),
-        initrd: initrd.map_or(walos_efi_os_bootinfo::Bytes::EMPTY, files::leak),
+        initrd_path: initrd
+            .as_ref()
+            .map_or(walos_efi_os_bootinfo::Bytes::EMPTY, |(path, _)| files::leak(path.as_bytes().to_vec())),
+        initrd: initrd.map_or(walos_efi_os_bootinfo::Bytes::EMPTY, |(_, data)| files::leak(data)),
         memory_map: MemoryMap { buffer: core::ptr::null(), descriptor_size: 0, count: 0 },
         framebuffer: machine::framebuffer(),
         rsdp: machine::rsdp(),

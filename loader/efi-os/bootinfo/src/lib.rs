@@ -128,8 +128,10 @@ pub struct BootInfo {
     /// The services `\srv\*.wasm`: `services_count` files.
     pub services: *const File,
     pub services_count: usize,
-    /// `\walos\initrd.tar`, or empty.
+    /// `\walos\initrd.tar` or `initrd.tar.gz`, or empty.
     pub initrd: Bytes,
+    /// The path of the file `initrd` was read from, for messages (UTF-8).
+    pub initrd_path: Bytes,
     pub memory_map: MemoryMap,
     pub framebuffer: Framebuffer,
     /// The ACPI RSDP (version 2 if the firmware has it), or 0.
@@ -146,7 +148,7 @@ impl BootInfo {
     /// "walosBI\0" as a little-endian u64.
     pub const MAGIC: u64 = u64::from_le_bytes(*b"walosBI\0");
     /// Bumped whenever the layout changes.
-    pub const VERSION: u32 = 1;
+    pub const VERSION: u32 = 2;
 
     /// The services.
     ///

@@ -96,14 +96,17 @@ fn main(info: &'static BootInfo) -> ! {
     // SAFETY: the stub left the initrd in place for good.
     let initrd = unsafe { info.initrd.as_slice() };
     if !initrd.is_empty() {
-        let Ok(root) = vfs::build::from_tar(ROOT_DEVICE, initrd, info.realtime_ns)
-            .map_err(|err| report(format_args!("{INITRD}: {err}")))
+        // SAFETY: as the initrd, which the stub read it for.
+        let path = core::str::from_utf8(unsafe { info.initrd_path.as_slice() }).unwrap_or(INITRD);
+        let Ok(root) = vfs::build::from_archive(ROOT_DEVICE, initrd, info.realtime_ns)
+            .map_err(|err| report(format_args!("{path}: {err}")))
         else {
             power_off(None, cmdline.debug_exit)
         };
         kernel.mount(cmdline.initrd_at.as_str(), Box::new(root));
         command = command.preopen(cmdline.initrd_at.as_str());
-        kernel.log(Level::Info, format_args!("initrd: {} bytes, mounted at {}", initrd.len(), cmdline.initrd_at));
+        kernel
+            .log(Level::Info, format_args!("initrd: {path}, {} bytes, mounted at {}", initrd.len(), cmdline.initrd_at));
     }
 
     let status = match kernel.spawn(command) {
