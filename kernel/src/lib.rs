@@ -32,6 +32,7 @@ mod syscall;
 mod system;
 pub mod vfs;
 
+pub use abi::{Device, ImportInfo, interfaces};
 pub use linker::{LinkError, ServiceProblem};
 pub use loader::Loader;
 pub use process::{Command, ExitStatus, KILLED_STATUS, Pid, ProcInfo, RunState, TRAPPED_STATUS};

@@ -7,7 +7,7 @@ pub mod vga;
 pub mod wasi;
 pub mod x86;
 
-use walos_engine::HostFuncId;
+use walos_engine::{HostFuncId, ValType};
 
 use crate::syscall::{Interface, Syscall};
 
@@ -99,9 +99,85 @@ pub fn syscall(id: HostFuncId) -> Option<(&'static str, &'static Syscall)> {
     Some((imported.name, func))
 }
 
+/// One import the kernel offers, as a program would declare it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportInfo {
+    /// The import's module: the interface's name.
+    pub module: &'static str,
+    /// The function's name.
+    pub name: &'static str,
+    /// Its parameters.
+    pub params: &'static [ValType],
+    /// Its results.
+    pub results: &'static [ValType],
+    /// The hardware it needs from the loader, if any.
+    pub device: Option<Device>,
+    /// Whether only driver services may import it.
+    pub drivers_only: bool,
+}
+
+/// Every import of every built-in interface, read from the syscall tables:
+/// what a generated test or a fuzzer calls, so that a new syscall is
+/// covered the day it is added. An interface with a base lists the base's
+/// functions it inherits too, each once (its own version when it overrides
+/// one).
+pub fn interfaces() -> impl Iterator<Item = ImportInfo> {
+    INTERFACES.iter().flat_map(|iface| {
+        let mut chain = Some(*iface);
+        let mut levels = alloc::vec::Vec::new();
+        while let Some(current) = chain {
+            levels.push(current);
+            chain = current.base;
+        }
+        let module = iface.name;
+        let mut seen: alloc::vec::Vec<&'static str> = alloc::vec::Vec::new();
+        let mut all = alloc::vec::Vec::new();
+        for level in levels {
+            for func in level.funcs {
+                if !seen.contains(&func.name) {
+                    seen.push(func.name);
+                    all.push(ImportInfo {
+                        module,
+                        name: func.name,
+                        params: func.params,
+                        results: func.results,
+                        device: device(module),
+                        drivers_only: drivers_only(module),
+                    });
+                }
+            }
+        }
+        all
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_interface_list_is_every_import_once_and_each_resolves() {
+        let all: alloc::vec::Vec<ImportInfo> = interfaces().collect();
+        for import in &all {
+            let (_, func) = resolve(import.module, import.name).expect("listed imports resolve");
+            assert_eq!(
+                (func.params, func.results),
+                (import.params, import.results),
+                "{}.{}",
+                import.module,
+                import.name
+            );
+            let twice = all.iter().filter(|i| (i.module, i.name) == (import.module, import.name)).count();
+            assert_eq!(twice, 1, "{}.{} listed {twice} times", import.module, import.name);
+        }
+        let count = |module| all.iter().filter(|i| i.module == module).count();
+        assert_eq!(count("wasi_snapshot_preview1"), wasi::PREVIEW1.funcs.len());
+        assert_eq!(count("wasi_unstable"), wasi::PREVIEW1.funcs.len(), "inherits every preview1 function");
+        assert_eq!(count("sys"), native::SYS.funcs.len());
+        let seek = all.iter().find(|i| (i.module, i.name) == ("wasi_unstable", "fd_seek")).unwrap();
+        assert_eq!(seek.params, resolve("wasi_unstable", "fd_seek").unwrap().1.params, "its own layout");
+        assert!(all.iter().any(|i| i.module == "x86" && i.drivers_only && i.device == Some(Device::Ports)));
+    }
 
     #[test]
     fn imports_resolve_to_their_functions() {
