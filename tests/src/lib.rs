@@ -61,6 +61,29 @@ pub fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
+/// A tar archive `NAME` of `files` (path, contents), made by the system's
+/// `tar` as a user would make an initrd: gzipped when NAME ends in `.gz`.
+pub fn tar_archive(name: &str, files: &[(&str, &[u8])]) -> PathBuf {
+    let archive = temp_file(name, b"");
+    // The files live in a directory of the archive's own, so archives of
+    // the same test binary never pick up each other's files.
+    let dir = archive.with_extension("d");
+    let mut tops = Vec::new();
+    for (path, bytes) in files {
+        let file = dir.join(path);
+        std::fs::create_dir_all(file.parent().expect("a directory")).expect("temp dir");
+        std::fs::write(&file, bytes).expect("temp file");
+        let top = path.split('/').next().expect("a path");
+        if !tops.contains(&top) {
+            tops.push(top);
+        }
+    }
+    let create = if name.ends_with(".gz") { "-czf" } else { "-cf" };
+    let status = Command::new("tar").arg(create).arg(&archive).arg("-C").arg(&dir).args(&tops).status().expect("tar");
+    assert!(status.success(), "tar {create} {}", archive.display());
+    archive
+}
+
 /// A module written in WAT, saved as `NAME.wasm`.
 pub fn wat_file(name: &str, source: &str) -> PathBuf {
     let wasm = wat::parse_str(source).unwrap_or_else(|err| panic!("{name}: {err}"));

@@ -5,11 +5,9 @@
 //! Each test boots one machine (a few seconds each under TCG); the test
 //! harness runs them in parallel.
 
-use std::process::Command;
-
 use walos_qemu::Exit;
 use walos_tests::qemu::{Boot, Media, Vm};
-use walos_tests::{logo, program, sample, temp_file};
+use walos_tests::{logo, program, sample, tar_archive, temp_file};
 
 const LOADER: &str = "efi-app";
 
@@ -84,31 +82,17 @@ fn a_sleep_waits_on_the_firmware_timer_and_does_not_end_early() {
 
 #[test]
 fn the_initrd_is_the_root_file_system() {
-    let dir = std::env::temp_dir().join(format!("walos-initrd-{}", std::process::id()));
-    std::fs::create_dir_all(dir.join("etc")).unwrap();
-    std::fs::write(dir.join("etc/motd"), "welcome to walos\n").unwrap();
-    let tar = dir.with_extension("tar");
-    let status = Command::new("tar").arg("-C").arg(&dir).arg("-cf").arg(&tar).arg("etc").status().expect("tar");
-    assert!(status.success());
+    let tar = tar_archive("initrd.tar", &[("etc/motd", b"welcome to walos\n")]);
     assert_runs(Boot::new(LOADER, &program("print_file")).args(&["/etc/motd"]).initrd(&tar), "welcome to walos\n");
-    std::fs::remove_dir_all(&dir).unwrap();
-    std::fs::remove_file(&tar).unwrap();
 }
 
 #[test]
 fn a_gzipped_initrd_is_the_root_file_system_too() {
-    let dir = std::env::temp_dir().join(format!("walos-initrd-gz-{}", std::process::id()));
-    std::fs::create_dir_all(dir.join("etc")).unwrap();
-    std::fs::write(dir.join("etc/motd"), "welcome to gzipped walos\n").unwrap();
-    let tar = dir.with_extension("tar.gz");
-    let status = Command::new("tar").arg("-C").arg(&dir).arg("-czf").arg(&tar).arg("etc").status().expect("tar");
-    assert!(status.success());
+    let gz = tar_archive("initrd.tar.gz", &[("etc/motd", b"welcome to gzipped walos\n")]);
     assert_runs(
-        Boot::new(LOADER, &program("print_file")).args(&["/etc/motd"]).initrd(&tar),
+        Boot::new(LOADER, &program("print_file")).args(&["/etc/motd"]).initrd(&gz),
         "welcome to gzipped walos\n",
     );
-    std::fs::remove_dir_all(&dir).unwrap();
-    std::fs::remove_file(&tar).unwrap();
 }
 
 #[test]

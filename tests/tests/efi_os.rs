@@ -160,18 +160,7 @@ const PRINT_GREETING: &str = r#"(module
 
 #[test]
 fn the_initrd_is_the_root_file_system() {
-    let file = walos_tests::temp_file("greeting.txt", b"hello from the initrd\n");
-    let dir = file.parent().expect("a directory");
-    let tar = dir.join("initrd.tar");
-    let status = std::process::Command::new("tar")
-        .arg("-cf")
-        .arg(&tar)
-        .arg("-C")
-        .arg(dir)
-        .arg("greeting.txt")
-        .status()
-        .expect("tar");
-    assert!(status.success());
+    let tar = walos_tests::tar_archive("initrd.tar", &[("greeting.txt", b"hello from the initrd\n")]);
     let end = Boot::new(LOADER, &wat_file("greet", PRINT_GREETING)).initrd(&tar).start().wait();
     assert_eq!((end.serial.as_str(), end.status), ("hello from the initrd\n", Some(0)));
 
@@ -183,20 +172,7 @@ fn the_initrd_is_the_root_file_system() {
 
 #[test]
 fn a_gzipped_initrd_is_unpacked_and_a_damaged_one_named() {
-    // A directory of its own: the plain initrd's test writes its greeting.
-    let dir = std::env::temp_dir().join(format!("walos-initrd-gz-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("greeting.txt"), "hello from the gzipped initrd\n").unwrap();
-    let gz = dir.with_extension("tar.gz");
-    let status = std::process::Command::new("tar")
-        .arg("-czf")
-        .arg(&gz)
-        .arg("-C")
-        .arg(&dir)
-        .arg("greeting.txt")
-        .status()
-        .expect("tar");
-    assert!(status.success());
+    let gz = walos_tests::tar_archive("initrd.tar.gz", &[("greeting.txt", b"hello from the gzipped initrd\n")]);
     let end = Boot::new(LOADER, &wat_file("greet", PRINT_GREETING)).initrd(&gz).start().wait();
     assert_eq!((end.serial.as_str(), end.status), ("hello from the gzipped initrd\n", Some(0)));
 
@@ -210,8 +186,6 @@ fn a_gzipped_initrd_is_unpacked_and_a_damaged_one_named() {
         "{}",
         end.serial
     );
-    std::fs::remove_dir_all(&dir).unwrap();
-    std::fs::remove_file(&gz).unwrap();
 }
 
 #[test]

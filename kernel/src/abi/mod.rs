@@ -123,29 +123,18 @@ pub struct ImportInfo {
 /// one).
 pub fn interfaces() -> impl Iterator<Item = ImportInfo> {
     INTERFACES.iter().flat_map(|iface| {
-        let mut chain = Some(*iface);
-        let mut levels = alloc::vec::Vec::new();
-        while let Some(current) = chain {
-            levels.push(current);
-            chain = current.base;
-        }
-        let module = iface.name;
-        let mut seen: alloc::vec::Vec<&'static str> = alloc::vec::Vec::new();
-        let mut all = alloc::vec::Vec::new();
-        for level in levels {
-            for func in level.funcs {
-                if !seen.contains(&func.name) {
-                    seen.push(func.name);
-                    all.push(ImportInfo {
-                        module,
-                        name: func.name,
-                        params: func.params,
-                        results: func.results,
-                        device: device(module),
-                        drivers_only: drivers_only(module),
-                    });
+        let (module, device, drivers_only) = (iface.name, device(iface.name), drivers_only(iface.name));
+        let mut all: alloc::vec::Vec<ImportInfo> = alloc::vec::Vec::new();
+        // Nearest level first, so an override hides the base's function.
+        let mut level = Some(*iface);
+        while let Some(current) = level {
+            for func in current.funcs {
+                if !all.iter().any(|listed| listed.name == func.name) {
+                    let (name, params, results) = (func.name, func.params, func.results);
+                    all.push(ImportInfo { module, name, params, results, device, drivers_only });
                 }
             }
+            level = current.base;
         }
         all
     })

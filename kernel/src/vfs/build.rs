@@ -199,10 +199,7 @@ mod tests {
     #[test]
     fn gzipped_tar_archives() {
         let archive = tar(&[("etc/", b""), ("etc/motd", b"welcome")]);
-        let mut gz = alloc::vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3];
-        gz.extend_from_slice(&miniz_oxide::deflate::compress_to_vec(&archive, 9));
-        gz.extend_from_slice(&crc32fast::hash(&archive).to_le_bytes());
-        gz.extend_from_slice(&(archive.len() as u32).to_le_bytes());
+        let mut gz = super::super::gzip::tests::member(&archive, 0);
         let mut fs = from_archive(2, &gz, 0).unwrap();
         assert_eq!(read(&mut fs, "etc/motd"), b"welcome");
         let mut fs = from_archive(2, &archive, 0).unwrap();

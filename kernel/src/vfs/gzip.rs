@@ -120,13 +120,13 @@ fn check_trailer<'a>(after: &'a [u8], contents: &[u8]) -> Result<&'a [u8], Strin
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use alloc::vec;
 
     /// A gzip member of `data` with the header flags `flags` (their fields
-    /// filled in), as gzip writes one.
-    fn member(data: &[u8], flags: u8) -> Vec<u8> {
+    /// filled in), as gzip writes one; the archive tests use it too.
+    pub(crate) fn member(data: &[u8], flags: u8) -> Vec<u8> {
         let mut out = vec![0x1f, 0x8b, DEFLATE, flags, 0, 0, 0, 0, 0, 3];
         if flags & FEXTRA != 0 {
             out.extend_from_slice(&[3, 0, b'a', b'b', b'c']);
