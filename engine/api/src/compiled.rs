@@ -33,7 +33,7 @@ pub trait Compiled {
     fn store(&self, limits: &Limits) -> Self::Store;
 
     /// The engine function behind a function import of type `ty`: it calls
-    /// the host as `func` says.
+    /// the host as `func` says, synchronously unless it may suspend.
     fn host_func(&self, store: &mut Self::Store, ty: &Self::FuncType, func: HostFunc) -> Self::Extern;
 
     /// Instantiates with `imports` (one per import, in order) and runs the
@@ -95,7 +95,8 @@ impl<C: Compiled> Module for CompiledModule<C> {
         let mut store = self.compiled.store(limits);
         let mut externs = Vec::with_capacity(bindings.len());
         for ((ty, func_type), &id) in types.into_iter().zip(&self.func_types).zip(bindings) {
-            externs.push(self.compiled.host_func(&mut store, func_type, HostFunc::new(ty, id)?));
+            let func = HostFunc::new(ty, id, host.may_suspend(id))?;
+            externs.push(self.compiled.host_func(&mut store, func_type, func));
         }
         let instance = self.compiled.instantiate(store, &externs, limits, host)?;
         Ok(Box::new(instance))

@@ -45,6 +45,9 @@ macro_rules! conformance_tests {
             host_functions_take_numbers_only,
             memory_is_visible,
             suspended_calls_can_be_dropped,
+            synchronous_host_calls_return_exit_and_trap,
+            synchronous_host_calls_that_suspend_trap,
+            synchronous_host_calls_in_start_functions,
         );
     };
     (@epoch $engine:expr) => {
@@ -68,6 +71,9 @@ macro_rules! conformance_tests {
             call_errors,
             host_functions_take_numbers_only,
             memory_is_visible,
+            synchronous_host_calls_return_exit_and_trap,
+            synchronous_host_calls_that_suspend_trap,
+            synchronous_host_calls_in_start_functions,
         );
     };
     (@tests $engine:expr; $($check:ident,)*) => {
@@ -105,6 +111,9 @@ struct ScriptedHost {
     flows: Vec<HostFlow>,
     /// The value written to every result.
     result: i32,
+    /// Whether the host says its functions never suspend
+    /// ([`Host::may_suspend`]): the engine binds them synchronously.
+    synchronous: bool,
 }
 
 impl Host for ScriptedHost {
@@ -115,11 +124,21 @@ impl Host for ScriptedHost {
         }
         let flow = if self.flows.is_empty() { HostFlow::Return } else { self.flows.remove(0) };
         if !matches!(flow, HostFlow::Block) {
+            // Each result of its type, as the kernel writes them.
             for result in results.iter_mut() {
-                *result = Val::I32(self.result);
+                *result = match result {
+                    Val::I32(_) => Val::I32(self.result),
+                    Val::I64(_) => Val::I64(i64::from(self.result)),
+                    Val::F32(_) => Val::F32(self.result as f32),
+                    Val::F64(_) => Val::F64(f64::from(self.result)),
+                };
             }
         }
         flow
+    }
+
+    fn may_suspend(&self, _: HostFuncId) -> bool {
+        !self.synchronous
     }
 }
 
@@ -395,6 +414,107 @@ pub fn start_function_traps_are_errors(engine: &dyn Engine) {
     let unreachable = self::module(engine, r#"(module (func $s unreachable) (start $s))"#);
     let err = unreachable.instantiate(&[], &LIMITS, &mut host).err().expect("refused");
     assert_eq!(err, Error::Trap(Trap::new(TrapCode::Unreachable)));
+}
+
+/// One import of each shape an engine may bind its own way when the host
+/// says it never suspends: no values, i32s in and one out (typed), nine
+/// i32s (the most typed), an i64 and a float (raw or untyped), two results.
+const CALLS_SYNC: &str = r#"(module
+  (import "h" "none" (func $none))
+  (import "h" "i32s" (func $i32s (param i32 i32) (result i32)))
+  (import "h" "nine" (func $nine (param i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "h" "mixed" (func $mixed (param i32 i64 f64) (result i32)))
+  (import "h" "two" (func $two (result i32 i64)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "\07")
+  (func (export "none") (call $none))
+  (func (export "i32s") (result i32) (call $i32s (i32.const 5) (i32.const -1)))
+  (func (export "nine") (result i32)
+    (call $nine (i32.const 1) (i32.const 2) (i32.const 3) (i32.const 4) (i32.const 5)
+                (i32.const 6) (i32.const 7) (i32.const 8) (i32.const 9)))
+  (func (export "mixed") (result i32) (call $mixed (i32.const 5) (i64.const -1) (f64.const 2.5)))
+  (func (export "two") (result i64) (local $b i64)
+    (call $two) (local.set $b) (drop) (local.get $b)))"#;
+
+/// A host function that never suspends, whatever its signature, gets its
+/// id, the arguments and the memory, returns its results, and ends the
+/// call by an exit or a trap as a suspending one does.
+pub fn synchronous_host_calls_return_exit_and_trap(engine: &dyn Engine) {
+    let mut host = ScriptedHost { result: 42, synchronous: true, ..Default::default() };
+    let mut instance = instance(engine, CALLS_SYNC, &mut host);
+    let nine: Vec<Val> = (1..=9).map(Val::I32).collect();
+    let mixed = vec![Val::I32(5), Val::I64(-1), Val::F64(2.5)];
+    for (func, id, args, result) in [
+        ("none", 100, vec![], vec![]),
+        ("i32s", 101, vec![Val::I32(5), Val::I32(-1)], vec![Val::I32(42)]),
+        ("nine", 102, nine, vec![Val::I32(42)]),
+        ("mixed", 103, mixed, vec![Val::I32(42)]),
+        ("two", 104, vec![], vec![Val::I64(42)]),
+    ] {
+        host.calls.clear();
+        instance.call(func, &[]).unwrap();
+        assert_eq!(instance.run(FUEL, &mut host), RunOutcome::Finished(result), "{func}");
+        assert_eq!(host.calls.len(), 1, "{func}");
+        assert_eq!((host.calls[0].0, &host.calls[0].1, host.calls[0].2), (id, &args, 65536), "{func}");
+    }
+    // Each call's write to memory was seen by the next one.
+    assert_eq!((host.calls[0].3[0], instance.memory()[0]), (11, 12));
+    for (func, flow, outcome) in [
+        ("none", HostFlow::Exit(3), RunOutcome::Exited(3)),
+        ("i32s", HostFlow::Exit(4), RunOutcome::Exited(4)),
+        ("mixed", HostFlow::Trap(Trap::host("bad pointer")), RunOutcome::Trapped(Trap::host("bad pointer"))),
+        ("i32s", HostFlow::Trap(Trap::host("bad fd")), RunOutcome::Trapped(Trap::host("bad fd"))),
+    ] {
+        host.flows = vec![flow];
+        instance.call(func, &[]).unwrap();
+        let got = instance.run(FUEL, &mut host);
+        match (&got, &outcome) {
+            (RunOutcome::Trapped(got), RunOutcome::Trapped(want)) => assert_eq!(got.code, want.code, "{func}"),
+            _ => assert_eq!(got, outcome, "{func}"),
+        }
+    }
+}
+
+/// A host function its host said never suspends, that yields or blocks
+/// all the same, traps its caller with that said: never a hang, never a
+/// resumption with made-up results.
+pub fn synchronous_host_calls_that_suspend_trap(engine: &dyn Engine) {
+    let mut host = ScriptedHost { synchronous: true, ..Default::default() };
+    let mut instance = instance(engine, CALLS_SYNC, &mut host);
+    for (func, id, flow) in
+        [("i32s", 101, HostFlow::Yield), ("mixed", 103, HostFlow::Block), ("none", 100, HostFlow::Block)]
+    {
+        host.flows = vec![flow];
+        instance.call(func, &[]).unwrap();
+        match instance.run(FUEL, &mut host) {
+            RunOutcome::Trapped(trap) => assert_eq!(trap.code, crate::HostFunc::suspended_anyway(id).code, "{func}"),
+            other => panic!("{func}: expected a trap, got {other:?}"),
+        }
+    }
+    // The instance is idle again and can be called.
+    instance.call("i32s", &[]).unwrap();
+    assert_eq!(instance.run(FUEL, &mut host), RunOutcome::Finished(vec![Val::I32(0)]));
+}
+
+/// A start function's synchronous host calls see the memory and their
+/// results.
+pub fn synchronous_host_calls_in_start_functions(engine: &dyn Engine) {
+    let mut host = ScriptedHost { result: 6, synchronous: true, ..Default::default() };
+    let mut instance = instance(
+        engine,
+        r#"(module
+          (import "h" "f" (func $f (param i32) (result i32)))
+          (memory (export "memory") 1)
+          (data (i32.const 0) "\05")
+          (global $g (mut i32) (i32.const 0))
+          (func $init (global.set $g (call $f (i32.const 1))))
+          (start $init)
+          (func (export "g") (result i32) (global.get $g)))"#,
+        &mut host,
+    );
+    assert_eq!(host.calls, [(100, vec![Val::I32(1)], 65536, vec![5, 0, 0, 0, 0, 0, 0, 0])]);
+    instance.call("g", &[]).unwrap();
+    assert_eq!(instance.run(FUEL, &mut host), RunOutcome::Finished(vec![Val::I32(6)]));
 }
 
 /// Unknown exports, wrong arguments, a second call and bindings that do not fit are errors, not panics.

@@ -13,6 +13,16 @@ pub trait Host {
     /// Must not panic on any guest input: a bad pointer is an errno or a
     /// [`HostFlow::Trap`], never a kernel crash.
     fn call(&mut self, func: HostFuncId, memory: &mut [u8], args: &[Val], results: &mut [Val]) -> HostFlow;
+
+    /// Whether host function `func` may suspend its caller
+    /// ([`HostFlow::Yield`] or [`HostFlow::Block`]). Asked once per import
+    /// at instantiation: a function that never suspends is bound as a plain
+    /// synchronous call, the engine's cheapest, and a suspension it returns
+    /// all the same traps its caller. The safe answer, the default, is yes.
+    fn may_suspend(&self, func: HostFuncId) -> bool {
+        let _ = func;
+        true
+    }
 }
 
 /// What the engine does after a host call.

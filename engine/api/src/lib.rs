@@ -41,7 +41,7 @@ use alloc::boxed::Box;
 pub use compiled::{Compiled, CompiledModule, bound_imports};
 pub use error::Error;
 pub use host::{Host, HostFlow, HostFuncId};
-pub use host_func::{HostFunc, Values};
+pub use host_func::{HostFunc, I32Shape, INLINE, MAX_TYPED, Values};
 pub use preempt::{Preemption, Slice, Ticker};
 pub use start::StartFailure;
 pub use trap::{Frame, Trap, TrapCode};

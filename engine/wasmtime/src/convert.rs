@@ -34,6 +34,27 @@ pub fn extern_type(ty: &wasmtime::ExternType) -> ExternType {
     }
 }
 
+/// A host function's argument of numeric type `ty`, from wasmtime's raw
+/// slot (the linker lets no other type reach a host function).
+pub fn from_raw(raw: &wasmtime::ValRaw, ty: ValType) -> Val {
+    match ty {
+        ValType::I64 => Val::I64(raw.get_i64()),
+        ValType::F32 => Val::F32(f32::from_bits(raw.get_f32())),
+        ValType::F64 => Val::F64(f64::from_bits(raw.get_f64())),
+        ValType::I32 | ValType::V128 | ValType::FuncRef | ValType::ExternRef => Val::I32(raw.get_i32()),
+    }
+}
+
+/// A host function's result in wasmtime's raw form.
+pub fn to_raw(val: Val) -> wasmtime::ValRaw {
+    match val {
+        Val::I32(v) => wasmtime::ValRaw::i32(v),
+        Val::I64(v) => wasmtime::ValRaw::i64(v),
+        Val::F32(v) => wasmtime::ValRaw::f32(v.to_bits()),
+        Val::F64(v) => wasmtime::ValRaw::f64(v.to_bits()),
+    }
+}
+
 /// A host-visible value; `None` for references and vectors, which the
 /// kernel's linker never lets reach a host function.
 pub fn from_wasmtime(val: &wasmtime::Val) -> Option<Val> {

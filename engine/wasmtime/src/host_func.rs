@@ -2,19 +2,27 @@
 //! hands the call to the kernel's [`walos_engine::Host`] with the caller's
 //! memory, through the store's [`Exchange`](crate::store::Exchange).
 //!
-//! Imports are async host functions. A host call that yields or blocks makes
-//! its future pending once: wasmtime then suspends the wasm fiber and the
-//! call's outer future, polled by `run`, returns `Pending`. The next `run`
-//! polls again, the fiber resumes inside the host function, which returns (a
-//! yield) or calls the host again (a block), as the wasmi engine does.
+//! An import whose host function never suspends its caller (most syscalls)
+//! is a synchronous host function: typed when its signature is i32s in and
+//! at most one i32 out (wasmtime calls it as native code would), over
+//! wasmtime's raw values otherwise; either way no future, no value vectors,
+//! nothing allocated, the arguments and results in arrays on the stack.
+//!
+//! The others are async host functions. A host call that yields or blocks
+//! makes its future pending once: wasmtime then suspends the wasm fiber and
+//! the call's outer future, polled by `run`, returns `Pending`. The next
+//! `run` polls again, the fiber resumes inside the host function, which
+//! returns (a yield) or calls the host again (a block), as the wasmi engine
+//! does.
 
 use std::fmt;
 use std::future::Future;
+use std::mem::MaybeUninit;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use walos_engine::{HostFlow, HostFunc, HostFuncId, Trap, Val, Values};
-use wasmtime::{Caller, Extern, Func, Store};
+use walos_engine::{HostFlow, HostFunc, HostFuncId, INLINE, Trap, Val, ValType, Values};
+use wasmtime::{Caller, Extern, Func, Store, ValRaw};
 
 use crate::store::{StoreData, Suspension};
 use crate::{convert, slice};
@@ -44,9 +52,83 @@ impl fmt::Display for Ended {
 impl std::error::Error for Ended {}
 
 /// Creates the wasmtime function that forwards calls of an import of type
-/// `ty` to the host as `func` says.
+/// `ty` to the host as `func` says: synchronous unless it may suspend.
 pub fn host_func(store: &mut Store<StoreData>, ty: wasmtime::FuncType, func: HostFunc) -> Func {
-    let HostFunc { id, zeros } = func;
+    if func.suspends {
+        return suspending(store, ty, func);
+    }
+    match typed(store, &func) {
+        Some(typed) => typed,
+        None => synchronous(store, ty, func),
+    }
+}
+
+/// A synchronous host function of the typed shape, as a typed wasmtime
+/// function; `None` for other signatures.
+fn typed(store: &mut Store<StoreData>, func: &HostFunc) -> Option<Func> {
+    let shape = func.typed?;
+    let id = func.id;
+    macro_rules! bind {
+        ($($arg:ident)*) => {
+            if shape.returns {
+                Func::wrap(&mut *store, move |mut caller: Caller<'_, StoreData>, $($arg: i32),*| -> wasmtime::Result<i32> {
+                    let mut rets = [Val::I32(0)];
+                    returned(call_host(&mut caller, id, &[$(Val::I32($arg)),*], &mut rets), id)?;
+                    Ok(match rets[0] { Val::I32(v) => v, _ => 0 })
+                })
+            } else {
+                Func::wrap(&mut *store, move |mut caller: Caller<'_, StoreData>, $($arg: i32),*| -> wasmtime::Result<()> {
+                    returned(call_host(&mut caller, id, &[$(Val::I32($arg)),*], &mut []), id)
+                })
+            }
+        };
+    }
+    walos_engine::by_arity!(shape.params, bind)
+}
+
+/// What a synchronous host call's flow means for its caller: `Ok` goes on,
+/// an error ends the call (a suspension all the same, as a trap that says
+/// so).
+fn returned(flow: HostFlow, id: HostFuncId) -> wasmtime::Result<()> {
+    match flow {
+        HostFlow::Return => Ok(()),
+        HostFlow::Exit(status) => Err(wasmtime::Error::new(Ended::Exit(status))),
+        HostFlow::Trap(trap) => Err(wasmtime::Error::new(Ended::Trap(trap))),
+        HostFlow::Yield | HostFlow::Block => Err(wasmtime::Error::new(Ended::Trap(HostFunc::suspended_anyway(id)))),
+    }
+}
+
+/// A host function that never suspends its caller, over raw values.
+fn synchronous(store: &mut Store<StoreData>, ty: wasmtime::FuncType, func: HostFunc) -> Func {
+    let params: Box<[ValType]> = ty.params().map(|p| convert::val_type(&p)).collect();
+    let callback = move |mut caller: Caller<'_, StoreData>, raw: &mut [MaybeUninit<ValRaw>]| {
+        // At most INLINE of each (`HostFunc::new` sends longer signatures
+        // the suspending way); `raw` holds max(params, results) slots.
+        let mut args = [Val::I32(0); INLINE];
+        for ((arg, slot), &ty) in args.iter_mut().zip(raw.iter()).zip(params.iter()) {
+            // SAFETY: wasmtime initialises the first `params.len()` slots
+            // with the arguments, and the zip stops there.
+            *arg = convert::from_raw(unsafe { slot.assume_init_ref() }, ty);
+        }
+        let mut rets = [Val::I32(0); INLINE];
+        let rets = &mut rets[..func.zeros.len()];
+        rets.copy_from_slice(&func.zeros);
+        returned(call_host(&mut caller, func.id, &args[..params.len()], rets), func.id)?;
+        for (slot, ret) in raw.iter_mut().zip(rets.iter()) {
+            *slot = MaybeUninit::new(convert::to_raw(*ret));
+        }
+        Ok(())
+    };
+    // SAFETY: the callback reads the arguments as the types of `ty`'s
+    // parameters (`params`, converted from `ty` itself) and writes one
+    // result per result of `ty`, each of the type of its zero, which
+    // `HostFunc::new` made from the import's result types.
+    unsafe { Func::new_unchecked(store, ty, callback) }
+}
+
+/// A host function that may suspend its caller, as an async function.
+fn suspending(store: &mut Store<StoreData>, ty: wasmtime::FuncType, func: HostFunc) -> Func {
+    let HostFunc { id, zeros, .. } = func;
     Func::new_async(store, ty, move |mut caller, params, results| {
         // Numbers only (checked by `HostFunc`): the fallback is never taken.
         let args: Values = params.iter().map(|p| convert::from_wasmtime(p).unwrap_or(Val::I32(0))).collect();

@@ -114,6 +114,9 @@ pub struct ImportInfo {
     pub device: Option<Device>,
     /// Whether only driver services may import it.
     pub drivers_only: bool,
+    /// Whether it may suspend its caller (block or yield); the others are
+    /// bound as synchronous calls.
+    pub suspends: bool,
 }
 
 /// Every import of every built-in interface, read from the syscall tables:
@@ -130,8 +133,8 @@ pub fn interfaces() -> impl Iterator<Item = ImportInfo> {
         while let Some(current) = level {
             for func in current.funcs {
                 if !all.iter().any(|listed| listed.name == func.name) {
-                    let (name, params, results) = (func.name, func.params, func.results);
-                    all.push(ImportInfo { module, name, params, results, device, drivers_only });
+                    let (name, params, results, suspends) = (func.name, func.params, func.results, func.suspends);
+                    all.push(ImportInfo { module, name, params, results, device, drivers_only, suspends });
                 }
             }
             level = current.base;
@@ -166,6 +169,22 @@ mod tests {
         let seek = all.iter().find(|i| (i.module, i.name) == ("wasi_unstable", "fd_seek")).unwrap();
         assert_eq!(seek.params, resolve("wasi_unstable", "fd_seek").unwrap().1.params, "its own layout");
         assert!(all.iter().any(|i| i.module == "x86" && i.drivers_only && i.device == Some(Device::Ports)));
+    }
+
+    #[test]
+    fn only_the_calls_that_wait_or_yield_may_suspend() {
+        let suspending: alloc::vec::Vec<(&str, &str)> =
+            interfaces().filter(|i| i.suspends).map(|i| (i.module, i.name)).collect();
+        let wasi = |module| ["fd_read", "poll_oneoff", "sched_yield"].map(|name| (module, name));
+        let mut expected = alloc::vec![("stdio", "getc"), ("sys", "yield"), ("sys", "exec")];
+        expected.extend(wasi("wasi_snapshot_preview1"));
+        expected.extend(wasi("wasi_unstable"));
+        expected.extend(["spawn", "spawn_module", "wait", "kill", "set_foreground", "list"].map(|name| ("proc", name)));
+        expected.push(("x86", "irq_wait"));
+        let (mut got, mut want) = (suspending.clone(), expected);
+        got.sort();
+        want.sort();
+        assert_eq!(got, want);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::syscall::{Errno, HostCall, Interface, Stop, SysResult, Syscall};
 pub static STDOUT: Interface = Interface {
     name: "stdout",
     base: None,
-    funcs: &[Syscall::new("write", &[I32, I32], ERRNO, write), Syscall::new("putc", &[I32], ERRNO, putc)],
+    funcs: &[Syscall::sync("write", &[I32, I32], ERRNO, write), Syscall::sync("putc", &[I32], ERRNO, putc)],
 };
 
 /// `stdio`: output and input.
@@ -22,9 +22,9 @@ pub static STDIO: Interface = Interface {
     name: "stdio",
     base: None,
     funcs: &[
-        Syscall::new("write", &[I32, I32], ERRNO, write),
-        Syscall::new("putc", &[I32], ERRNO, putc),
-        Syscall::new("getc", NONE, &[I32], getc),
+        Syscall::sync("write", &[I32, I32], ERRNO, write),
+        Syscall::sync("putc", &[I32], ERRNO, putc),
+        Syscall::suspending("getc", NONE, &[I32], getc),
     ],
 };
 
@@ -33,12 +33,12 @@ pub static SYS: Interface = Interface {
     name: "sys",
     base: None,
     funcs: &[
-        Syscall::new("log", &[I32, I32, I32], NONE, log),
-        Syscall::new("yield", NONE, NONE, yield_now),
-        Syscall::new("exec", &[I32, I32, I32, I32], &[I32], super::proc::exec),
-        Syscall::new("dmesg", &[I32, I32, I32], ERRNO, dmesg),
-        Syscall::new("set_log_level", &[I32], ERRNO, set_log_level),
-        Syscall::new("nop", NONE, NONE, nop),
+        Syscall::sync("log", &[I32, I32, I32], NONE, log),
+        Syscall::suspending("yield", NONE, NONE, yield_now),
+        Syscall::suspending("exec", &[I32, I32, I32, I32], &[I32], super::proc::exec),
+        Syscall::sync("dmesg", &[I32, I32, I32], ERRNO, dmesg),
+        Syscall::sync("set_log_level", &[I32], ERRNO, set_log_level),
+        Syscall::sync("nop", NONE, NONE, nop),
     ],
 };
 

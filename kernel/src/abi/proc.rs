@@ -19,13 +19,13 @@ pub static PROC: Interface = Interface {
     name: "proc",
     base: None,
     funcs: &[
-        Syscall::new("spawn", &[I32, I32, I32, I32, I32, I32, I32], ERRNO, spawn),
-        Syscall::new("spawn_module", &[I32, I32, I32, I32, I32, I32, I32, I32, I32], ERRNO, spawn_module),
-        Syscall::new("wait", &[I32, I32], ERRNO, wait),
-        Syscall::new("kill", &[I32], ERRNO, kill),
-        Syscall::new("set_foreground", &[I32], ERRNO, set_foreground),
-        Syscall::new("list", &[I32, I32, I32], ERRNO, list),
-        Syscall::new("modules", &[I32, I32, I32], ERRNO, modules),
+        Syscall::suspending("spawn", &[I32, I32, I32, I32, I32, I32, I32], ERRNO, spawn),
+        Syscall::suspending("spawn_module", &[I32, I32, I32, I32, I32, I32, I32, I32, I32], ERRNO, spawn_module),
+        Syscall::suspending("wait", &[I32, I32], ERRNO, wait),
+        Syscall::suspending("kill", &[I32], ERRNO, kill),
+        Syscall::suspending("set_foreground", &[I32], ERRNO, set_foreground),
+        Syscall::suspending("list", &[I32, I32, I32], ERRNO, list),
+        Syscall::sync("modules", &[I32, I32, I32], ERRNO, modules),
     ],
 };
 

@@ -20,8 +20,8 @@ pub static VGA: Interface = Interface {
     name: "vga",
     base: None,
     funcs: &[
-        Syscall::new("info", &[I32, I32], ERRNO, info),
-        Syscall::new("put", &[I32, I32, I32, I32, I32, I32], ERRNO, put),
+        Syscall::sync("info", &[I32, I32], ERRNO, info),
+        Syscall::sync("put", &[I32, I32, I32, I32, I32, I32], ERRNO, put),
     ],
 };
 

@@ -18,13 +18,13 @@ pub static X86: Interface = Interface {
     name: "x86",
     base: None,
     funcs: &[
-        Syscall::new("io_read8", &[I32], &[I32], read8),
-        Syscall::new("io_read16", &[I32], &[I32], read16),
-        Syscall::new("io_read32", &[I32], &[I32], read32),
-        Syscall::new("io_write8", &[I32, I32], NONE, write8),
-        Syscall::new("io_write16", &[I32, I32], NONE, write16),
-        Syscall::new("io_write32", &[I32, I32], NONE, write32),
-        Syscall::new("irq_wait", &[I32], &[I32], irq_wait),
+        Syscall::sync("io_read8", &[I32], &[I32], read8),
+        Syscall::sync("io_read16", &[I32], &[I32], read16),
+        Syscall::sync("io_read32", &[I32], &[I32], read32),
+        Syscall::sync("io_write8", &[I32, I32], NONE, write8),
+        Syscall::sync("io_write16", &[I32, I32], NONE, write16),
+        Syscall::sync("io_write32", &[I32, I32], NONE, write32),
+        Syscall::suspending("irq_wait", &[I32], &[I32], irq_wait),
     ],
 };
 

@@ -61,16 +61,33 @@ pub struct Syscall {
     pub params: &'static [ValType],
     pub results: &'static [ValType],
     pub handler: Handler,
+    /// Whether the handler may suspend its caller ([`HostCall::block`],
+    /// [`HostCall::request`], a yield). Engines bind the others as plain
+    /// synchronous calls, their cheapest ([`Host::may_suspend`]); a
+    /// suspension from one of those traps its caller, naming the syscall.
+    pub suspends: bool,
 }
 
 impl Syscall {
-    pub const fn new(
+    /// A host function that never suspends its caller: it returns, exits
+    /// or traps.
+    pub const fn sync(
         name: &'static str,
         params: &'static [ValType],
         results: &'static [ValType],
         handler: Handler,
     ) -> Self {
-        Syscall { name, params, results, handler }
+        Syscall { name, params, results, handler, suspends: false }
+    }
+
+    /// A host function that may block or yield.
+    pub const fn suspending(
+        name: &'static str,
+        params: &'static [ValType],
+        results: &'static [ValType],
+        handler: Handler,
+    ) -> Self {
+        Syscall { name, params, results, handler, suspends: true }
     }
 
     pub fn ty(&self) -> FuncType {
@@ -165,9 +182,17 @@ impl Host for Ctx<'_> {
                 call.ret_i32(i32::from(errno.0));
                 HostFlow::Return
             }
+            Err(Stop::Flow(HostFlow::Yield | HostFlow::Block)) if !syscall.suspends => HostFlow::Trap(Trap::host(
+                format!("{iface}.{}: suspended its caller, but its table entry says it never does", syscall.name),
+            )),
             Err(Stop::Flow(flow)) => flow,
             Err(Stop::Fault(fault)) => HostFlow::Trap(Trap::host(format!("{iface}.{}: {fault}", syscall.name))),
         }
+    }
+
+    fn may_suspend(&self, func: HostFuncId) -> bool {
+        // A service call parks its caller until the provider answers.
+        func >= SERVICE_BASE || abi::syscall(func).is_none_or(|(_, syscall)| syscall.suspends)
     }
 }
 
