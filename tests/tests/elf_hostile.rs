@@ -453,3 +453,62 @@ fn a_service_with_a_bad_w_section_is_refused_at_link_naming_it() {
     }
     assert_eq!(got, want);
 }
+
+/// A service `evil` exporting `take(ptr, len) -> len` (its `w` entry: bytes
+/// in) whose `walos_alloc` is `alloc`, and a command calling it with 16
+/// bytes, exiting with what came back (255: -1, the call failed).
+fn evil_service_bench(alloc: &str) -> Bench {
+    let evil = wat::parse_str(format!(
+        r#"(module (memory (export "memory") 1)
+          (func (export "walos_alloc") (param i32) (result i32) {alloc})
+          (func (export "walos_free") (param i32 i32))
+          (func (export "take") (param i32 i32) (result i32) (local.get 1))
+          (@custom "w" "\01\04evil\04take\02\02\fb"))"#
+    ))
+    .expect("valid WAT");
+    let taker = wat::parse_str(
+        r#"(module
+          (import "evil" "take" (func $take (param i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+          (memory (export "memory") 1)
+          (func (export "_start") (call $exit (i32.and (call $take (i32.const 0) (i32.const 16)) (i32.const 255)))))"#,
+    )
+    .expect("valid WAT");
+    bench().module("evil", &evil).module("taker", &taker)
+}
+
+#[test]
+fn a_provider_whose_allocator_answers_out_of_its_memory_fails_the_call() {
+    let run = evil_service_bench("(i32.const 0xfffffff8)").run(&["taker"]);
+    assert_honest(&run, "taker", 0, Some("exited with 255"));
+    assert_eq!(
+        log_lines(&run),
+        [
+            "err    evil: walos_alloc gave 4294967288, no room for 16 bytes there; the call of evil.take by taker fails, the service restarts on next use"
+        ]
+    );
+}
+
+#[test]
+fn a_provider_whose_allocator_traps_fails_the_call() {
+    let run = evil_service_bench("(unreachable)").run(&["taker"]);
+    assert_honest(&run, "taker", 0, Some("exited with 255"));
+    assert_eq!(
+        log_lines(&run),
+        [
+            "err    evil: walos_alloc: trapped: unreachable instruction executed; the call of evil.take by taker fails, the service restarts on next use"
+        ]
+    );
+}
+
+#[test]
+fn a_provider_whose_allocator_never_returns_fails_the_call() {
+    let run = evil_service_bench("(loop $forever (br $forever)) (i32.const 0)").run(&["taker"]);
+    assert_honest(&run, "taker", 0, Some("exited with 255"));
+    assert_eq!(
+        log_lines(&run),
+        [
+            "err    evil: walos_alloc: still running after 1000 slices; the call of evil.take by taker fails, the service restarts on next use"
+        ]
+    );
+}
