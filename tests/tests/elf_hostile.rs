@@ -512,3 +512,13 @@ fn a_provider_whose_allocator_never_returns_fails_the_call() {
         ]
     );
 }
+
+#[test]
+fn a_program_that_kills_everybody_ends_the_honest_program_and_walos_holds() {
+    // PHASE 2 / policy (docs/security.md): `proc.kill` may end any
+    // process; the entry's end ends `walos run` with its status.
+    let run = bench().wat("killer").run(&["killer"]);
+    assert_eq!(honest_lines(&run), ["honest: spawn killer: 0"]);
+    assert_eq!(run.status, 137, "{}", run.stderr);
+    assert_eq!(run.stderr, "");
+}
