@@ -458,6 +458,11 @@ fn a_service_with_a_bad_w_section_is_refused_at_link_naming_it() {
 /// in) whose `walos_alloc` is `alloc`, and a command calling it with 16
 /// bytes, exiting with what came back (255: -1, the call failed).
 fn evil_service_bench(alloc: &str) -> Bench {
+    evil_service_call(alloc, 0, 16)
+}
+
+/// [`evil_service_bench`] with the caller passing `ptr` and `len`.
+fn evil_service_call(alloc: &str, ptr: u32, len: u32) -> Bench {
     let evil = wat::parse_str(format!(
         r#"(module (memory (export "memory") 1)
           (func (export "walos_alloc") (param i32) (result i32) {alloc})
@@ -466,13 +471,14 @@ fn evil_service_bench(alloc: &str) -> Bench {
           (@custom "w" "\01\04evil\04take\02\02\fb"))"#
     ))
     .expect("valid WAT");
-    let taker = wat::parse_str(
+    let taker = wat::parse_str(format!(
         r#"(module
           (import "evil" "take" (func $take (param i32 i32) (result i32)))
           (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
           (memory (export "memory") 1)
-          (func (export "_start") (call $exit (i32.and (call $take (i32.const 0) (i32.const 16)) (i32.const 255)))))"#,
-    )
+          (func (export "_start")
+            (call $exit (i32.and (call $take (i32.const {ptr}) (i32.const {len})) (i32.const 255)))))"#
+    ))
     .expect("valid WAT");
     bench().module("evil", &evil).module("taker", &taker)
 }
@@ -521,4 +527,21 @@ fn a_program_that_kills_everybody_ends_the_honest_program_and_walos_holds() {
     assert_eq!(honest_lines(&run), ["honest: spawn killer: 0"]);
     assert_eq!(run.status, 137, "{}", run.stderr);
     assert_eq!(run.stderr, "");
+}
+
+#[test]
+fn a_caller_handing_a_provider_bad_buffers_gets_a_failed_call() {
+    let bad = [
+        (0xffff_fff0, 0x100, "parameter 0: buffer at 4294967280 outside the caller's memory"),
+        (0, 0x7fff_ffff, "parameter 0: buffer at 0 outside the caller's memory"),
+        (0x1_0000, 1, "parameter 0: buffer at 65536 outside the caller's memory"),
+    ];
+    let (mut got, mut want) = (Vec::new(), Vec::new());
+    for (ptr, len, why) in bad {
+        let run = evil_service_call("(i32.const 1024)", ptr, len).run(&["taker"]);
+        assert_honest(&run, "taker", 0, Some("exited with 255"));
+        got.push(log_lines(&run).join("\n"));
+        want.push(format!("warn   taker: call of evil.take by taker: {why}"));
+    }
+    assert_eq!(got, want);
 }
