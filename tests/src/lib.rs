@@ -7,6 +7,8 @@
 //! wasmi) picks the engine of every `walos` run: `make test` runs the tests
 //! once per engine.
 
+pub mod generate;
+pub mod hostile;
 pub mod logo;
 pub mod ppm;
 pub mod qemu;

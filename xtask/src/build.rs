@@ -99,12 +99,16 @@ pub const HOST_TESTED_LIBS: &[&str] = &["vga", "shell"];
 /// The Rust test programs, each a crate in `tests/programs/NAME/`.
 const RUST_TEST_PROGRAMS: &[&str] = &["std-tour", "fs-std"];
 
+/// The Rust hostile programs, each a crate in `tests/hostile/NAME/`.
+const RUST_HOSTILE_PROGRAMS: &[&str] = &["alloc-bomb"];
+
 /// The workspace crates that only build for wasm.
 pub fn rust_wasm_packages() -> Vec<&'static str> {
     let mut packages = vec!["walos-sdk"];
     packages.extend(SAMPLES.iter().filter(|s| matches!(s.kind, Kind::Rust)).map(|s| s.name));
     packages.extend(SERVICES.iter().filter(|s| matches!(s.kind, Kind::Rust)).map(|s| s.name));
     packages.extend(RUST_TEST_PROGRAMS);
+    packages.extend(RUST_HOSTILE_PROGRAMS);
     packages
 }
 
@@ -248,6 +252,20 @@ pub fn test_programs() -> Result<(), String> {
     }
     for package in RUST_TEST_PROGRAMS {
         build_rust(package, &wasm_dir().join("tests").join(format!("{package}.wasm")))?;
+    }
+    hostile_programs()
+}
+
+/// The hostile-program suite's C and Rust programs (`tests/hostile/`), in
+/// `target/wasm/hostile/`; its WAT cases are read by the tests themselves.
+fn hostile_programs() -> Result<(), String> {
+    let out = wasm_dir().join("hostile");
+    for source in c_sources(&root().join("tests/hostile"))? {
+        let name = source.file_stem().and_then(|s| s.to_str()).ok_or("bad file name")?;
+        compile_c(Kind::CWasi, std::slice::from_ref(&source), &out.join(format!("{name}.wasm")))?;
+    }
+    for package in RUST_HOSTILE_PROGRAMS {
+        build_rust(package, &out.join(format!("{package}.wasm")))?;
     }
     Ok(())
 }

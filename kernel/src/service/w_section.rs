@@ -87,7 +87,7 @@ pub enum WSectionError {
 impl fmt::Display for WSectionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            WSectionError::Malformed(error) => write!(f, "{error}"),
+            WSectionError::Malformed(error) => write!(f, "malformed `w` section: {error}"),
             WSectionError::UnsupportedKind { entry, code } => write!(f, "{entry}: kind {code} is not supported yet"),
             WSectionError::UnknownKind { entry, code } => write!(f, "{entry}: unknown kind {code}"),
             WSectionError::KindCount { entry, kinds, params } => {
@@ -272,7 +272,7 @@ mod tests {
 
     #[test]
     fn bad_sections_are_errors_not_panics() {
-        assert_eq!(parse(&module_with_w(&[1, 3, b'l'])).unwrap_err().to_string(), "truncated");
+        assert_eq!(parse(&module_with_w(&[1, 3, b'l'])).unwrap_err().to_string(), "malformed `w` section: truncated");
         assert_eq!(parse(&module_with_w(&[1, 0, 0, 1, 9])).unwrap_err().to_string(), "`w` entry `.`: unknown kind 9");
         assert_eq!(parse(b"\0asm\x01\0\0\0").unwrap(), []);
         let lonely =

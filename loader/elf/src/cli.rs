@@ -33,6 +33,12 @@ pub struct RunOptions {
     #[arg(long = "dir", value_name = "HOST[::GUEST]")]
     pub dirs: Vec<String>,
 
+    /// Grants the program an empty directory in the kernel's memory (its
+    /// in-memory file system, as on the UEFI loaders), seen as GUEST; it
+    /// holds what the walos process's memory can.
+    #[arg(long = "mem-dir", value_name = "GUEST")]
+    pub mem_dirs: Vec<String>,
+
     /// The most verbose kernel log level shown on stderr: emerg, alert,
     /// crit, err, warn, notice, info or debug (debug traces every syscall).
     #[arg(long, value_name = "LEVEL", default_value = "warn")]
@@ -127,6 +133,8 @@ mod tests {
         let run = parse(&["walos", "run", "--dir", "a::/b", "--dir", "c", "--log", "debug", "x.wasm"]).unwrap();
         assert_eq!(run.dirs, ["a::/b", "c"]);
         assert_eq!(run.log, Level::Debug);
+        let run = parse(&["walos", "run", "--mem-dir", "/tmp", "x.wasm"]).unwrap();
+        assert_eq!(run.mem_dirs, ["/tmp"]);
         let run = parse(&["walos", "run", "--engine", "wasmtime", "x.wasm"]).unwrap();
         assert_eq!(run.engine, EngineKind::Wasmtime);
         let run = parse(&["walos", "run", "--preempt", "fuel", "x.wasm"]).unwrap();

@@ -6,6 +6,7 @@ use walos_engine::{Engine, Preemption};
 use walos_engine_wasmi::WasmiEngine;
 #[cfg(feature = "wasmtime")]
 use walos_engine_wasmtime::WasmtimeEngine;
+use walos_kernel::vfs::mem::MemFs;
 use walos_kernel::{Command, Config, ExitStatus, Kernel, LinkError, SpawnError};
 
 use crate::cli::{EngineKind, PreemptKind, RunOptions};
@@ -67,6 +68,13 @@ fn start(options: RunOptions) -> Result<i32, String> {
         kernel.mount(guest.clone(), Box::new(fs));
         preopens.push(guest);
     }
+    for guest in &options.mem_dirs {
+        // Device numbers after the host's own would be confusing: in-memory
+        // directories count down from the top.
+        let dev = u64::MAX - preopens.len() as u64;
+        kernel.mount(guest.clone(), Box::new(MemFs::new(dev, now_ns())));
+        preopens.push(guest.clone());
+    }
 
     let command = Command { env, preopens, ..Command::new(program.as_str()).args(args) };
     let outcome = execute(&mut kernel, command);
@@ -78,6 +86,12 @@ fn start(options: RunOptions) -> Result<i32, String> {
         })?;
     }
     outcome
+}
+
+/// The time of day, in ns since the epoch (an in-memory directory's
+/// creation time).
+fn now_ns() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
 }
 
 /// A new engine of that kind, if this build has it, preempting as `preempt`
