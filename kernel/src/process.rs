@@ -51,6 +51,11 @@ pub struct Command {
     /// Guest paths of the directories preopened for the program, in order
     /// (descriptors 3, 4, ...).
     pub preopens: Vec<String>,
+    /// The exported function to call instead of `_start` (after
+    /// `_initialize`, if exported), with `args[1..]` parsed as its
+    /// arguments; its results are printed on standard output, as
+    /// `wasmtime run --invoke` does.
+    pub invoke: Option<String>,
 }
 
 impl Command {
@@ -58,7 +63,7 @@ impl Command {
     /// environment and no directories.
     pub fn new(program: impl Into<String>) -> Self {
         let program = program.into();
-        Command { args: alloc::vec![program.clone()], program, env: Vec::new(), preopens: Vec::new() }
+        Command { args: alloc::vec![program.clone()], program, env: Vec::new(), preopens: Vec::new(), invoke: None }
     }
 
     /// Appends arguments after `argv[0]`.
@@ -278,6 +283,11 @@ pub(crate) struct Process {
     /// The service it is, for a service's process; it serves calls
     /// instead of running `_start`.
     pub serves: Option<String>,
+    /// The call to start when the current one returns: the invoked
+    /// function after `_initialize`.
+    pub then: Option<crate::sched::Call>,
+    /// Whether the results of its last call are printed (`--invoke`).
+    pub prints: bool,
 }
 
 #[cfg(test)]

@@ -71,6 +71,31 @@ fn a_library_module_is_not_a_command() {
 }
 
 #[test]
+fn a_reactor_needs_a_function_to_invoke() {
+    let path = wat_file("reactor", r#"(module (func (export "_initialize")) (func (export "f") (param i32)))"#);
+    assert_eq!(
+        refusal(&path),
+        "walos: `FILE` is a reactor (it exports `_initialize` and no `_start`): a library of functions to invoke, \
+         not a command\n(`walos run --invoke FUNCTION FILE ARGS...` calls one of its functions)\n"
+    );
+    let invoke = |args: &[&str]| {
+        let run = walos_run(&["--invoke", args[0]], &path, &args[1..]);
+        assert_eq!(run.status, 1, "{}", run.stderr);
+        no_panic(&run);
+        run.stderr.replace(path.to_str().expect("UTF-8 path"), "FILE")
+    };
+    assert_eq!(invoke(&["g"]), "walos: cannot invoke `g` of `FILE`: no func export of that name found\n");
+    assert_eq!(
+        invoke(&["f"]),
+        "walos: cannot invoke `f` of `FILE`: not enough arguments: its type is (i32), 0 given\n"
+    );
+    assert_eq!(
+        invoke(&["f", "1.5"]),
+        "walos: cannot invoke `f` of `FILE`: argument 1 `1.5` is not an i32: invalid digit found in string\n"
+    );
+}
+
+#[test]
 fn unreachable_traps_with_the_program_name() {
     let path = wat_file("crash", r#"(module (func (export "_start") unreachable))"#);
     let run = run_file(&path);

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use walos_tests::{program, reference_run, sample};
+use walos_tests::{program, reference_run, sample, wat_program};
 
 /// Runs on both and compares exit status and stdout; stderr too unless the
 /// program traps (the trap reports are worded differently).
@@ -88,4 +88,19 @@ fn rust_std() {
 #[test]
 fn the_wasi_sample() {
     agree(&["--env", "NAME=reference"], &sample("hello-wasi"), &["a", "b c"], b"");
+}
+
+/// `--invoke`: `_initialize`, then the function with its arguments parsed
+/// by its signature, then its results, one a line.
+#[test]
+fn invoked_functions_of_a_reactor() {
+    let file = wat_program("reactor");
+    agree(&["--invoke", "add"], &file, &["1", "2"], b"");
+    agree(&["--invoke", "add"], &file, &["-16", "0x7fffff00", "extra", "words"], b"");
+    agree(&["--invoke", "mix"], &file, &["-9223372036854775808", "0.1", "1e300"], b"");
+    agree(&["--invoke", "mix"], &file, &["0x7fffffffffffffff", "-0", "inf"], b"");
+    agree(&["--invoke", "halve"], &file, &["3", "1e-7"], b"");
+    agree(&["--invoke", "nothing"], &file, &[], b"");
+    agree(&["--invoke", "quit"], &file, &["7"], b"");
+    agree(&["--invoke", "fail"], &file, &[], b"");
 }

@@ -8,6 +8,8 @@
 //! Nothing busy-waits.
 //!
 //! - [`spawn`]: loading, linking and instantiating a program;
+//! - [`entry`]: what it runs: `_start`, or `_initialize` and an invoked
+//!   function;
 //! - [`run`]: the run loop, one slice at a time, and how a process ends;
 //! - [`wait`]: blocking and waking;
 //! - [`requests`]: what processes ask of the scheduler (`proc.*`);
@@ -16,6 +18,7 @@
 //! Services are processes too; loading them and calling into them is the
 //! business of [`crate::service`].
 
+mod entry;
 mod input_service;
 mod requests;
 mod run;
@@ -31,6 +34,8 @@ use core::fmt;
 
 use walos_engine::{Engine, Limits, Module, Slice};
 
+pub(crate) use entry::Call;
+pub use entry::InvokeProblem;
 pub use spawn::SpawnError;
 
 use crate::loader::Loader;

@@ -163,7 +163,8 @@ impl Kernel {
                 return Err(StartError::Instantiate(error));
             }
         };
-        let mut proc = Box::new(Process { state, instance, serves: Some(service.name.clone()) });
+        let mut proc =
+            Box::new(Process { state, instance, serves: Some(service.name.clone()), then: None, prints: false });
         let init = ExternType::Func(FuncType::default());
         if service.module.exports().iter().any(|e| e.name == "_initialize" && e.ty == init)
             && let Err(error) = self.initialize(&mut proc)

@@ -68,7 +68,8 @@ fn start(options: RunOptions) -> Result<i32, String> {
         preopens.push(guest);
     }
 
-    let command = Command { env, preopens, ..Command::new(program.as_str()).args(args) };
+    let invoke = options.invoke.clone();
+    let command = Command { env, preopens, invoke, ..Command::new(program.as_str()).args(args) };
     let outcome = execute(&mut kernel, command);
     // The screen is saved however the program ended.
     if let Some((output, pixels)) = screen {
@@ -139,6 +140,8 @@ fn spawn_error(err: &SpawnError) -> String {
         if errors.iter().any(|e| matches!(e, LinkError::NoDevice { device: "framebuffer", .. })));
     if needs_screen {
         format!("{err}\n(`walos run --framebuffer FILE.ppm` gives the program a screen)")
+    } else if matches!(err, SpawnError::Reactor { .. }) {
+        format!("{err}\n(`walos run --invoke FUNCTION FILE ARGS...` calls one of its functions)")
     } else {
         err.to_string()
     }
