@@ -33,7 +33,7 @@ mod system;
 pub mod vfs;
 
 pub use abi::{Device, ImportInfo, interfaces};
-pub use linker::{LinkError, ServiceProblem};
+pub use linker::{LinkError, ServiceProblem, UnknownImports};
 pub use loader::Loader;
 pub use process::{Command, ExitStatus, KILLED_STATUS, Pid, ProcInfo, RunState, TRAPPED_STATUS};
 pub use sched::{Config, InvokeProblem, Kernel, SpawnError};

@@ -246,6 +246,9 @@ pub struct ProcState {
     /// The service functions its imports are bound to, by the number the
     /// linker gave them.
     pub services: Vec<crate::service::ServiceImport>,
+    /// The imports that name nothing, bound to functions that trap
+    /// (`--trap-unknown-imports`), by the number the linker gave them.
+    pub unknown_imports: Vec<walos_engine::Import>,
 }
 
 impl ProcState {
@@ -268,6 +271,7 @@ impl ProcState {
             reply: None,
             requests_in_a_row: 0,
             services: Vec::new(),
+            unknown_imports: Vec::new(),
         }
     }
 

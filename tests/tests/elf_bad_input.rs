@@ -62,6 +62,28 @@ fn imports_nobody_provides_are_listed() {
 }
 
 #[test]
+fn unknown_imports_are_refused_unless_a_flag_stands_in_for_them() {
+    let path = walos_tests::wat_program("unknown_imports");
+    let message = refusal(&path);
+    assert_eq!(
+        message,
+        "walos: cannot link `FILE`:\n  \
+         import `env.helper` (func (i32) -> i32): no interface or service `env` (unknown_imports.wat -> env)\n  \
+         import `wasi_snapshot_preview1.fd_teleport` (func () -> i64): interface `wasi_snapshot_preview1` has no \
+         function `fd_teleport`\n"
+    );
+    let run = walos_run(&["--trap-unknown-imports"], &path, &[]);
+    assert_eq!((run.status, run.stdout.as_str()), (134, "before the unknown imports\n"));
+    assert!(
+        run.stderr.contains("unknown_imports.wat: trap: unknown import: `env::helper` has not been defined"),
+        "{}",
+        run.stderr
+    );
+    let run = walos_run(&["--default-values-unknown-imports"], &path, &[]);
+    assert_eq!((run.status, run.stdout.as_str(), run.stderr.as_str()), (3, "before the unknown imports\n", ""));
+}
+
+#[test]
 fn a_library_module_is_not_a_command() {
     let path = wat_file(
         "library",

@@ -104,3 +104,13 @@ fn invoked_functions_of_a_reactor() {
     agree(&["--invoke", "quit"], &file, &["7"], b"");
     agree(&["--invoke", "fail"], &file, &[], b"");
 }
+
+/// `--trap-unknown-imports` and `--default-values-unknown-imports`: the
+/// program runs until it calls an import nothing provides, which traps or
+/// returns zeros.
+#[test]
+fn unknown_imports() {
+    let file = wat_program("unknown_imports");
+    agree(&["--trap-unknown-imports"], &file, &[], b"");
+    agree(&["--default-values-unknown-imports"], &file, &[], b"");
+}

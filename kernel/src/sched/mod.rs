@@ -38,6 +38,7 @@ pub(crate) use entry::Call;
 pub use entry::InvokeProblem;
 pub use spawn::SpawnError;
 
+use crate::linker::UnknownImports;
 use crate::loader::Loader;
 use crate::log::Level;
 use crate::process::{ExitStatus, Pid, Process};
@@ -68,6 +69,10 @@ pub struct Config {
     /// keyboard chain `stdin` service -> driver service of efi-os. `None`:
     /// console input comes from [`Loader::read_stdin`].
     pub input: Option<String>,
+    /// What the entry program's imports that name nothing become: link
+    /// errors, or stand-ins that trap or return zeros (wasmtime's
+    /// `--trap-unknown-imports` and `--default-values-unknown-imports`).
+    pub unknown_imports: UnknownImports,
 }
 
 impl Default for Config {
@@ -80,6 +85,7 @@ impl Default for Config {
             start_ticks: 10_000,
             drivers: Vec::new(),
             input: None,
+            unknown_imports: UnknownImports::Refuse,
         }
     }
 }

@@ -142,9 +142,10 @@ impl Kernel {
         };
         let module = self.module(&program, wasm)?;
         let mut chain = alloc::vec![command.process_name()];
-        let (bindings, services) = self
+        let linked = self
             .link_module(module.imports(), &mut chain)
             .map_err(|errors| SpawnError::Link { program: program.clone(), errors })?;
+        let (bindings, services, unknown_imports) = (linked.bindings, linked.services, linked.unknown);
         let words = command.args.get(1..).unwrap_or_default();
         let entry = entry::entry(module.exports(), command.invoke.as_deref(), words).map_err(|no| match no {
             NoEntry::Command => SpawnError::NoEntry { program: program.clone() },
@@ -162,6 +163,7 @@ impl Kernel {
             args: command.args,
             preopens: command.preopens,
             services,
+            unknown_imports,
             ..ProcState::new(pid, name, fds, self.sys.now())
         };
         let limits = self.limits();

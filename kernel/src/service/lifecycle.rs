@@ -124,7 +124,8 @@ impl Kernel {
         chain.push(name.to_string());
         let linked = self.link_module(module.imports(), chain);
         chain.pop();
-        let (bindings, imports) = linked.map_err(LoadFailure::Links)?;
+        let linked = linked.map_err(LoadFailure::Links)?;
+        let (bindings, imports) = (linked.bindings, linked.services);
         let mut service = Box::new(Service {
             name: name.to_string(),
             module,

@@ -20,6 +20,7 @@ pub use errno::Errno;
 pub use memory::{Fault, Memory};
 
 use crate::abi;
+use crate::linker::{DEFAULT_VALUES, UNKNOWN_BASE};
 use crate::log::Level;
 use crate::process::{ProcState, Request, WaitFor};
 use crate::service::{SERVICE_BASE, caller};
@@ -150,6 +151,15 @@ impl Host for Ctx<'_> {
     fn call(&mut self, func: HostFuncId, memory: &mut [u8], args: &[Val], results: &mut [Val]) -> HostFlow {
         if func >= SERVICE_BASE {
             return caller::service_call(self, (func - SERVICE_BASE) as usize, memory, args, results);
+        }
+        if func == DEFAULT_VALUES {
+            // The results come filled with zeros of their types.
+            return HostFlow::Return;
+        }
+        if func >= UNKNOWN_BASE {
+            let import = self.proc.unknown_imports.get((func - UNKNOWN_BASE) as usize);
+            let name = import.map_or_else(|| format!("#{func}"), |i| format!("{}::{}", i.module, i.name));
+            return HostFlow::Trap(Trap::host(format!("unknown import: `{name}` has not been defined")));
         }
         let Some((iface, syscall)) = abi::syscall(func) else {
             return HostFlow::Trap(Trap::host(format!("no host function #{func}")));

@@ -6,7 +6,7 @@ use walos_engine::{Engine, Preemption};
 use walos_engine_wasmi::WasmiEngine;
 #[cfg(feature = "wasmtime")]
 use walos_engine_wasmtime::WasmtimeEngine;
-use walos_kernel::{Command, Config, ExitStatus, Kernel, LinkError, SpawnError};
+use walos_kernel::{Command, Config, ExitStatus, Kernel, LinkError, SpawnError, UnknownImports};
 
 use crate::cli::{EngineKind, PreemptKind, RunOptions};
 use crate::framebuffer::{Output, Screen};
@@ -58,7 +58,12 @@ fn start(options: RunOptions) -> Result<i32, String> {
         screen = Some((output, pixels.pixels()));
         loader = loader.with_screen(pixels);
     }
-    let config = Config { log_level: options.log, ..Config::default() };
+    let unknown_imports = match (options.trap_unknown_imports, options.default_values_unknown_imports) {
+        (true, _) => UnknownImports::Trap,
+        (false, true) => UnknownImports::DefaultValues,
+        (false, false) => UnknownImports::Refuse,
+    };
+    let config = Config { log_level: options.log, unknown_imports, ..Config::default() };
     // Ticks for as long as the kernel runs (declared first: dropped last).
     let _timer = Timer::drive(&*engine);
     let mut kernel = Kernel::new(Box::new(loader), engine, config);
