@@ -118,6 +118,23 @@ fn a_reactor_needs_a_function_to_invoke() {
 }
 
 #[test]
+fn an_uncaught_exception_is_a_trap() {
+    let path = wat_file("thrower", r#"(module (tag $t) (func $f (throw $t)) (func (export "_start") (call $f)))"#);
+    let run = run_file(&path);
+    no_panic(&run);
+    if walos_tests::engine() == "wasmtime" {
+        assert_eq!(run.status, 134);
+        assert!(run.stderr.contains("thrower: trap: uncaught wasm exception"), "{}", run.stderr);
+    } else {
+        assert_eq!(
+            refusal(&path),
+            "walos: `FILE` needs the exception-handling proposal, which the wasmi engine does not run\n\
+             (`walos run --engine wasmtime` runs it)\n"
+        );
+    }
+}
+
+#[test]
 fn unreachable_traps_with_the_program_name() {
     let path = wat_file("crash", r#"(module (func (export "_start") unreachable))"#);
     let run = run_file(&path);

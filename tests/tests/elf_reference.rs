@@ -114,3 +114,29 @@ fn unknown_imports() {
     agree(&["--trap-unknown-imports"], &file, &[], b"");
     agree(&["--default-values-unknown-imports"], &file, &[], b"");
 }
+
+/// Tail calls, SIMD and relaxed SIMD: both engines run them.
+#[test]
+fn tail_calls_and_simd() {
+    agree(&[], &wat_program("tail_calls"), &[], b"");
+    agree(&[], &wat_program("simd"), &[], b"");
+}
+
+/// Exceptions thrown through frames with cleanups, rethrown, caught: the
+/// wasmtime engine runs them as wasmtime does; wasmi refuses the module,
+/// naming the proposal and the engine that runs it.
+#[test]
+fn exceptions() {
+    let file = wat_program("exceptions");
+    if walos_tests::engine() == "wasmtime" {
+        agree(&[], &file, &[], b"");
+    } else {
+        let run = walos_tests::walos_run(&[], &file, &[]);
+        assert_eq!(run.status, 1);
+        assert_eq!(
+            run.stderr.replace(file.to_str().expect("UTF-8 path"), "FILE"),
+            "walos: `FILE` needs the exception-handling proposal, which the wasmi engine does not run\n\
+             (`walos run --engine wasmtime` runs it)\n"
+        );
+    }
+}

@@ -145,11 +145,29 @@ fn spawn_error(err: &SpawnError) -> String {
         if errors.iter().any(|e| matches!(e, LinkError::NoDevice { device: "framebuffer", .. })));
     if needs_screen {
         format!("{err}\n(`walos run --framebuffer FILE.ppm` gives the program a screen)")
+    } else if let Some(engine) = engine_for(err) {
+        format!("{err}\n(`walos run --engine {engine}` runs it)")
     } else if matches!(err, SpawnError::Reactor { .. }) {
         format!("{err}\n(`walos run --invoke FUNCTION FILE ARGS...` calls one of its functions)")
     } else {
         err.to_string()
     }
+}
+
+/// The other engine of this build that runs the proposal a module was
+/// refused for.
+fn engine_for(err: &SpawnError) -> Option<&'static str> {
+    let SpawnError::Invalid { error: walos_engine::Error::Unsupported { proposal, engine }, .. } = err else {
+        return None;
+    };
+    #[cfg(feature = "wasmtime")]
+    if *engine != "wasmtime" && walos_engine_wasmtime::PROPOSALS.contains(proposal) {
+        return Some("wasmtime");
+    }
+    if *engine != "wasmi" && walos_engine_wasmi::PROPOSALS.contains(proposal) {
+        return Some("wasmi");
+    }
+    None
 }
 
 /// `NAME=VALUE` as given; `NAME` alone takes the host's value, and is left
