@@ -33,10 +33,10 @@ mod system;
 pub mod vfs;
 
 pub use abi::{Device, ImportInfo, interfaces};
-pub use linker::{LinkError, ServiceProblem};
+pub use linker::{LinkError, ServiceProblem, UnknownImports};
 pub use loader::Loader;
 pub use process::{Command, ExitStatus, KILLED_STATUS, Pid, ProcInfo, RunState, TRAPPED_STATUS};
-pub use sched::{Config, Kernel, SpawnError};
+pub use sched::{Config, InvokeProblem, Kernel, SpawnError};
 pub use service::{LoadError, SectionError, StartError, WEntry, WSectionError};
 pub use syscall::Errno;
 

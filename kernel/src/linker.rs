@@ -77,6 +77,48 @@ pub enum ServiceProblem {
     Load(LoadError),
 }
 
+impl LinkError {
+    /// Whether this error says that nothing of the import's name exists
+    /// (no interface, service or function), rather than something of that
+    /// name being unfit: the imports that `--trap-unknown-imports` and
+    /// `--default-values-unknown-imports` may stand in for, as wasmtime's
+    /// linker does for names it has no definition of.
+    pub fn names_nothing(&self, import: &Import) -> bool {
+        match self {
+            LinkError::NoInterface { import: failed } | LinkError::NoFunction { import: failed } => failed == import,
+            LinkError::Service {
+                import: failed,
+                chain,
+                problem: ServiceProblem::Missing | ServiceProblem::NoExport,
+            } => failed == import && chain.len() <= 2,
+            _ => false,
+        }
+    }
+}
+
+/// What a program's imports that name nothing become (the `Config`
+/// option behind wasmtime's flags of the same names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UnknownImports {
+    /// They are link errors.
+    #[default]
+    Refuse,
+    /// Functions that trap when called, naming the import
+    /// (`--trap-unknown-imports`).
+    Trap,
+    /// Functions that return zeros (`--default-values-unknown-imports`).
+    DefaultValues,
+}
+
+/// The first host function id of the trapping stand-ins of unknown
+/// imports: the `i`-th unknown import of a process is `UNKNOWN_BASE + i`.
+/// Below [`crate::service::SERVICE_BASE`], above every interface's ids
+/// (which have the interface number in the top byte).
+pub(crate) const UNKNOWN_BASE: HostFuncId = 0x7000_0000;
+
+/// The host function id of the stand-in that returns zeros.
+pub(crate) const DEFAULT_VALUES: HostFuncId = UNKNOWN_BASE - 1;
+
 fn describe(import: &Import) -> String {
     alloc::format!("import `{}.{}` ({})", import.module, import.name, import.ty)
 }
@@ -129,15 +171,21 @@ impl fmt::Display for LinkError {
 /// Binds an import no built-in interface provides to a service.
 pub type ServiceLinker<'a> = dyn FnMut(&Import, &FuncType) -> Result<HostFuncId, Vec<LinkError>> + 'a;
 
+/// Gives the stand-in for an import that names nothing, if there is one.
+pub type UnknownLinker<'a> = dyn FnMut(&Import) -> Option<HostFuncId> + 'a;
+
 /// The host function for each import, in order; every import that cannot be
 /// bound is reported. `has` tells which devices the machine has; imports of
-/// an interface that is not built in go to `services`. `driver` names the
-/// module when it is a declared driver service, `Err` holds its name else.
+/// an interface that is not built in go to `services`; a function import
+/// that names nothing goes to `unknown` before it is an error. `driver`
+/// names the module when it is a declared driver service, `Err` holds its
+/// name else.
 pub fn link(
     imports: &[Import],
     has: &dyn Fn(Device) -> bool,
     driver: Result<&str, &str>,
     services: &mut ServiceLinker<'_>,
+    unknown: &mut UnknownLinker<'_>,
 ) -> Result<Vec<HostFuncId>, Vec<LinkError>> {
     let mut bindings = Vec::with_capacity(imports.len());
     let mut errors = Vec::new();
@@ -160,9 +208,15 @@ pub fn link(
             Ok((_, syscall)) => errors.push(LinkError::Signature { import: import.clone(), provided: syscall.ty() }),
             Err(Unresolved::NoInterface) => match services(import, ty) {
                 Ok(id) => bindings.push(id),
-                Err(more) => errors.extend(more),
+                Err(more) => match more.iter().all(|e| e.names_nothing(import)).then(|| unknown(import)).flatten() {
+                    Some(id) => bindings.push(id),
+                    None => errors.extend(more),
+                },
             },
-            Err(Unresolved::NoFunction) => errors.push(LinkError::NoFunction { import: import.clone() }),
+            Err(Unresolved::NoFunction) => match unknown(import) {
+                Some(id) => bindings.push(id),
+                None => errors.push(LinkError::NoFunction { import: import.clone() }),
+            },
         }
     }
     if errors.is_empty() { Ok(bindings) } else { Err(errors) }
@@ -177,9 +231,13 @@ mod tests {
 
     /// A machine without services.
     fn link(imports: &[Import], has: &dyn Fn(Device) -> bool) -> Result<Vec<HostFuncId>, Vec<LinkError>> {
-        super::link(imports, has, Err("test"), &mut |import, _| {
-            Err(vec![LinkError::NoInterface { import: import.clone() }])
-        })
+        super::link(
+            imports,
+            has,
+            Err("test"),
+            &mut |import, _| Err(vec![LinkError::NoInterface { import: import.clone() }]),
+            &mut |_| None,
+        )
     }
 
     fn func(
@@ -238,5 +296,52 @@ mod tests {
                 "import `env.memory` (memory): only functions can be imported",
             ]
         );
+    }
+}
+
+#[cfg(test)]
+mod unknown_tests {
+    use super::*;
+    use alloc::vec;
+    use walos_engine::ValType::I32;
+
+    fn func(module: &str, name: &str) -> Import {
+        Import { module: module.into(), name: name.into(), ty: ExternType::Func(FuncType::new(vec![I32], vec![I32])) }
+    }
+
+    #[test]
+    fn only_imports_that_name_nothing_get_stand_ins() {
+        let imports = [
+            func("env", "helper"),
+            func("wasi_snapshot_preview1", "fd_teleport"),
+            func("stdout", "putc"),
+            func("stdout", "write"),
+            Import { module: "env".into(), name: "memory".into(), ty: ExternType::Memory },
+        ];
+        let missing = |import: &Import, _: &FuncType| {
+            let chain = vec!["main".into(), import.module.clone()];
+            Err(vec![LinkError::Service { import: import.clone(), chain, problem: ServiceProblem::Missing }])
+        };
+        let mut stood_in = Vec::new();
+        let errors = link(&imports, &|_| true, Err("main"), &mut { missing }, &mut |import| {
+            stood_in.push(alloc::format!("{}.{}", import.module, import.name));
+            Some(1000 + stood_in.len() as u32)
+        })
+        .unwrap_err();
+        assert_eq!(stood_in, ["env.helper", "wasi_snapshot_preview1.fd_teleport"]);
+        // A wrong signature and a memory stay errors.
+        assert!(matches!(&errors[..], [LinkError::Signature { .. }, LinkError::NotAFunction { .. }]), "{errors:?}");
+    }
+
+    #[test]
+    fn a_provider_that_fails_is_no_unknown_import() {
+        let import = func("text", "upper");
+        let broken = |import: &Import, _: &FuncType| {
+            let chain = vec!["main".into(), "text".into()];
+            let problem = ServiceProblem::Cycle;
+            Err(vec![LinkError::Service { import: import.clone(), chain, problem }])
+        };
+        let result = link(&[import], &|_| true, Err("main"), &mut { broken }, &mut |_| Some(7));
+        assert!(result.is_err());
     }
 }

@@ -51,6 +51,11 @@ pub struct Command {
     /// Guest paths of the directories preopened for the program, in order
     /// (descriptors 3, 4, ...).
     pub preopens: Vec<String>,
+    /// The exported function to call instead of `_start` (after
+    /// `_initialize`, if exported), with `args[1..]` parsed as its
+    /// arguments; its results are printed on standard output, as
+    /// `wasmtime run --invoke` does.
+    pub invoke: Option<String>,
 }
 
 impl Command {
@@ -58,7 +63,7 @@ impl Command {
     /// environment and no directories.
     pub fn new(program: impl Into<String>) -> Self {
         let program = program.into();
-        Command { args: alloc::vec![program.clone()], program, env: Vec::new(), preopens: Vec::new() }
+        Command { args: alloc::vec![program.clone()], program, env: Vec::new(), preopens: Vec::new(), invoke: None }
     }
 
     /// Appends arguments after `argv[0]`.
@@ -241,6 +246,9 @@ pub struct ProcState {
     /// The service functions its imports are bound to, by the number the
     /// linker gave them.
     pub services: Vec<crate::service::ServiceImport>,
+    /// The imports that name nothing, bound to functions that trap
+    /// (`--trap-unknown-imports`), by the number the linker gave them.
+    pub unknown_imports: Vec<walos_engine::Import>,
 }
 
 impl ProcState {
@@ -263,6 +271,7 @@ impl ProcState {
             reply: None,
             requests_in_a_row: 0,
             services: Vec::new(),
+            unknown_imports: Vec::new(),
         }
     }
 
@@ -278,6 +287,11 @@ pub(crate) struct Process {
     /// The service it is, for a service's process; it serves calls
     /// instead of running `_start`.
     pub serves: Option<String>,
+    /// The call to start when the current one returns: the invoked
+    /// function after `_initialize`.
+    pub then: Option<crate::sched::Call>,
+    /// Whether the results of its last call are printed (`--invoke`).
+    pub prints: bool,
 }
 
 #[cfg(test)]

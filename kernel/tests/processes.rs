@@ -537,3 +537,20 @@ fn ctrl_c_kills_the_foreground_process_and_is_input_otherwise() {
     // Nobody waited for the hour.
     assert!(h.machine.borrow().waits.iter().all(|wake| wake.stdin), "{:?}", h.machine.borrow().waits);
 }
+
+#[test]
+fn spawning_a_reactor_is_refused_with_its_name() {
+    let reactor = r#"(module (func (export "_initialize")) (func (export "f")))"#;
+    let parent = wasi_program(
+        &with_proc(r#"(data (i32.const 1024) "lib")"#),
+        "(call $proc_exit (call $spawn (i32.const 1024) (i32.const 3) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 4096)))",
+    );
+    let mut h = Harness::new(&[("parent", &parent), ("lib", reactor)]);
+    // ENOEXEC
+    assert_eq!(h.run(Command::new("parent")), ExitStatus::Exited(45));
+    assert!(
+        h.logs().contains("parent: spawn: `lib` is a reactor (it exports `_initialize` and no `_start`)"),
+        "{}",
+        h.logs()
+    );
+}

@@ -342,3 +342,59 @@ fn large_writes_are_copied_in_bounded_pieces() {
     assert_eq!(machine.stdout.len(), 3 * 1048576 + 1048576);
     assert!(machine.stdout.iter().all(|&b| b == b'x'));
 }
+
+/// A reactor: `_initialize` prints and sets a base that `add` adds.
+const REACTOR: &str = r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (global $base (mut i32) (i32.const 0))
+  (data (i32.const 16) "init\n")
+  (func (export "_initialize")
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 5))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (global.set $base (i32.const 100)))
+  (func (export "add") (param i32 i64) (result i32 i64 f64)
+    (i32.add (global.get $base) (local.get 0)) (local.get 1) (f64.const 0.25)))"#;
+
+fn invoke(function: &str, args: &[&str]) -> Command {
+    Command { invoke: Some(function.into()), ..Command::new("lib").args(args.iter().copied()) }
+}
+
+#[test]
+fn an_invoked_function_runs_after_initialize_and_its_results_are_printed() {
+    let mut h = Harness::new(&[("lib", REACTOR)]);
+    assert_eq!(h.run(invoke("add", &["-1", "0x7fffffffffffffff", "more"])), ExitStatus::Exited(0));
+    assert_eq!(h.stdout(), "init\n99\n9223372036854775807\n0.25\n");
+}
+
+#[test]
+fn a_reactor_needs_a_function_to_invoke_and_good_arguments() {
+    let mut h = Harness::new(&[("lib", REACTOR)]);
+    let error = |h: &mut Harness, command| h.spawn(command).map(|_| ()).unwrap_err().to_string();
+    assert_eq!(
+        error(&mut h, Command::new("lib")),
+        "`lib` is a reactor (it exports `_initialize` and no `_start`): a library of functions to invoke, not a command"
+    );
+    assert_eq!(error(&mut h, invoke("sub", &[])), "cannot invoke `sub` of `lib`: no func export of that name found");
+    assert_eq!(
+        error(&mut h, invoke("add", &["1"])),
+        "cannot invoke `add` of `lib`: not enough arguments: its type is (i32, i64) -> (i32, i64, f64), 1 given"
+    );
+    assert_eq!(
+        error(&mut h, invoke("add", &["1", "0x"])),
+        "cannot invoke `add` of `lib`: argument 2 `0x` is not an i64: cannot parse integer from empty string"
+    );
+    assert_eq!(h.stdout(), "", "nothing ran");
+}
+
+#[test]
+fn a_command_can_be_invoked_too() {
+    let program = wasi_program(
+        r#"(func (export "twice") (param f32) (result f32) (f32.add (local.get 0) (local.get 0)))"#,
+        "unreachable",
+    );
+    let mut h = Harness::new(&[("lib", &program)]);
+    assert_eq!(h.run(invoke("twice", &["1.25"])), ExitStatus::Exited(0));
+    assert_eq!(h.stdout(), "2.5\n");
+}

@@ -505,3 +505,37 @@ fn a_provider_parked_for_a_caller_that_ended_is_ended_too() {
     // The reader's process is gone; it starts again for its next caller.
     assert!(!h.kernel.processes().iter().any(|p| p.name == "reader"));
 }
+
+/// `Config::unknown_imports` stands in for the entry's imports that name
+/// nothing (a missing service, a missing export of a service), not for a
+/// service's own imports, as wasmtime's flags are for the main module.
+#[test]
+fn unknown_imports_are_stood_in_for_the_entry_only() {
+    let main = program(
+        r#"(import "leaf" "missing" (func $missing (result i32)))
+           (import "nowhere" "f" (func $f (param i64) (result i32)))
+           (import "leaf" "g" (func $g (result i32)))"#,
+        "",
+        "(call $num (call $g)) (call $num (call $missing)) (call $num (call $f (i64.const 1)))",
+    );
+    let zeros = Config { unknown_imports: walos_kernel::UnknownImports::DefaultValues, ..Config::default() };
+    let mut h = Harness::with_config(&[("main", &main), ("leaf", LEAF)], zeros);
+    assert_eq!(h.run(Command::new("main")), ExitStatus::Exited(0));
+    assert_eq!(h.stdout(), "4 0 0 ");
+
+    let traps = Config { unknown_imports: walos_kernel::UnknownImports::Trap, ..Config::default() };
+    let mut h = Harness::with_config(&[("main", &main), ("leaf", LEAF)], traps.clone());
+    let status = h.run(Command::new("main"));
+    assert!(matches!(status, ExitStatus::Trapped(_)), "{status:?}");
+    assert_eq!(h.stdout(), "4 ");
+    assert!(h.logs().contains("main: trap: unknown import: `leaf::missing` has not been defined"), "{}", h.logs());
+
+    // A service importing what nobody provides is still refused.
+    let needy = r#"(module (import "nowhere" "f" (func)) (func (export "g") (result i32) (i32.const 4)))"#;
+    let mut h = Harness::with_config(&[("main", &main), ("leaf", needy)], traps);
+    let error = h.spawn(Command::new("main")).map(|_| ()).unwrap_err().to_string();
+    assert!(
+        error.contains("import `nowhere.f` (func ()): no interface or service `nowhere` (main -> leaf -> nowhere)"),
+        "{error}"
+    );
+}

@@ -53,6 +53,12 @@ pub fn program(name: &str) -> PathBuf {
     existing(wasm_dir().join("tests").join(format!("{name}.wasm")), "the test program")
 }
 
+/// A WAT test program of `tests/wat/`, run as text (walos and the
+/// reference runtime both compile the text format).
+pub fn wat_program(name: &str) -> PathBuf {
+    existing(root().join("tests/wat").join(format!("{name}.wat")), "the WAT test program")
+}
+
 /// Writes `bytes` to a fresh file in a temporary directory and returns its
 /// path (the directory lives as long as the test process).
 pub fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {

@@ -62,12 +62,76 @@ fn imports_nobody_provides_are_listed() {
 }
 
 #[test]
+fn unknown_imports_are_refused_unless_a_flag_stands_in_for_them() {
+    let path = walos_tests::wat_program("unknown_imports");
+    let message = refusal(&path);
+    assert_eq!(
+        message,
+        "walos: cannot link `FILE`:\n  \
+         import `env.helper` (func (i32) -> i32): no interface or service `env` (unknown_imports.wat -> env)\n  \
+         import `wasi_snapshot_preview1.fd_teleport` (func () -> i64): interface `wasi_snapshot_preview1` has no \
+         function `fd_teleport`\n"
+    );
+    let run = walos_run(&["--trap-unknown-imports"], &path, &[]);
+    assert_eq!((run.status, run.stdout.as_str()), (134, "before the unknown imports\n"));
+    assert!(
+        run.stderr.contains("unknown_imports.wat: trap: unknown import: `env::helper` has not been defined"),
+        "{}",
+        run.stderr
+    );
+    let run = walos_run(&["--default-values-unknown-imports"], &path, &[]);
+    assert_eq!((run.status, run.stdout.as_str(), run.stderr.as_str()), (3, "before the unknown imports\n", ""));
+}
+
+#[test]
 fn a_library_module_is_not_a_command() {
     let path = wat_file(
         "library",
         r#"(module (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))"#,
     );
     assert_eq!(refusal(&path), "walos: `FILE` has no `_start` function of type (): it is not a command module\n");
+}
+
+#[test]
+fn a_reactor_needs_a_function_to_invoke() {
+    let path = wat_file("reactor", r#"(module (func (export "_initialize")) (func (export "f") (param i32)))"#);
+    assert_eq!(
+        refusal(&path),
+        "walos: `FILE` is a reactor (it exports `_initialize` and no `_start`): a library of functions to invoke, \
+         not a command\n(`walos run --invoke FUNCTION FILE ARGS...` calls one of its functions)\n"
+    );
+    let invoke = |args: &[&str]| {
+        let run = walos_run(&["--invoke", args[0]], &path, &args[1..]);
+        assert_eq!(run.status, 1, "{}", run.stderr);
+        no_panic(&run);
+        run.stderr.replace(path.to_str().expect("UTF-8 path"), "FILE")
+    };
+    assert_eq!(invoke(&["g"]), "walos: cannot invoke `g` of `FILE`: no func export of that name found\n");
+    assert_eq!(
+        invoke(&["f"]),
+        "walos: cannot invoke `f` of `FILE`: not enough arguments: its type is (i32), 0 given\n"
+    );
+    assert_eq!(
+        invoke(&["f", "1.5"]),
+        "walos: cannot invoke `f` of `FILE`: argument 1 `1.5` is not an i32: invalid digit found in string\n"
+    );
+}
+
+#[test]
+fn an_uncaught_exception_is_a_trap() {
+    let path = wat_file("thrower", r#"(module (tag $t) (func $f (throw $t)) (func (export "_start") (call $f)))"#);
+    let run = run_file(&path);
+    no_panic(&run);
+    if walos_tests::engine() == "wasmtime" {
+        assert_eq!(run.status, 134);
+        assert!(run.stderr.contains("thrower: trap: uncaught wasm exception"), "{}", run.stderr);
+    } else {
+        assert_eq!(
+            refusal(&path),
+            "walos: `FILE` needs the exception-handling proposal, which the wasmi engine does not run\n\
+             (`walos run --engine wasmtime` runs it)\n"
+        );
+    }
 }
 
 #[test]

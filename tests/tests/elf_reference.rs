@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use walos_tests::{program, reference_run, sample};
+use walos_tests::{program, reference_run, sample, wat_program};
 
 /// Runs on both and compares exit status and stdout; stderr too unless the
 /// program traps (the trap reports are worded differently).
@@ -88,4 +88,55 @@ fn rust_std() {
 #[test]
 fn the_wasi_sample() {
     agree(&["--env", "NAME=reference"], &sample("hello-wasi"), &["a", "b c"], b"");
+}
+
+/// `--invoke`: `_initialize`, then the function with its arguments parsed
+/// by its signature, then its results, one a line.
+#[test]
+fn invoked_functions_of_a_reactor() {
+    let file = wat_program("reactor");
+    agree(&["--invoke", "add"], &file, &["1", "2"], b"");
+    agree(&["--invoke", "add"], &file, &["-16", "0x7fffff00", "extra", "words"], b"");
+    agree(&["--invoke", "mix"], &file, &["-9223372036854775808", "0.1", "1e300"], b"");
+    agree(&["--invoke", "mix"], &file, &["0x7fffffffffffffff", "-0", "inf"], b"");
+    agree(&["--invoke", "halve"], &file, &["3", "1e-7"], b"");
+    agree(&["--invoke", "nothing"], &file, &[], b"");
+    agree(&["--invoke", "quit"], &file, &["7"], b"");
+    agree(&["--invoke", "fail"], &file, &[], b"");
+}
+
+/// `--trap-unknown-imports` and `--default-values-unknown-imports`: the
+/// program runs until it calls an import nothing provides, which traps or
+/// returns zeros.
+#[test]
+fn unknown_imports() {
+    let file = wat_program("unknown_imports");
+    agree(&["--trap-unknown-imports"], &file, &[], b"");
+    agree(&["--default-values-unknown-imports"], &file, &[], b"");
+}
+
+/// Tail calls, SIMD and relaxed SIMD: both engines run them.
+#[test]
+fn tail_calls_and_simd() {
+    agree(&[], &wat_program("tail_calls"), &[], b"");
+    agree(&[], &wat_program("simd"), &[], b"");
+}
+
+/// Exceptions thrown through frames with cleanups, rethrown, caught: the
+/// wasmtime engine runs them as wasmtime does; wasmi refuses the module,
+/// naming the proposal and the engine that runs it.
+#[test]
+fn exceptions() {
+    let file = wat_program("exceptions");
+    if walos_tests::engine() == "wasmtime" {
+        agree(&[], &file, &[], b"");
+    } else {
+        let run = walos_tests::walos_run(&[], &file, &[]);
+        assert_eq!(run.status, 1);
+        assert_eq!(
+            run.stderr.replace(file.to_str().expect("UTF-8 path"), "FILE"),
+            "walos: `FILE` needs the exception-handling proposal, which the wasmi engine does not run\n\
+             (`walos run --engine wasmtime` runs it)\n"
+        );
+    }
 }

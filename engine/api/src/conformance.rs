@@ -48,6 +48,8 @@ macro_rules! conformance_tests {
             synchronous_host_calls_return_exit_and_trap,
             synchronous_host_calls_that_suspend_trap,
             synchronous_host_calls_in_start_functions,
+            common_proposals_run,
+            exceptions_run_or_are_refused_by_name,
         );
     };
     (@epoch $engine:expr) => {
@@ -701,4 +703,85 @@ pub fn start_functions_have_a_time_budget(engine: &dyn Engine) {
     let limits = Limits { start: Slice::new(1, 3), ..LIMITS };
     let err = endless.instantiate(&[], &limits, &mut ScriptedHost::default()).err().expect("refused");
     assert_eq!(err, Error::Instantiate("the start function did not finish within its time budget".into()));
+}
+
+/// What every engine runs beyond wasm 1.0, as wasmtime does by default:
+/// tail calls (a million deep, across preemptions), SIMD and relaxed SIMD,
+/// multi-memory, extended constants, bulk memory and wide arithmetic.
+pub fn common_proposals_run(engine: &dyn Engine) {
+    let mut host = ScriptedHost::default();
+    let mut instance = instance(
+        engine,
+        r#"(module
+          (memory $a 1) (memory $b 1)
+          (global $g i32 (i32.add (i32.const 40) (i32.mul (i32.const 1) (i32.const 2))))
+          (func $count (param i64 i64) (result i64)
+            (if (result i64) (i64.eqz (local.get 0)) (then (local.get 1))
+              (else (return_call $count (i64.sub (local.get 0) (i64.const 1))
+                                        (i64.add (local.get 1) (i64.const 2))))))
+          (func (export "tail") (result i64) (call $count (i64.const 1000000) (i64.const 0)))
+          (func (export "simd") (result i32)
+            (i32x4.extract_lane 3 (i32x4.add (v128.const i32x4 1 2 3 4) (v128.const i32x4 10 20 30 40))))
+          (func (export "relaxed") (result i32)
+            (i8x16.extract_lane_u 0
+              (i8x16.relaxed_swizzle (v128.const i8x16 7 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15)
+                                     (v128.const i8x16 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0))))
+          (func (export "memories") (result i32)
+            (memory.fill $b (i32.const 8) (i32.const 9) (i32.const 4))
+            (memory.copy $a $b (i32.const 0) (i32.const 8) (i32.const 4))
+            (i32.add (i32.load $a (i32.const 0)) (global.get $g)))
+          (func (export "wide") (result i64 i64)
+            (i64.add128 (i64.const -1) (i64.const 0) (i64.const 1) (i64.const 0))))"#,
+        &mut host,
+    );
+    let small = Slice::new(10_000, 1);
+    let cases: [(&str, Vec<Val>); 5] = [
+        ("tail", vec![Val::I64(2_000_000)]),
+        ("simd", vec![Val::I32(44)]),
+        ("relaxed", vec![Val::I32(7)]),
+        ("memories", vec![Val::I32(0x0909_0909 + 42)]),
+        ("wide", vec![Val::I64(0), Val::I64(1)]),
+    ];
+    for (name, results) in cases {
+        instance.call(name, &[]).unwrap();
+        assert_eq!(run_to_end(&mut *instance, &mut host, small).0, RunOutcome::Finished(results), "{name}");
+    }
+}
+
+/// A module thrown through (`throw` two frames down, caught by
+/// `try_table`) runs and catches, or is refused naming the proposal and the
+/// engine: never a validator's sentence, never a panic.
+pub fn exceptions_run_or_are_refused_by_name(engine: &dyn Engine) {
+    let wat = r#"(module
+      (tag $oops (param i32))
+      (export "oops" (tag $oops))
+      (func $deep (param i32) (if (local.get 0) (then (throw $oops (i32.const 42)))))
+      (func $middle (param i32) (call $deep (local.get 0)) (call $deep (i32.const 0)))
+      (func (export "catch") (param i32) (result i32)
+        (block $caught (result i32)
+          (try_table (catch $oops $caught) (call $middle (local.get 0)))
+          (i32.const -1)))
+      (func (export "escape") (call $middle (i32.const 1))))"#;
+    let wasm = wat::parse_str(wat).expect("test module");
+    match engine.load(&wasm) {
+        Err(Error::Unsupported { proposal, engine: refused_by }) => {
+            assert_eq!((proposal, refused_by), ("exception-handling", engine.name()));
+        }
+        Err(other) => panic!("refused without naming the proposal: {other:?}"),
+        Ok(module) => {
+            assert_eq!(module.exports()[0].ty, ExternType::Tag);
+            let mut host = ScriptedHost::default();
+            let mut instance = module.instantiate(&[], &LIMITS, &mut host).expect("instantiates");
+            for (arg, result) in [(1, 42), (0, -1)] {
+                instance.call("catch", &[Val::I32(arg)]).unwrap();
+                assert_eq!(instance.run(FUEL, &mut host), RunOutcome::Finished(vec![Val::I32(result)]));
+            }
+            // An exception nobody catches ends the call as a trap.
+            instance.call("escape", &[]).unwrap();
+            match instance.run(FUEL, &mut host) {
+                RunOutcome::Trapped(trap) => assert!(trap.to_string().contains("uncaught"), "{trap}"),
+                other => panic!("an uncaught exception is a trap, not {other:?}"),
+            }
+        }
+    }
 }

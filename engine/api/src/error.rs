@@ -10,6 +10,13 @@ pub enum Error {
     /// The bytes are not a valid wasm module (or use a feature this engine
     /// lacks); the message comes from the validator.
     Invalid(String),
+    /// The module needs a wasm proposal this engine does not run.
+    Unsupported {
+        /// The proposal, as its repository names it (`exception-handling`).
+        proposal: &'static str,
+        /// The engine that refused it.
+        engine: &'static str,
+    },
     /// Instantiation failed: bindings that do not fit, a resource limit.
     Instantiate(String),
     /// The start function trapped.
@@ -26,11 +33,26 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Invalid(msg) => write!(f, "invalid module: {msg}"),
+            Error::Unsupported { proposal, engine } => {
+                write!(f, "it needs the {proposal} proposal, which the {engine} engine does not run")
+            }
             Error::Instantiate(msg) => write!(f, "cannot instantiate: {msg}"),
             Error::Trap(trap) => write!(f, "start function trapped: {trap}"),
             Error::NoSuchExport(name) => write!(f, "no exported function `{name}`"),
             Error::Arguments(msg) => write!(f, "bad arguments: {msg}"),
             Error::Busy => f.write_str("a call is already in progress"),
+        }
+    }
+}
+
+impl Error {
+    /// The error for a module `engine`'s validator refused with `message`:
+    /// [`Error::Unsupported`] when the message says a proposal is off,
+    /// [`Error::Invalid`] otherwise.
+    pub fn refused(engine: &'static str, message: String) -> Error {
+        match crate::proposal::needed_proposal(&message) {
+            Some(proposal) => Error::Unsupported { proposal, engine },
+            None => Error::Invalid(message),
         }
     }
 }

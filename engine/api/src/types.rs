@@ -122,8 +122,10 @@ pub enum ExternType {
     Memory,
     /// A table.
     Table,
-    /// A global (or, in wasmtime, a tag).
+    /// A global.
     Global,
+    /// An exception tag (the exception-handling proposal).
+    Tag,
 }
 
 impl fmt::Display for ExternType {
@@ -133,6 +135,7 @@ impl fmt::Display for ExternType {
             ExternType::Memory => f.write_str("memory"),
             ExternType::Table => f.write_str("table"),
             ExternType::Global => f.write_str("global"),
+            ExternType::Tag => f.write_str("tag"),
         }
     }
 }

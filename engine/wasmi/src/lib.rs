@@ -31,6 +31,25 @@ use wasmi::Config;
 
 use crate::module::WasmiModule;
 
+/// The wasm proposals this engine runs beyond wasm 1.0: every one wasmi
+/// 2.0 has that wasmtime runs by default too. Not exception handling, gc,
+/// function references nor threads, which wasmi does not implement.
+pub const PROPOSALS: &[&str] = &[
+    "mutable-global",
+    "sign-extension-ops",
+    "nontrapping-float-to-int",
+    "multi-value",
+    "bulk-memory",
+    "reference-types",
+    "simd",
+    "relaxed-simd",
+    "tail-call",
+    "extended-const",
+    "multi-memory",
+    "memory64",
+    "wide-arithmetic",
+];
+
 /// The wasmi engine; one per kernel.
 pub struct WasmiEngine {
     engine: wasmi::Engine,
@@ -46,6 +65,9 @@ impl WasmiEngine {
         // that fuel is short wasmi 2.0 fails the call instead of returning a
         // resumable out-of-fuel: a program would trap at a slice boundary.
         config.compilation_mode(wasmi::CompilationMode::Eager);
+        // Every proposal wasmi runs that wasmtime runs by default too (SIMD,
+        // relaxed SIMD and memory64 are crate features, on in Cargo.toml).
+        config.wasm_wide_arithmetic(true);
         WasmiEngine { engine: wasmi::Engine::new(&config) }
     }
 }
@@ -66,7 +88,8 @@ impl api::Engine for WasmiEngine {
     }
 
     fn load(&self, wasm: &[u8]) -> Result<Box<dyn api::Module>, api::Error> {
-        let module = wasmi::Module::new(&self.engine, wasm).map_err(|err| api::Error::Invalid(err.to_string()))?;
+        let module =
+            wasmi::Module::new(&self.engine, wasm).map_err(|err| api::Error::refused("wasmi", err.to_string()))?;
         Ok(Box::new(CompiledModule::new(WasmiModule { engine: self.engine.clone(), module })))
     }
 }

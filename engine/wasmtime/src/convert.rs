@@ -29,8 +29,8 @@ pub fn extern_type(ty: &wasmtime::ExternType) -> ExternType {
         wasmtime::ExternType::Func(ty) => ExternType::Func(func_type(ty)),
         wasmtime::ExternType::Memory(_) => ExternType::Memory,
         wasmtime::ExternType::Table(_) => ExternType::Table,
-        // Tags (exceptions) are disabled in the engine's config.
-        wasmtime::ExternType::Global(_) | wasmtime::ExternType::Tag(_) => ExternType::Global,
+        wasmtime::ExternType::Global(_) => ExternType::Global,
+        wasmtime::ExternType::Tag(_) => ExternType::Tag,
     }
 }
 

@@ -133,9 +133,15 @@ impl Instance {
 fn trap(err: &wasmtime::Error) -> Trap {
     match err.downcast_ref::<wasmtime::Trap>() {
         Some(code) => convert::trap(*code),
+        // The exception stays pending on the store, which the ended
+        // process drops.
+        None if err.is::<wasmtime::ThrownException>() => Trap::new(TrapCode::Other(UNCAUGHT.into())),
         None => Trap::new(TrapCode::Other(err.to_string())),
     }
 }
+
+/// What an exception that no handler caught is called, as a trap.
+const UNCAUGHT: &str = "uncaught wasm exception";
 
 /// Why instantiation failed, from the error of `Instance::new_async`.
 fn start_failure(err: wasmtime::Error) -> StartFailure {

@@ -33,6 +33,29 @@ use wasmtime::Config;
 
 use crate::module::WasmtimeModule;
 
+/// The wasm proposals this engine runs beyond wasm 1.0: those the wasmtime
+/// 50 command runs by default (wasmtime's own defaults, with the `gc` crate
+/// feature that exception handling needs). Not threads (shared memories):
+/// the kernel hands host functions one plain memory.
+pub const PROPOSALS: &[&str] = &[
+    "mutable-global",
+    "sign-extension-ops",
+    "nontrapping-float-to-int",
+    "multi-value",
+    "bulk-memory",
+    "reference-types",
+    "simd",
+    "relaxed-simd",
+    "tail-call",
+    "extended-const",
+    "multi-memory",
+    "memory64",
+    "function-references",
+    "gc",
+    "exception-handling",
+    "wide-arithmetic",
+];
+
 /// The wasmtime engine; one per kernel.
 pub struct WasmtimeEngine {
     engine: wasmtime::Engine,
@@ -69,10 +92,16 @@ impl WasmtimeEngine {
 /// reserves (but does not commit) 4 GiB of address space for its memory.
 pub const MAX_INSTANCES: u32 = 256;
 
+/// The most memories, and the most tables, one module may define.
+const MAX_PER_MODULE: u32 = 16;
+
 fn pool() -> wasmtime::InstanceAllocationStrategy {
     let mut pool = wasmtime::PoolingAllocationConfig::new();
     pool.total_core_instances(MAX_INSTANCES).total_memories(MAX_INSTANCES).total_tables(MAX_INSTANCES);
     pool.total_stacks(MAX_INSTANCES);
+    // Multi-memory and reference types give a module several memories and
+    // tables; the slots are counted in the totals above.
+    pool.max_memories_per_module(MAX_PER_MODULE).max_tables_per_module(MAX_PER_MODULE);
     wasmtime::InstanceAllocationStrategy::Pooling(pool)
 }
 
@@ -102,7 +131,7 @@ impl api::Engine for WasmtimeEngine {
     fn load(&self, wasm: &[u8]) -> Result<Box<dyn api::Module>, api::Error> {
         // The root cause is the validator's message, worded as wasmi's.
         let module = wasmtime::Module::new(&self.engine, wasm)
-            .map_err(|err| api::Error::Invalid(err.root_cause().to_string()))?;
+            .map_err(|err| api::Error::refused("wasmtime", err.root_cause().to_string()))?;
         let compiled = WasmtimeModule { engine: self.engine.clone(), module, preemption: self.preemption };
         Ok(Box::new(CompiledModule::new(compiled)))
     }

@@ -8,6 +8,8 @@
 //! Nothing busy-waits.
 //!
 //! - [`spawn`]: loading, linking and instantiating a program;
+//! - [`entry`]: what it runs: `_start`, or `_initialize` and an invoked
+//!   function;
 //! - [`run`]: the run loop, one slice at a time, and how a process ends;
 //! - [`wait`]: blocking and waking;
 //! - [`requests`]: what processes ask of the scheduler (`proc.*`);
@@ -16,6 +18,7 @@
 //! Services are processes too; loading them and calling into them is the
 //! business of [`crate::service`].
 
+mod entry;
 mod input_service;
 mod requests;
 mod run;
@@ -31,8 +34,11 @@ use core::fmt;
 
 use walos_engine::{Engine, Limits, Module, Slice};
 
+pub(crate) use entry::Call;
+pub use entry::InvokeProblem;
 pub use spawn::SpawnError;
 
+use crate::linker::UnknownImports;
 use crate::loader::Loader;
 use crate::log::Level;
 use crate::process::{ExitStatus, Pid, Process};
@@ -63,6 +69,10 @@ pub struct Config {
     /// keyboard chain `stdin` service -> driver service of efi-os. `None`:
     /// console input comes from [`Loader::read_stdin`].
     pub input: Option<String>,
+    /// What the entry program's imports that name nothing become: link
+    /// errors, or stand-ins that trap or return zeros (wasmtime's
+    /// `--trap-unknown-imports` and `--default-values-unknown-imports`).
+    pub unknown_imports: UnknownImports,
 }
 
 impl Default for Config {
@@ -75,6 +85,7 @@ impl Default for Config {
             start_ticks: 10_000,
             drivers: Vec::new(),
             input: None,
+            unknown_imports: UnknownImports::Refuse,
         }
     }
 }

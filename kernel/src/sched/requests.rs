@@ -79,6 +79,8 @@ impl Kernel {
                 SpawnError::Invalid { .. }
                 | SpawnError::Link { .. }
                 | SpawnError::NoEntry { .. }
+                | SpawnError::Reactor { .. }
+                | SpawnError::Invoke { .. }
                 | SpawnError::Instantiate { .. } => Errno::NOEXEC,
             }
         })

@@ -6,6 +6,7 @@ use alloc::boxed::Box;
 use walos_engine::RunOutcome;
 
 use super::{Ended, Kernel};
+use crate::loader::Stream;
 use crate::log::Level;
 use crate::process::{ExitStatus, Pid, ProcState, Process, Reply};
 use crate::service::ServiceFailure;
@@ -68,7 +69,22 @@ impl Kernel {
                 self.sys.log(Level::Err, "kernel", format_args!("pid {pid} ({name}) blocked without a reason"));
                 self.ready.push_back(pid);
             }
-            RunOutcome::Finished(_) => return self.exit(proc, ExitStatus::Exited(0)),
+            RunOutcome::Finished(results) => match proc.then.take() {
+                Some((name, args)) => match proc.instance.call(&name, &args) {
+                    Ok(()) => self.ready.push_back(pid),
+                    Err(error) => {
+                        let who = proc.state.name.clone();
+                        self.sys.log(Level::Err, &who, format_args!("cannot call `{name}`: {error}"));
+                        return self.exit(proc, ExitStatus::Exited(1));
+                    }
+                },
+                None => {
+                    if proc.prints {
+                        self.print_results(&proc.state.name, &results);
+                    }
+                    return self.exit(proc, ExitStatus::Exited(0));
+                }
+            },
             RunOutcome::Exited(code) => return self.exit(proc, ExitStatus::Exited(code)),
             RunOutcome::Trapped(trap) => {
                 let name = proc.state.name.clone();
@@ -115,6 +131,15 @@ impl Kernel {
                 }
                 None => {}
             },
+        }
+    }
+
+    /// Writes the results of an invoked function on the console's standard
+    /// output.
+    fn print_results(&mut self, name: &str, results: &[walos_engine::Val]) {
+        let text = super::entry::results_text(results);
+        if let Err(err) = self.sys.loader.write(Stream::Stdout, text.as_bytes()) {
+            self.sys.log(Level::Err, name, format_args!("cannot print the results: {err}"));
         }
     }
 

@@ -8,9 +8,10 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use walos_engine::{ExternType, FuncType, Module};
+use walos_engine::Module;
 
 use super::Kernel;
+use super::entry::{self, InvokeProblem, NoEntry};
 use crate::fd::FdTable;
 use crate::linker::LinkError;
 use crate::loader::StoreError;
@@ -47,6 +48,22 @@ pub enum SpawnError {
         /// The program asked for.
         program: String,
     },
+    /// It is a reactor (`_initialize`, no `_start`) and no function of it
+    /// was invoked.
+    Reactor {
+        /// The program asked for.
+        program: String,
+    },
+    /// The function [`Command::invoke`] names cannot be called with the
+    /// arguments given.
+    Invoke {
+        /// The program asked for.
+        program: String,
+        /// The function to invoke.
+        function: String,
+        /// What is wrong.
+        problem: InvokeProblem,
+    },
     /// A preopened directory has no file system mounted at its path.
     NoMount {
         /// The program asked for.
@@ -70,6 +87,9 @@ impl fmt::Display for SpawnError {
             SpawnError::Invalid { program, error: walos_engine::Error::Invalid(msg) } => {
                 write!(f, "`{program}` is not a valid wasm module: {msg}")
             }
+            SpawnError::Invalid { program, error: walos_engine::Error::Unsupported { proposal, engine } } => {
+                write!(f, "`{program}` needs the {proposal} proposal, which the {engine} engine does not run")
+            }
             SpawnError::Invalid { program, error } => write!(f, "cannot load `{program}`: {error}"),
             SpawnError::Link { program, errors } => {
                 write!(f, "cannot link `{program}`:")?;
@@ -80,6 +100,14 @@ impl fmt::Display for SpawnError {
             }
             SpawnError::NoEntry { program } => {
                 write!(f, "`{program}` has no `_start` function of type (): it is not a command module")
+            }
+            SpawnError::Reactor { program } => write!(
+                f,
+                "`{program}` is a reactor (it exports `_initialize` and no `_start`): a library of functions to \
+                 invoke, not a command"
+            ),
+            SpawnError::Invoke { program, function, problem } => {
+                write!(f, "cannot invoke `{function}` of `{program}`: {problem}")
             }
             SpawnError::NoMount { program, path } => {
                 write!(f, "cannot start `{program}`: no file system is mounted at `{path}`")
@@ -117,13 +145,16 @@ impl Kernel {
         };
         let module = self.module(&program, wasm)?;
         let mut chain = alloc::vec![command.process_name()];
-        let (bindings, services) = self
+        let linked = self
             .link_module(module.imports(), &mut chain)
             .map_err(|errors| SpawnError::Link { program: program.clone(), errors })?;
-        let entry = ExternType::Func(FuncType::default());
-        if !module.exports().iter().any(|e| e.name == "_start" && e.ty == entry) {
-            return Err(SpawnError::NoEntry { program });
-        }
+        let (bindings, services, unknown_imports) = (linked.bindings, linked.services, linked.unknown);
+        let words = command.args.get(1..).unwrap_or_default();
+        let entry = entry::entry(module.exports(), command.invoke.as_deref(), words).map_err(|no| match no {
+            NoEntry::Command => SpawnError::NoEntry { program: program.clone() },
+            NoEntry::Reactor => SpawnError::Reactor { program: program.clone() },
+            NoEntry::Invoke(function, problem) => SpawnError::Invoke { program: program.clone(), function, problem },
+        })?;
 
         let fds = FdTable::new(&mut self.sys.mounts, &command.preopens)
             .map_err(|path| SpawnError::NoMount { program: program.clone(), path })?;
@@ -135,13 +166,15 @@ impl Kernel {
             args: command.args,
             preopens: command.preopens,
             services,
+            unknown_imports,
             ..ProcState::new(pid, name, fds, self.sys.now())
         };
         let limits = self.limits();
         let instantiate_error = |error| SpawnError::Instantiate { program: program.clone(), error };
         let mut ctx = Ctx { sys: &mut self.sys, proc: &mut state };
+        let (first, args) = &entry.first;
         let started = module.instantiate(&bindings, &limits, &mut ctx).and_then(|mut instance| {
-            instance.call("_start", &[])?;
+            instance.call(first, args)?;
             Ok(instance)
         });
         let instance = match started {
@@ -155,7 +188,8 @@ impl Kernel {
 
         self.next_pid += 1;
         self.sys.log(Level::Info, "kernel", format_args!("pid {pid}: started `{program}` as {}", state.name));
-        self.procs.insert(pid, Box::new(Process { state, instance, serves: None }));
+        self.procs
+            .insert(pid, Box::new(Process { state, instance, serves: None, then: entry.then, prints: entry.prints }));
         self.ready.push_back(pid);
         Ok(pid)
     }

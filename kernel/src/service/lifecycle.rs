@@ -124,7 +124,8 @@ impl Kernel {
         chain.push(name.to_string());
         let linked = self.link_module(module.imports(), chain);
         chain.pop();
-        let (bindings, imports) = linked.map_err(LoadFailure::Links)?;
+        let linked = linked.map_err(LoadFailure::Links)?;
+        let (bindings, imports) = (linked.bindings, linked.services);
         let mut service = Box::new(Service {
             name: name.to_string(),
             module,
@@ -163,7 +164,8 @@ impl Kernel {
                 return Err(StartError::Instantiate(error));
             }
         };
-        let mut proc = Box::new(Process { state, instance, serves: Some(service.name.clone()) });
+        let mut proc =
+            Box::new(Process { state, instance, serves: Some(service.name.clone()), then: None, prints: false });
         let init = ExternType::Func(FuncType::default());
         if service.module.exports().iter().any(|e| e.name == "_initialize" && e.ty == init)
             && let Err(error) = self.initialize(&mut proc)

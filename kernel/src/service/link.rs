@@ -13,16 +13,29 @@ use super::lifecycle::LoadFailure;
 use super::{SERVICE_BASE, ServiceImport};
 use crate::Kernel;
 use crate::abi::Device;
-use crate::linker::{self, LinkError, ServiceProblem};
+use crate::linker::{self, DEFAULT_VALUES, LinkError, ServiceProblem, UNKNOWN_BASE, UnknownImports};
+
+/// A module's imports, bound.
+pub(crate) struct Linked {
+    /// The host function of each import, in order.
+    pub bindings: Vec<HostFuncId>,
+    /// The service functions behind the ids from [`SERVICE_BASE`] on.
+    pub services: Vec<ServiceImport>,
+    /// The imports behind the ids from [`UNKNOWN_BASE`] on, which trap.
+    pub unknown: Vec<Import>,
+}
 
 impl Kernel {
     /// Binds `imports` of the module at the end of `chain`: to built-in
-    /// interfaces, else to services, loading those not loaded yet.
+    /// interfaces, else to services, loading those not loaded yet. Imports
+    /// of the entry (not of services, as wasmtime's flags are for the main
+    /// module) that name nothing get stand-ins as
+    /// [`crate::Config::unknown_imports`] says.
     pub(crate) fn link_module(
         &mut self,
         imports: &[Import],
         chain: &mut Vec<String>,
-    ) -> Result<(Vec<HostFuncId>, Vec<ServiceImport>), Vec<LinkError>> {
+    ) -> Result<Linked, Vec<LinkError>> {
         let framebuffer = self.sys.loader.framebuffer().is_some();
         let ports = self.sys.loader.ports().is_some();
         let has = move |device| match device {
@@ -33,12 +46,28 @@ impl Kernel {
         let module = chain.last().cloned().unwrap_or_default();
         let driver =
             if chain.len() > 1 && self.config.drivers.contains(&module) { Ok(&*module) } else { Err(&*module) };
+        let policy = if chain.len() == 1 { self.config.unknown_imports } else { UnknownImports::Refuse };
         let mut services = Vec::new();
-        let bindings = linker::link(imports, &has, driver, &mut |import, ty| {
-            services.push(self.service_import(chain, import, ty)?);
-            Ok(SERVICE_BASE + (services.len() - 1) as u32)
-        })?;
-        Ok((bindings, services))
+        let mut unknown = Vec::new();
+        let mut stand_in = |import: &Import| match policy {
+            UnknownImports::Refuse => None,
+            UnknownImports::DefaultValues => Some(DEFAULT_VALUES),
+            UnknownImports::Trap => {
+                unknown.push(import.clone());
+                Some(UNKNOWN_BASE + (unknown.len() - 1) as u32)
+            }
+        };
+        let bindings = linker::link(
+            imports,
+            &has,
+            driver,
+            &mut |import, ty| {
+                services.push(self.service_import(chain, import, ty)?);
+                Ok(SERVICE_BASE + (services.len() - 1) as u32)
+            },
+            &mut stand_in,
+        )?;
+        Ok(Linked { bindings, services, unknown })
     }
 
     pub(crate) fn service_import(

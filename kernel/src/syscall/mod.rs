@@ -20,6 +20,7 @@ pub use errno::Errno;
 pub use memory::{Fault, Memory};
 
 use crate::abi;
+use crate::linker::{DEFAULT_VALUES, UNKNOWN_BASE};
 use crate::log::Level;
 use crate::process::{ProcState, Request, WaitFor};
 use crate::service::{SERVICE_BASE, caller};
@@ -168,6 +169,15 @@ impl Host for Ctx<'_> {
         if func >= SERVICE_BASE {
             return caller::service_call(self, (func - SERVICE_BASE) as usize, memory, args, results);
         }
+        if func == DEFAULT_VALUES {
+            // The results come filled with zeros of their types.
+            return HostFlow::Return;
+        }
+        if func >= UNKNOWN_BASE {
+            let import = self.proc.unknown_imports.get((func - UNKNOWN_BASE) as usize);
+            let name = import.map_or_else(|| format!("#{func}"), |i| format!("{}::{}", i.module, i.name));
+            return HostFlow::Trap(Trap::host(format!("unknown import: `{name}` has not been defined")));
+        }
         let Some((iface, syscall)) = abi::syscall(func) else {
             return HostFlow::Trap(Trap::host(format!("no host function #{func}")));
         };
@@ -191,8 +201,13 @@ impl Host for Ctx<'_> {
     }
 
     fn may_suspend(&self, func: HostFuncId) -> bool {
-        // A service call parks its caller until the provider answers.
-        func >= SERVICE_BASE || abi::syscall(func).is_none_or(|(_, syscall)| syscall.suspends)
+        match func {
+            // A service call parks its caller until the provider answers.
+            SERVICE_BASE.. => true,
+            // The stand-ins of unknown imports return zeros or trap.
+            DEFAULT_VALUES.. => false,
+            _ => abi::syscall(func).is_none_or(|(_, syscall)| syscall.suspends),
+        }
     }
 }
 

@@ -57,6 +57,26 @@ pub struct RunOptions {
     #[arg(long, value_name = "MODE", env = "WALOS_PREEMPT")]
     pub preempt: Option<PreemptKind>,
 
+    /// The exported function to call instead of `_start`, as `wasmtime run
+    /// --invoke` does: `_initialize` first if the module exports it, then
+    /// FUNCTION with the words after the file as its arguments (decimal or
+    /// `0x` integers, floats); its results are printed, one a line.
+    #[arg(long, value_name = "FUNCTION")]
+    pub invoke: Option<String>,
+
+    /// Links the program's function imports that nothing provides (no
+    /// interface, service or function of that name) to functions that trap
+    /// when called, naming the import, as wasmtime's flag does (`-W
+    /// unknown-imports-trap`).
+    #[arg(long)]
+    pub trap_unknown_imports: bool,
+
+    /// Links the program's function imports that nothing provides to
+    /// functions that return zeros, as wasmtime's flag does (`-W
+    /// unknown-imports-default`).
+    #[arg(long, conflicts_with = "trap_unknown_imports")]
+    pub default_values_unknown_imports: bool,
+
     /// The wasm file, then the program's arguments: everything after the
     /// file is passed on. The path, as given, is the program's `argv[0]`.
     #[arg(value_name = "WASM", required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
@@ -123,6 +143,27 @@ mod tests {
         assert_eq!(run.log, Level::Warn);
         assert_eq!(run.engine, EngineKind::Wasmi);
         assert_eq!(run.preempt, None);
+        assert_eq!(run.invoke, None);
+        assert!(!run.trap_unknown_imports && !run.default_values_unknown_imports);
+    }
+
+    #[test]
+    fn unknown_imports_are_trapped_or_zero_not_both() {
+        assert!(parse(&["walos", "--trap-unknown-imports", "x.wasm"]).unwrap().trap_unknown_imports);
+        assert!(
+            parse(&["walos", "--default-values-unknown-imports", "x.wasm"]).unwrap().default_values_unknown_imports
+        );
+        let err =
+            parse(&["walos", "--trap-unknown-imports", "--default-values-unknown-imports", "x.wasm"]).unwrap_err();
+        assert!(err.to_string().contains("cannot be used with"), "{err}");
+    }
+
+    #[test]
+    fn invoke_takes_a_function_and_leaves_the_words_after_the_file() {
+        let run = parse(&["walos", "run", "--invoke", "add", "lib.wasm", "1", "-2"]).unwrap();
+        assert_eq!(run.invoke.as_deref(), Some("add"));
+        assert_eq!(run.program_and_args, ["lib.wasm", "1", "-2"]);
+        assert!(parse(&["walos", "run", "x.wasm", "--invoke"]).unwrap().invoke.is_none());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use walos_engine_wasmi::WasmiEngine;
 #[cfg(feature = "wasmtime")]
 use walos_engine_wasmtime::WasmtimeEngine;
 use walos_kernel::vfs::mem::MemFs;
-use walos_kernel::{Command, Config, ExitStatus, Kernel, LinkError, SpawnError};
+use walos_kernel::{Command, Config, ExitStatus, Kernel, LinkError, SpawnError, UnknownImports};
 
 use crate::cli::{EngineKind, PreemptKind, RunOptions};
 use crate::framebuffer::{Output, Screen};
@@ -59,7 +59,12 @@ fn start(options: RunOptions) -> Result<i32, String> {
         screen = Some((output, pixels.pixels()));
         loader = loader.with_screen(pixels);
     }
-    let config = Config { log_level: options.log, ..Config::default() };
+    let unknown_imports = match (options.trap_unknown_imports, options.default_values_unknown_imports) {
+        (true, _) => UnknownImports::Trap,
+        (false, true) => UnknownImports::DefaultValues,
+        (false, false) => UnknownImports::Refuse,
+    };
+    let config = Config { log_level: options.log, unknown_imports, ..Config::default() };
     // Ticks for as long as the kernel runs (declared first: dropped last).
     let _timer = Timer::drive(&*engine);
     let mut kernel = Kernel::new(Box::new(loader), engine, config);
@@ -76,7 +81,8 @@ fn start(options: RunOptions) -> Result<i32, String> {
         preopens.push(guest.clone());
     }
 
-    let command = Command { env, preopens, ..Command::new(program.as_str()).args(args) };
+    let invoke = options.invoke.clone();
+    let command = Command { env, preopens, invoke, ..Command::new(program.as_str()).args(args) };
     let outcome = execute(&mut kernel, command);
     // The screen is saved however the program ended.
     if let Some((output, pixels)) = screen {
@@ -153,9 +159,29 @@ fn spawn_error(err: &SpawnError) -> String {
         if errors.iter().any(|e| matches!(e, LinkError::NoDevice { device: "framebuffer", .. })));
     if needs_screen {
         format!("{err}\n(`walos run --framebuffer FILE.ppm` gives the program a screen)")
+    } else if let Some(engine) = engine_for(err) {
+        format!("{err}\n(`walos run --engine {engine}` runs it)")
+    } else if matches!(err, SpawnError::Reactor { .. }) {
+        format!("{err}\n(`walos run --invoke FUNCTION FILE ARGS...` calls one of its functions)")
     } else {
         err.to_string()
     }
+}
+
+/// The other engine of this build that runs the proposal a module was
+/// refused for.
+fn engine_for(err: &SpawnError) -> Option<&'static str> {
+    let SpawnError::Invalid { error: walos_engine::Error::Unsupported { proposal, engine }, .. } = err else {
+        return None;
+    };
+    #[cfg(feature = "wasmtime")]
+    if *engine != "wasmtime" && walos_engine_wasmtime::PROPOSALS.contains(proposal) {
+        return Some("wasmtime");
+    }
+    if *engine != "wasmi" && walos_engine_wasmi::PROPOSALS.contains(proposal) {
+        return Some("wasmi");
+    }
+    None
 }
 
 /// `NAME=VALUE` as given; `NAME` alone takes the host's value, and is left

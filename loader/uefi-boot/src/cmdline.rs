@@ -6,7 +6,8 @@
 //!
 //! ```text
 //! [--log LEVEL] [--env NAME=VALUE]... [--initrd-at PATH] [--driver NAME]...
-//!     [--input IFACE] [--debug-exit] ENTRY [ARG]...
+//!     [--input IFACE] [--debug-exit] [--invoke FUNCTION]
+//!     [--trap-unknown-imports | --default-values-unknown-imports] ENTRY [ARG]...
 //! ```
 //!
 //! Words are separated by white space; there is no quoting. `ENTRY` names a
@@ -18,15 +19,17 @@
 //! a driver service (one allowed the `x86` interface: the kernel `Config`'s
 //! `drivers`); `--input` names the interface whose `getc` fills the
 //! console's standard input (`Config::input`). The last three are efi-os's
-//! alone: efi-app refuses them ([`Cmdline::efi_app_supports`]).
+//! alone: efi-app refuses them ([`Cmdline::efi_app_supports`]). `--invoke`
+//! and the unknown-import flags are those of `walos run` (the kernel's
+//! `Command::invoke` and `Config::unknown_imports`).
 
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
-use walos_kernel::Command;
 use walos_kernel::log::{Level, ParseLevelError};
+use walos_kernel::{Command, UnknownImports};
 
 /// Where the initrd is mounted unless `--initrd-at` says otherwise.
 pub const DEFAULT_INITRD_AT: &str = "/";
@@ -48,6 +51,10 @@ pub struct Cmdline {
     pub input: Option<String>,
     /// Report the exit status through `isa-debug-exit` before powering off.
     pub debug_exit: bool,
+    /// The entry's function to call instead of `_start`.
+    pub invoke: Option<String>,
+    /// What the entry's imports that name nothing become.
+    pub unknown_imports: UnknownImports,
     /// The entry program's name in the service store.
     pub entry: String,
     /// Its arguments after `argv[0]`.
@@ -63,6 +70,9 @@ pub enum OptionName {
     Driver,
     Input,
     DebugExit,
+    Invoke,
+    TrapUnknownImports,
+    DefaultValuesUnknownImports,
 }
 
 impl OptionName {
@@ -75,6 +85,9 @@ impl OptionName {
             OptionName::Driver => "--driver",
             OptionName::Input => "--input",
             OptionName::DebugExit => "--debug-exit",
+            OptionName::Invoke => "--invoke",
+            OptionName::TrapUnknownImports => "--trap-unknown-imports",
+            OptionName::DefaultValuesUnknownImports => "--default-values-unknown-imports",
         }
     }
 
@@ -163,6 +176,8 @@ impl Cmdline {
             drivers: Vec::new(),
             input: None,
             debug_exit: false,
+            invoke: None,
+            unknown_imports: UnknownImports::Refuse,
             entry: entry.into(),
             args: Vec::new(),
         }
@@ -198,6 +213,12 @@ impl Cmdline {
                     _ => return missing(OptionName::Input, "an interface name"),
                 },
                 "--debug-exit" => cmdline.debug_exit = true,
+                "--invoke" => match words.next() {
+                    Some(name) if !name.starts_with("--") => cmdline.invoke = Some(name.to_string()),
+                    _ => return missing(OptionName::Invoke, "a function name"),
+                },
+                "--trap-unknown-imports" => cmdline.unknown_imports = UnknownImports::Trap,
+                "--default-values-unknown-imports" => cmdline.unknown_imports = UnknownImports::DefaultValues,
                 option if option.starts_with("--") => return Err(ParseError::UnknownOption(option.to_string())),
                 entry => {
                     cmdline.entry = entry.to_string();
@@ -233,6 +254,14 @@ impl Cmdline {
         if self.debug_exit {
             words.push("--debug-exit".into());
         }
+        if let Some(invoke) = &self.invoke {
+            words.extend(["--invoke".to_string(), invoke.clone()]);
+        }
+        match self.unknown_imports {
+            UnknownImports::Refuse => {}
+            UnknownImports::Trap => words.push("--trap-unknown-imports".into()),
+            UnknownImports::DefaultValues => words.push("--default-values-unknown-imports".into()),
+        }
         if self.entry.is_empty() || self.entry.starts_with("--") {
             return Err(WriteError::Entry(self.entry.clone()));
         }
@@ -254,6 +283,9 @@ impl Cmdline {
             (OptionName::Driver, !self.drivers.is_empty()),
             (OptionName::Input, self.input.is_some()),
             (OptionName::DebugExit, self.debug_exit),
+            (OptionName::Invoke, self.invoke.is_some()),
+            (OptionName::TrapUnknownImports, self.unknown_imports == UnknownImports::Trap),
+            (OptionName::DefaultValuesUnknownImports, self.unknown_imports == UnknownImports::DefaultValues),
         ];
         given.into_iter().filter(|&(_, given)| given).map(|(option, _)| option).collect()
     }
@@ -269,7 +301,8 @@ impl Cmdline {
 
     /// The entry program, ready to spawn.
     pub fn command(&self) -> Command {
-        Command { env: self.env.clone(), ..Command::new(self.entry.as_str()).args(self.args.iter().cloned()) }
+        let invoke = self.invoke.clone();
+        Command { env: self.env.clone(), invoke, ..Command::new(self.entry.as_str()).args(self.args.iter().cloned()) }
     }
 }
 
@@ -294,6 +327,25 @@ mod tests {
         assert_eq!(cmdline.args, ["x", "--log", "y"]);
         assert_eq!(cmdline.command().args, ["hello", "x", "--log", "y"]);
         assert_eq!(cmdline.command().env, cmdline.env);
+        assert_eq!(cmdline.command().invoke, None);
+    }
+
+    #[test]
+    fn invoke_and_unknown_imports_as_walos_run() {
+        let cmdline = Cmdline::parse("--invoke add --trap-unknown-imports lib 1 2").unwrap();
+        assert_eq!(cmdline.invoke.as_deref(), Some("add"));
+        assert_eq!(cmdline.unknown_imports, UnknownImports::Trap);
+        assert_eq!(cmdline.command().invoke.as_deref(), Some("add"));
+        assert_eq!(cmdline.command().args, ["lib", "1", "2"]);
+        assert_eq!(Cmdline::parse(&cmdline.line().unwrap()), Ok(cmdline.clone()));
+        assert_eq!(cmdline.efi_app_supports(), Ok(()));
+        let zeros = Cmdline::parse("--default-values-unknown-imports lib").unwrap();
+        assert_eq!(zeros.unknown_imports, UnknownImports::DefaultValues);
+        assert_eq!(zeros.line().unwrap(), "--default-values-unknown-imports lib\n");
+        assert_eq!(
+            Cmdline::parse("--invoke --log lib"),
+            Err(ParseError::MissingValue { option: OptionName::Invoke, needs: "a function name" })
+        );
     }
 
     #[test]

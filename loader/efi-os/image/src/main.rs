@@ -88,6 +88,7 @@ fn main(info: &'static BootInfo) -> ! {
         log_level: cmdline.log,
         drivers: cmdline.drivers.clone(),
         input: cmdline.input.clone(),
+        unknown_imports: cmdline.unknown_imports,
         ..Config::default()
     };
     let mut kernel = Kernel::new(Box::new(machine), Box::new(WasmiEngine::new()), config);

@@ -1,0 +1,22 @@
+;; A reactor: no `_start`; `_initialize` prints a line and sets a base that
+;; `add` adds; functions of every numeric type to invoke.
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (memory (export "memory") 1)
+  (global $base (mut i32) (i32.const 0))
+  (data (i32.const 16) "initialized\n")
+  (func (export "_initialize")
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 12))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (global.set $base (i32.const 100)))
+  (func (export "add") (param i32 i32) (result i32)
+    (i32.add (global.get $base) (i32.add (local.get 0) (local.get 1))))
+  (func (export "mix") (param i64 f32 f64) (result i64 f32 f64)
+    (local.get 0) (local.get 1) (local.get 2))
+  (func (export "halve") (param f32 f64) (result f32 f64)
+    (f32.mul (local.get 0) (f32.const 0.5)) (f64.mul (local.get 1) (f64.const 0.5)))
+  (func (export "nothing"))
+  (func (export "quit") (param i32) (call $proc_exit (local.get 0)))
+  (func (export "fail") unreachable))
