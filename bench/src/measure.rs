@@ -1,6 +1,6 @@
 //! Timing one side of a comparison: a native program run as a Linux
-//! process, or wasm programs on a walos kernel on the elf loader, in this
-//! process.
+//! process, wasm programs on a walos kernel on the elf loader, in this
+//! process, or a wasm program on wasmtime's own runtime.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -24,6 +24,11 @@ pub enum Side {
     WalosPair { engine: EngineKind, program: String, n: u64 },
     /// `N` spawns of a wasm program on one kernel, each run to its end.
     WalosSpawns { engine: EngineKind, program: String, n: u64 },
+    /// The same wasm program on wasmtime's own runtime, as `wasmtime run`
+    /// runs it (the pinned wasmtime of the differential tests, through
+    /// `tests/reference/wasmtime_run.py`): what the wasmtime engine of
+    /// walos is measured against.
+    WasmtimeRun { program: String, args: Vec<String>, n: u64, ops: u64 },
 }
 
 impl Side {
@@ -37,6 +42,10 @@ impl Side {
         Side::Walos { engine, program: program.into(), args: strings(args), n, ops }
     }
 
+    pub fn wasmtime_run(program: &str, args: &[&str], n: u64, ops: u64) -> Side {
+        Side::WasmtimeRun { program: program.into(), args: strings(args), n, ops }
+    }
+
     pub fn walos_pair(engine: EngineKind, program: &str, n: u64) -> Side {
         Side::WalosPair { engine, program: program.into(), n }
     }
@@ -48,7 +57,9 @@ impl Side {
     /// The repetition count and the operations it makes.
     fn operations(&self) -> (u64, u64) {
         match self {
-            Side::Native { n, ops, .. } | Side::Walos { n, ops, .. } => (*n, n * ops),
+            Side::Native { n, ops, .. } | Side::Walos { n, ops, .. } | Side::WasmtimeRun { n, ops, .. } => {
+                (*n, n * ops)
+            }
             Side::WalosPair { n, .. } => (*n, 2 * n),
             Side::WalosSpawns { n, .. } => (*n, *n),
         }
@@ -63,16 +74,35 @@ fn strings(args: &[&str]) -> Vec<String> {
 pub struct Bench {
     dir: PathBuf,
     repetitions: usize,
+    /// The Python with the pinned wasmtime package
+    /// (`WALOS_REFERENCE_PYTHON`, set by `cargo xtask bench`); without it
+    /// nothing is measured on wasmtime's own runtime.
+    python: Option<PathBuf>,
+}
+
+/// The medians of one comparison, in nanoseconds per operation.
+pub struct Medians {
+    /// The native reference.
+    pub reference: f64,
+    /// walos on each engine, in [`crate::ENGINES`] order.
+    pub walos: Vec<Option<f64>>,
+    /// wasmtime's own runtime, when it was measured.
+    pub wasmtime_run: Option<f64>,
 }
 
 impl Bench {
-    pub fn new(dir: &Path, repetitions: usize) -> Result<Bench, String> {
+    pub fn new(dir: &Path, repetitions: usize, python: Option<PathBuf>) -> Result<Bench, String> {
         for sub in ["native", "wasm"] {
             if !dir.join(sub).is_dir() {
                 return Err(format!("{}: no `{sub}` programs (built by `cargo xtask bench`)", dir.display()));
             }
         }
-        Ok(Bench { dir: dir.to_path_buf(), repetitions })
+        Ok(Bench { dir: dir.to_path_buf(), repetitions, python })
+    }
+
+    /// Whether wasmtime's own runtime can be measured.
+    pub fn has_wasmtime_run(&self) -> bool {
+        self.python.is_some()
     }
 
     pub fn native_path(&self, name: &str) -> PathBuf {
@@ -83,21 +113,25 @@ impl Bench {
         self.dir.join("wasm").join(format!("{name}.wasm"))
     }
 
-    /// Times the reference and the walos side on every engine, turn about,
-    /// and returns the medians in nanoseconds per operation. Both sides must
-    /// exit with the same status (the compute workloads' checksums).
+    /// Times the reference, the walos side on every engine and, if given
+    /// and possible, wasmtime's own runtime, turn about, and returns the
+    /// medians. Every side must exit with the reference's status (the
+    /// compute workloads' checksums).
     pub fn compare(
         &self,
         reference: Side,
         walos: impl Fn(EngineKind) -> Side,
-    ) -> Result<(f64, Vec<Option<f64>>), String> {
-        let engines = crate::ENGINES.map(|(kind, _)| walos(kind));
+        wasmtime_run: Option<Side>,
+    ) -> Result<Medians, String> {
+        let mut others: Vec<Side> = crate::ENGINES.map(|(kind, _)| walos(kind)).into();
+        let engines = others.len();
+        others.extend(wasmtime_run.filter(|_| self.has_wasmtime_run()));
         let mut reference_ns = Vec::new();
-        let mut walos_ns = vec![Vec::new(); engines.len()];
+        let mut others_ns = vec![Vec::new(); others.len()];
         for _ in 0..self.repetitions {
             let (ns, expected) = self.per_operation(&reference)?;
             reference_ns.push(ns);
-            for (side, samples) in engines.iter().zip(&mut walos_ns) {
+            for (side, samples) in others.iter().zip(&mut others_ns) {
                 let (ns, status) = self.per_operation(side)?;
                 if status != expected {
                     return Err(format!("{}: exit status {status}, natively {expected}", describe(side)));
@@ -105,7 +139,9 @@ impl Bench {
                 samples.push(ns);
             }
         }
-        Ok((median(reference_ns), walos_ns.into_iter().map(|s| Some(median(s))).collect()))
+        let mut medians = others_ns.into_iter().map(median);
+        let walos = medians.by_ref().take(engines).map(Some).collect();
+        Ok(Medians { reference: median(reference_ns), walos, wasmtime_run: medians.next() })
     }
 
     /// Nanoseconds per operation: the time at `N` less the time at `0`,
@@ -123,9 +159,14 @@ impl Bench {
             Side::Native { program, args, .. } => {
                 let mut command = Command::new(self.native_path(program));
                 command.args(args).arg(n.to_string());
-                let start = Instant::now();
-                let status = command.status().map_err(|err| format!("{program}: {err}"))?;
-                Ok((start.elapsed(), status.code().unwrap_or(-1)))
+                timed(&mut command, program)
+            }
+            Side::WasmtimeRun { program, args, .. } => {
+                let python = self.python.as_ref().ok_or("no Python with wasmtime (WALOS_REFERENCE_PYTHON)")?;
+                let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/reference/wasmtime_run.py");
+                let mut command = Command::new(python);
+                command.arg(script).arg(self.wasm_path(program)).args(args).arg(n.to_string());
+                timed(&mut command, &python.display().to_string())
             }
             Side::Walos { engine, program, args, .. } => {
                 let mut args = args.clone();
@@ -172,6 +213,13 @@ impl Bench {
     }
 }
 
+/// Runs a process to its end: how long it took and its exit status.
+fn timed(command: &mut Command, what: &str) -> Result<(Duration, i32), String> {
+    let start = Instant::now();
+    let status = command.status().map_err(|err| format!("{what}: {err}"))?;
+    Ok((start.elapsed(), status.code().unwrap_or(-1)))
+}
+
 /// Spawns the program once per argument list and runs them all to their
 /// ends; the highest exit status.
 fn run(kernel: &mut Kernel, program: &str, runs: &[Vec<String>]) -> Result<(Duration, i32), String> {
@@ -196,6 +244,7 @@ fn run(kernel: &mut Kernel, program: &str, runs: &[Vec<String>]) -> Result<(Dura
 fn describe(side: &Side) -> String {
     match side {
         Side::Native { program, .. } => program.clone(),
+        Side::WasmtimeRun { program, .. } => format!("{program} on wasmtime run"),
         Side::Walos { engine, program, .. }
         | Side::WalosPair { engine, program, .. }
         | Side::WalosSpawns { engine, program, .. } => format!("{program} on {engine:?}"),

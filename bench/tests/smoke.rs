@@ -21,7 +21,9 @@ fn a_quick_run_writes_a_report_for_both_engines() {
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(run.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&run.stderr));
     assert!(
-        stdout.starts_with("benchmark           reference     wasmi ns  speedup  wasmtime ns  speedup\n"),
+        stdout.starts_with(
+            "benchmark           reference     wasmi ns  speedup  wasmtime ns  speedup    wt-run ns       vs\n"
+        ),
         "{stdout}"
     );
 
@@ -44,8 +46,9 @@ fn a_quick_run_writes_a_report_for_both_engines() {
     for (i, row) in rows.iter().enumerate() {
         let object = row.as_object().expect("rows are objects");
         let keys: Vec<&str> = object.keys().map(String::as_str).collect();
-        assert_eq!(keys.len(), 6, "{row}");
-        for key in ["name", "engine", "walos_ns", "reference", "reference_ns", "speedup"] {
+        assert_eq!(keys.len(), 8, "{row}");
+        let keys = ["name", "engine", "walos_ns", "reference", "reference_ns", "speedup", "wasmtime_run_ns"];
+        for key in keys.into_iter().chain(["vs_wasmtime_run"]) {
             assert!(object.contains_key(key), "{key} missing in {row}");
         }
         assert_eq!(row["name"], names[i / 2], "{row}");
@@ -53,5 +56,10 @@ fn a_quick_run_writes_a_report_for_both_engines() {
         assert!(row["reference"].as_str().is_some_and(|r| !r.is_empty()), "{row}");
         assert!(row["reference_ns"].is_number(), "{row}");
         assert!(row["walos_ns"].is_number(), "{row}");
+        // `wasmtime run` times the compute rows, given the reference Python
+        // (`make test` gives it).
+        let compute = row["name"].as_str().is_some_and(|name| name.starts_with("compute-"));
+        let measured = compute && std::env::var_os("WALOS_REFERENCE_PYTHON").is_some();
+        assert_eq!(row["wasmtime_run_ns"].is_number(), measured, "{row}");
     }
 }

@@ -17,8 +17,10 @@ pub fn dir() -> PathBuf {
 pub fn run(args: &[String]) -> Result<(), String> {
     programs()?;
     build::walos()?;
+    // `wasmtime run`, the reference of the wasmtime engine's compute rows.
+    let python = crate::reference::python()?;
     let mut bench = Command::new(root().join("target/release/walos-bench"));
-    bench.arg(dir()).args(args);
+    bench.arg(dir()).args(args).env("WALOS_REFERENCE_PYTHON", python);
     exec::run(&mut bench)
 }
 
