@@ -18,7 +18,7 @@ PREREQUISITES = sh xtask/prerequisites.sh
 # UEFI loaders boot in QEMU.
 RUN_NEEDS = $(if $(filter efi-%,$(LOADER)),wasm qemu,$(if $(filter %.wasm %.wat,$(ENTRY)),,wasm))
 
-.PHONY: all run package test lint bench clean
+.PHONY: all run package test lint bench fuzz clean
 
 all:
 	$(PREREQUISITES) wasm
@@ -44,6 +44,12 @@ lint:
 bench:
 	$(PREREQUISITES) wasm
 	cargo xtask bench
+
+# Every fuzz target of fuzz/ for SECONDS each (not part of `make test`).
+SECONDS ?= 60
+fuzz:
+	$(PREREQUISITES)
+	cargo xtask fuzz --seconds $(SECONDS)
 
 clean:
 	cargo clean

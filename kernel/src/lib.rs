@@ -37,7 +37,7 @@ pub use linker::{LinkError, ServiceProblem, UnknownImports};
 pub use loader::Loader;
 pub use process::{Command, ExitStatus, KILLED_STATUS, Pid, ProcInfo, RunState, TRAPPED_STATUS};
 pub use sched::{Config, InvokeProblem, Kernel, SpawnError};
-pub use service::{LoadError, SectionError, StartError, WEntry, WSectionError};
+pub use service::{LoadError, SectionError, StartError, WEntry, WSectionError, w_section};
 pub use syscall::Errno;
 
 /// The version of walos.

@@ -16,6 +16,14 @@ use std::time::{Duration, Instant};
 
 use crate::{Run, walos_command};
 
+/// The most a run of the suite may take; the slowest case (wasmtime
+/// compiling 100 000 functions) takes a few seconds.
+pub const TIMEOUT: Duration = Duration::from_secs(90);
+
+/// The walos process's data limit in memory cases: the "machine" whose
+/// memory they exhaust (not the one the tests run on).
+pub const MACHINE: u64 = 1 << 30;
+
 /// What the honest program computes: the sum of the squares of 1..=20000.
 pub const HONEST_SUM: &str = "honest: sum 2666866670000";
 
@@ -181,4 +189,34 @@ pub fn assert_honest(run: &Run, case: &str, spawned: u32, ended: Option<&str>) {
     expected.extend(ended.map(|end| format!("honest: {case} {end}")));
     assert_eq!(honest_lines(run), expected, "stderr:\n{}", run.stderr);
     assert_eq!(run.status, 0, "stderr:\n{}", run.stderr);
+}
+
+/// A bench of the suite's [`TIMEOUT`].
+pub fn bench() -> Bench {
+    Bench::new(TIMEOUT)
+}
+
+/// The case's own lines (from `prefix` on), in order: without the honest
+/// program's, which may follow a case's on the same line.
+pub fn lines_of<'a>(run: &'a Run, prefix: &str) -> Vec<&'a str> {
+    run.stdout
+        .lines()
+        .map(|line| line.find("honest: ").map_or(line, |at| &line[..at]))
+        .filter_map(|own| own.find(prefix).map(|at| &own[at..]))
+        .collect()
+}
+
+/// walos's log lines, without their time stamps (`[   0.260012] `).
+pub fn log_lines(text: &str) -> Vec<&str> {
+    text.lines().map(|line| line.split_once("] ").map_or(line, |(_, rest)| rest)).collect()
+}
+
+/// Asserts that `line` is `start`, then what starts with a number (how
+/// far the case got, which depends on the machine's allocator), then `end`.
+pub fn assert_shape(line: &str, start: &str, end: &str) {
+    let middle = line.strip_prefix(start).and_then(|rest| rest.strip_suffix(end));
+    assert!(
+        middle.is_some_and(|m| m.starts_with(|c: char| c.is_ascii_digit())),
+        "{line:?} is not {start:?}N...{end:?}"
+    );
 }

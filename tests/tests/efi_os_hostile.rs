@@ -7,7 +7,7 @@
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use walos_tests::hostile::{HONEST_SUM, program, wat_case};
+use walos_tests::hostile::{HONEST_SUM, assert_shape, program, wat_case};
 use walos_tests::qemu::{Boot, End};
 
 /// Boots `sequence` with `cases` (each `CASE ARGS...`, run as `honest CASE
@@ -149,15 +149,6 @@ fn loops_traps_descriptors_and_spawns() {
             ),
             case(Vec::new(), &[], &[], "done"),
         ]
-    );
-}
-
-/// Asserts that `line` is `start`, a number, then what `end` says.
-fn assert_shape(line: &str, start: &str, end: &str) {
-    let middle = line.strip_prefix(start).and_then(|rest| rest.strip_suffix(end));
-    assert!(
-        middle.is_some_and(|m| m.starts_with(|c: char| c.is_ascii_digit())),
-        "{line:?} is not {start:?}N...{end:?}"
     );
 }
 

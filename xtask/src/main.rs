@@ -5,6 +5,7 @@
 mod bench;
 mod build;
 mod exec;
+mod fuzz;
 mod logo;
 mod prerequisites;
 mod reference;
@@ -43,6 +44,9 @@ commands:
   bench [options]           benchmarks against Linux and native code; table and target/bench/report.json
       --quick               one tiny repetition (a smoke test; figures meaningless)
       --only NAME           only the rows whose name starts with NAME
+  fuzz [--seconds N]        run every fuzz target of fuzz/ N seconds [default: 60] on the
+                            nightly fuzz/rust-toolchain.toml pins (installed, with
+                            cargo-fuzz, if missing); crashes land in fuzz/artifacts/
   logo                      draw the walos logo into sample/vga/logo.tga
   help                      show this
 ";
@@ -61,6 +65,7 @@ fn main() -> ExitCode {
         Some("lint") => lint(),
         Some("test") => test(),
         Some("bench") => prerequisites::check(&[Purpose::Wasm]).and_then(|()| bench::run(&args[1..])),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("logo") => logo::write(),
         Some("help" | "-h" | "--help") | None => {
             print!("{USAGE}");
