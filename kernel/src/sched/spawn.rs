@@ -90,6 +90,9 @@ impl fmt::Display for SpawnError {
             SpawnError::Invalid { program, error: walos_engine::Error::Unsupported { proposal, engine } } => {
                 write!(f, "`{program}` needs the {proposal} proposal, which the {engine} engine does not run")
             }
+            SpawnError::Invalid { program, error: walos_engine::Error::Incompatible(msg) } => {
+                write!(f, "`{program}` was compiled for another engine or configuration: {msg}")
+            }
             SpawnError::Invalid { program, error } => write!(f, "cannot load `{program}`: {error}"),
             SpawnError::Link { program, errors } => {
                 write!(f, "cannot link `{program}`:")?;
