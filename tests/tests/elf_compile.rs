@@ -121,3 +121,17 @@ fn the_cache_saves_compiling_again() {
     assert_eq!(run(&["--preempt", "fuel"]), ["loaded from"]);
     assert_eq!(std::fs::read_dir(cache.join("walos/wasmtime")).unwrap().count(), 3);
 }
+
+/// A module that cannot link is refused before it is compiled: the cache
+/// reports no compilation.
+#[test]
+fn imports_are_linked_before_compiling() {
+    let cache = fresh_dir("link-cache");
+    let module =
+        wat_file("unlinkable", r#"(module (import "env" "nothing" (func)) (func (export "_start") (call 0)))"#);
+    let run = walos(&["run", "--engine", "wasmtime", "--log", "info", path(&module)], Some(&cache));
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.contains("import `env.nothing` (func ()): no interface or service `env`"), "{}", run.stderr);
+    assert_eq!(cache_lines(&run), Vec::<String>::new());
+    assert!(!cache.join("walos").exists());
+}

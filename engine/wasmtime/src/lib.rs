@@ -24,6 +24,7 @@
 mod artifact;
 mod convert;
 mod host_func;
+mod imports;
 mod instance;
 mod module;
 mod slice;
@@ -155,6 +156,10 @@ impl api::Engine for WasmtimeEngine {
         // and from an interrupt handler.
         let engine = self.engine.clone();
         (self.preemption == Preemption::Epoch).then(|| Ticker::new(move || engine.increment_epoch()))
+    }
+
+    fn imports(&self, wasm: &[u8]) -> Option<Vec<api::Import>> {
+        imports::imports(wasm)
     }
 
     fn load(&self, wasm: &[u8]) -> Result<Box<dyn api::Module>, api::Error> {
