@@ -17,6 +17,9 @@ pub enum Error {
         /// The engine that refused it.
         engine: &'static str,
     },
+    /// Precompiled code that does not fit this engine (another version,
+    /// configuration or host); the message is the engine's check.
+    Incompatible(String),
     /// Instantiation failed: bindings that do not fit, a resource limit.
     Instantiate(String),
     /// The start function trapped.
@@ -36,6 +39,7 @@ impl fmt::Display for Error {
             Error::Unsupported { proposal, engine } => {
                 write!(f, "it needs the {proposal} proposal, which the {engine} engine does not run")
             }
+            Error::Incompatible(msg) => write!(f, "compiled for another engine or configuration: {msg}"),
             Error::Instantiate(msg) => write!(f, "cannot instantiate: {msg}"),
             Error::Trap(trap) => write!(f, "start function trapped: {trap}"),
             Error::NoSuchExport(name) => write!(f, "no exported function `{name}`"),

@@ -64,6 +64,16 @@ pub trait Engine {
         None
     }
 
+    /// The imports of `wasm`, read without compiling it, for an engine
+    /// whose compilation is slow: the kernel links them first, so that a
+    /// module that cannot link is refused at once. `None` (the default):
+    /// not known before [`Engine::load`]. When given, they are exactly what
+    /// the loaded module's [`Module::imports`] lists.
+    fn imports(&self, wasm: &[u8]) -> Option<alloc::vec::Vec<Import>> {
+        let _ = wasm;
+        None
+    }
+
     /// Validates and compiles a module.
     ///
     /// # Errors

@@ -21,8 +21,10 @@
 
 #![warn(missing_docs)]
 
+mod artifact;
 mod convert;
 mod host_func;
+mod imports;
 mod instance;
 mod module;
 mod slice;
@@ -31,7 +33,10 @@ mod store;
 use walos_engine::{self as api, CompiledModule, Preemption, Ticker};
 use wasmtime::Config;
 
+use crate::artifact::Artifacts;
 use crate::module::WasmtimeModule;
+
+pub use artifact::{Cache, CacheEvent, is_precompiled};
 
 /// The wasm proposals this engine runs beyond wasm 1.0: those the wasmtime
 /// 50 command runs by default (wasmtime's own defaults, with the `gc` crate
@@ -60,6 +65,7 @@ pub const PROPOSALS: &[&str] = &[
 pub struct WasmtimeEngine {
     engine: wasmtime::Engine,
     preemption: Preemption,
+    artifacts: Artifacts,
 }
 
 impl WasmtimeEngine {
@@ -74,7 +80,31 @@ impl WasmtimeEngine {
         let engine = wasmtime::Engine::new(Self::config(preemption).allocation_strategy(pool()))
             .or_else(|_| wasmtime::Engine::new(&Self::config(preemption)));
         // The configuration is fixed and valid for the host: this cannot fail.
-        WasmtimeEngine { engine: engine.expect("wasmtime supports this host"), preemption }
+        let engine = engine.expect("wasmtime supports this host");
+        WasmtimeEngine { engine, preemption, artifacts: Artifacts::default() }
+    }
+
+    /// Keeps compiled modules in `cache`, so that a module loaded again
+    /// (in this process or a later one) is not compiled again.
+    pub fn with_cache(mut self, cache: Cache) -> Self {
+        self.artifacts.cache = Some(cache);
+        self
+    }
+
+    /// Lets [`api::Engine::load`] take these precompiled bytes (from
+    /// [`WasmtimeEngine::precompile`]): the loader read them from a file the
+    /// user named. Other precompiled bytes are refused.
+    pub fn trust_precompiled(&self, bytes: &[u8]) {
+        self.artifacts.trust(bytes);
+    }
+
+    /// `wasm` compiled for this engine, in wasmtime's format (`.cwasm`),
+    /// as `wasmtime compile` writes it.
+    ///
+    /// # Errors
+    /// As [`api::Engine::load`] for a module it cannot compile.
+    pub fn precompile(&self, wasm: &[u8]) -> Result<Vec<u8>, api::Error> {
+        self.engine.precompile_module(wasm).map_err(|err| api::Error::refused("wasmtime", err.root_cause().to_string()))
     }
 
     fn config(preemption: Preemption) -> Config {
@@ -128,10 +158,13 @@ impl api::Engine for WasmtimeEngine {
         (self.preemption == Preemption::Epoch).then(|| Ticker::new(move || engine.increment_epoch()))
     }
 
+    fn imports(&self, wasm: &[u8]) -> Option<Vec<api::Import>> {
+        imports::imports(wasm)
+    }
+
     fn load(&self, wasm: &[u8]) -> Result<Box<dyn api::Module>, api::Error> {
         // The root cause is the validator's message, worded as wasmi's.
-        let module = wasmtime::Module::new(&self.engine, wasm)
-            .map_err(|err| api::Error::refused("wasmtime", err.root_cause().to_string()))?;
+        let module = self.artifacts.module(&self.engine, wasm)?;
         let compiled = WasmtimeModule { engine: self.engine.clone(), module, preemption: self.preemption };
         Ok(Box::new(CompiledModule::new(compiled)))
     }

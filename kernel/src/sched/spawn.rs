@@ -90,6 +90,9 @@ impl fmt::Display for SpawnError {
             SpawnError::Invalid { program, error: walos_engine::Error::Unsupported { proposal, engine } } => {
                 write!(f, "`{program}` needs the {proposal} proposal, which the {engine} engine does not run")
             }
+            SpawnError::Invalid { program, error: walos_engine::Error::Incompatible(msg) } => {
+                write!(f, "`{program}` was compiled for another engine or configuration: {msg}")
+            }
             SpawnError::Invalid { program, error } => write!(f, "cannot load `{program}`: {error}"),
             SpawnError::Link { program, errors } => {
                 write!(f, "cannot link `{program}`:")?;
@@ -143,11 +146,23 @@ impl Kernel {
                 .load(&program)
                 .map_err(|error| SpawnError::Read { program: program.clone(), error })?,
         };
-        let module = self.module(&program, wasm)?;
         let mut chain = alloc::vec![command.process_name()];
-        let linked = self
-            .link_module(module.imports(), &mut chain)
-            .map_err(|errors| SpawnError::Link { program: program.clone(), errors })?;
+        let link_error = |errors| SpawnError::Link { program: program.clone(), errors };
+        // Linked before compiling when the engine can tell the imports (a
+        // link error is then immediate), and checked against the module.
+        let early = match self.compiled(&program, &wasm) {
+            Some(_) => None,
+            None => self.engine.imports(&wasm),
+        };
+        let early = match early {
+            Some(imports) => Some((self.link_module(&imports, &mut chain).map_err(link_error)?, imports)),
+            None => None,
+        };
+        let module = self.module(&program, wasm)?;
+        let linked = match early {
+            Some((linked, imports)) if imports == module.imports() => linked,
+            _ => self.link_module(module.imports(), &mut chain).map_err(link_error)?,
+        };
         let (bindings, services, unknown_imports) = (linked.bindings, linked.services, linked.unknown);
         let words = command.args.get(1..).unwrap_or_default();
         let entry = entry::entry(module.exports(), command.invoke.as_deref(), words).map_err(|no| match no {
@@ -194,13 +209,16 @@ impl Kernel {
         Ok(pid)
     }
 
+    /// The module compiled from `wasm` for `program` before, if any.
+    fn compiled(&self, program: &str, wasm: &[u8]) -> Option<Rc<dyn Module>> {
+        self.modules.get(program).filter(|(bytes, _)| *bytes == wasm).map(|(_, module)| module.clone())
+    }
+
     /// The compiled module of `program`, from the cache if its bytes are
     /// unchanged.
     fn module(&mut self, program: &str, wasm: Vec<u8>) -> Result<Rc<dyn Module>, SpawnError> {
-        if let Some((bytes, module)) = self.modules.get(program)
-            && *bytes == wasm
-        {
-            return Ok(module.clone());
+        if let Some(module) = self.compiled(program, &wasm) {
+            return Ok(module);
         }
         let module: Rc<dyn Module> =
             self.engine.load(&wasm).map_err(|error| SpawnError::Invalid { program: program.into(), error })?.into();

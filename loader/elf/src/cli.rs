@@ -19,6 +19,28 @@ pub struct Cli {
 pub enum Commands {
     /// Runs a WebAssembly program (a WASI command or a walos program).
     Run(RunOptions),
+    /// Compiles a module for the wasmtime engine ahead of time, as
+    /// `wasmtime compile` does: `walos run FILE.cwasm` then starts without
+    /// compiling.
+    Compile(CompileOptions),
+}
+
+#[derive(Debug, Args)]
+pub struct CompileOptions {
+    /// The wasm module (binary or text).
+    #[arg(value_name = "WASM")]
+    pub file: PathBuf,
+
+    /// Where to write the compiled module (default: the input with the
+    /// extension `.cwasm`).
+    #[arg(short, long, value_name = "FILE.cwasm")]
+    pub output: Option<PathBuf>,
+
+    /// The preemption the code is compiled for, as `walos run --preempt`
+    /// (the compiled code checks its counter): it must be the one it runs
+    /// with.
+    #[arg(long, value_name = "MODE", env = "WALOS_PREEMPT")]
+    pub preempt: Option<PreemptKind>,
 }
 
 #[derive(Debug, Args)]
@@ -47,8 +69,20 @@ pub struct RunOptions {
     /// The engine that runs the wasm: `wasmi` (an interpreter, the portable
     /// engine) or `wasmtime` (Cranelift, compiled to native code at load;
     /// only in builds with the `wasmtime` cargo feature, on by default).
-    #[arg(long, value_name = "ENGINE", env = "WALOS_ENGINE", default_value = "wasmi")]
-    pub engine: EngineKind,
+    /// Default: wasmi, and wasmtime for a module precompiled by `walos
+    /// compile`.
+    #[arg(long, value_name = "ENGINE", env = "WALOS_ENGINE")]
+    pub engine: Option<EngineKind>,
+
+    /// Keeps the modules the wasmtime engine compiles in
+    /// `$XDG_CACHE_HOME/walos` (or `~/.cache/walos`), so that the next run
+    /// of the same module does not compile it again: the default.
+    #[arg(long, overrides_with = "no_cache")]
+    pub cache: bool,
+
+    /// Compiles every module afresh and keeps nothing.
+    #[arg(long, overrides_with = "cache")]
+    pub no_cache: bool,
 
     /// How running wasm is preempted: `epoch` (a timer tick every
     /// millisecond; the default on wasmtime) or `fuel` (counted
@@ -109,7 +143,7 @@ pub enum PreemptKind {
 /// `walos FILE.wasm ...` means `walos run FILE.wasm ...`, as with wasmtime.
 pub fn with_implicit_run(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
     let mut args: Vec<OsString> = args.into_iter().collect();
-    let explicit = ["run", "help", "-h", "--help", "-V", "--version"];
+    let explicit = ["run", "compile", "help", "-h", "--help", "-V", "--version"];
     if let Some(first) = args.get(1)
         && !explicit.iter().any(|e| first == e)
     {
@@ -126,6 +160,7 @@ mod tests {
         let args = with_implicit_run(args.iter().map(OsString::from));
         Cli::try_parse_from(args).map(|cli| match cli.command {
             Commands::Run(options) => options,
+            Commands::Compile(_) => panic!("not a run"),
         })
     }
 
@@ -141,7 +176,8 @@ mod tests {
         let run = parse(&["walos", "x.wasm", "arg"]).unwrap();
         assert_eq!(run.program_and_args, ["x.wasm", "arg"]);
         assert_eq!(run.log, Level::Warn);
-        assert_eq!(run.engine, EngineKind::Wasmi);
+        assert_eq!(run.engine, None);
+        assert!(!run.no_cache);
         assert_eq!(run.preempt, None);
         assert_eq!(run.invoke, None);
         assert!(!run.trap_unknown_imports && !run.default_values_unknown_imports);
@@ -177,13 +213,22 @@ mod tests {
         let run = parse(&["walos", "run", "--mem-dir", "/tmp", "x.wasm"]).unwrap();
         assert_eq!(run.mem_dirs, ["/tmp"]);
         let run = parse(&["walos", "run", "--engine", "wasmtime", "x.wasm"]).unwrap();
-        assert_eq!(run.engine, EngineKind::Wasmtime);
+        assert_eq!(run.engine, Some(EngineKind::Wasmtime));
+        assert!(parse(&["walos", "run", "--no-cache", "x.wasm"]).unwrap().no_cache);
+        assert!(!parse(&["walos", "run", "--no-cache", "--cache", "x.wasm"]).unwrap().no_cache);
         let run = parse(&["walos", "run", "--preempt", "fuel", "x.wasm"]).unwrap();
         assert_eq!(run.preempt, Some(PreemptKind::Fuel));
         let err = parse(&["walos", "run", "--preempt", "never", "x.wasm"]).unwrap_err();
         assert!(err.to_string().contains("invalid value 'never' for '--preempt <MODE>'"), "{err}");
         let err = parse(&["walos", "run", "--engine", "v8", "x.wasm"]).unwrap_err();
         assert!(err.to_string().contains("invalid value 'v8' for '--engine <ENGINE>'"), "{err}");
+    }
+
+    #[test]
+    fn compile_takes_a_file_and_an_output() {
+        let args = with_implicit_run(["walos", "compile", "x.wasm", "-o", "y.cwasm"].map(OsString::from));
+        let Commands::Compile(options) = Cli::try_parse_from(args).unwrap().command else { panic!("a compile") };
+        assert_eq!((options.file, options.output), (PathBuf::from("x.wasm"), Some(PathBuf::from("y.cwasm"))));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! same kernel on the same machine.
 
 pub mod cli;
+pub mod compile;
 pub mod framebuffer;
 pub mod host;
 pub mod hostfs;

@@ -5,12 +5,13 @@
 //! tools written for wasmtime can drive walos.
 
 use clap::Parser;
-use walos_loader_elf::{cli, run};
+use walos_loader_elf::{cli, compile, run};
 
 fn main() {
     let cli = cli::Cli::parse_from(cli::with_implicit_run(std::env::args_os()));
     let status = match cli.command {
         cli::Commands::Run(options) => run::run(options),
+        cli::Commands::Compile(options) => compile::compile(&options),
     };
     std::process::exit(status);
 }

@@ -1,11 +1,14 @@
 //! `walos run`: one program on a fresh kernel.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use walos_engine::{Engine, Preemption};
+use walos_engine::Engine;
+#[cfg(feature = "wasmtime")]
+use walos_engine::Preemption;
 use walos_engine_wasmi::WasmiEngine;
 #[cfg(feature = "wasmtime")]
 use walos_engine_wasmtime::WasmtimeEngine;
+use walos_kernel::log::Level;
 use walos_kernel::vfs::mem::MemFs;
 use walos_kernel::{Command, Config, ExitStatus, Kernel, LinkError, SpawnError, UnknownImports};
 
@@ -34,9 +37,22 @@ pub fn run(options: RunOptions) -> i32 {
 }
 
 fn start(options: RunOptions) -> Result<i32, String> {
-    let engine = engine(options.engine, options.preempt)?;
     let (program, args) = options.program_and_args.split_first().ok_or("no program given")?;
     let module = read_module(Path::new(program))?;
+    let precompiled = is_precompiled(&module);
+    let kind = options.engine.unwrap_or(if precompiled { EngineKind::Wasmtime } else { EngineKind::Wasmi });
+    if precompiled && kind == EngineKind::Wasmi {
+        return Err(format!(
+            "`{program}` is compiled for the wasmtime engine (`walos compile`); the wasmi engine runs wasm only \
+             (`walos run --engine wasmtime` runs it)"
+        ));
+    }
+    let setup = Setup {
+        cache: if options.no_cache { None } else { cache_dir() },
+        report: options.log >= Level::Info,
+        trusted: precompiled.then(|| module.clone()),
+    };
+    let engine = engine_with(kind, options.preempt, &setup)?;
     let env = options.env.iter().filter_map(|spec| environment(spec)).collect();
     let mut dirs = Vec::new();
     for spec in &options.dirs {
@@ -105,18 +121,73 @@ fn now_ns() -> u64 {
 /// (an interpreter has no epoch). An engine that preempts by epoch needs a
 /// [`Timer`] to drive it.
 pub fn engine(kind: EngineKind, preempt: Option<PreemptKind>) -> Result<Box<dyn Engine>, String> {
-    let preemption = preempt.map(|mode| match mode {
-        PreemptKind::Fuel => Preemption::Fuel,
-        PreemptKind::Epoch => Preemption::Epoch,
-    });
+    engine_with(kind, preempt, &Setup::default())
+}
+
+/// What a wasmtime engine keeps besides compiling.
+#[derive(Debug, Default)]
+pub struct Setup {
+    /// The directory of the compilation cache; `None`: no cache.
+    pub cache: Option<PathBuf>,
+    /// Whether cache hits and compilations are reported on stderr (`--log
+    /// info` and more verbose).
+    pub report: bool,
+    /// A precompiled module the user named, which the engine may load.
+    pub trusted: Option<Vec<u8>>,
+}
+
+/// [`engine`] with a cache and a trusted precompiled module, for wasmtime.
+pub fn engine_with(kind: EngineKind, preempt: Option<PreemptKind>, setup: &Setup) -> Result<Box<dyn Engine>, String> {
+    #[cfg(not(feature = "wasmtime"))]
+    let _ = setup;
     match kind {
-        EngineKind::Wasmi if preemption == Some(Preemption::Epoch) => Err(NO_EPOCH.into()),
+        EngineKind::Wasmi if preempt == Some(PreemptKind::Epoch) => Err(NO_EPOCH.into()),
         EngineKind::Wasmi => Ok(Box::new(WasmiEngine::new())),
         #[cfg(feature = "wasmtime")]
-        EngineKind::Wasmtime => Ok(Box::new(WasmtimeEngine::new(preemption.unwrap_or(Preemption::Epoch)))),
+        EngineKind::Wasmtime => Ok(Box::new(wasmtime_engine(preempt, setup))),
         #[cfg(not(feature = "wasmtime"))]
         EngineKind::Wasmtime => Err(NO_WASMTIME.into()),
     }
+}
+
+/// A wasmtime engine preempting as `preempt` says (epoch by default).
+#[cfg(feature = "wasmtime")]
+pub fn wasmtime_engine(preempt: Option<PreemptKind>, setup: &Setup) -> WasmtimeEngine {
+    let preemption = match preempt {
+        Some(PreemptKind::Fuel) => Preemption::Fuel,
+        Some(PreemptKind::Epoch) | None => Preemption::Epoch,
+    };
+    let mut engine = WasmtimeEngine::new(preemption);
+    if let Some(dir) = &setup.cache {
+        let report = setup.report;
+        engine = engine.with_cache(walos_engine_wasmtime::Cache::new(dir.clone(), move |event| {
+            if report {
+                eprintln!("walos: cache: {event}");
+            }
+        }));
+    }
+    if let Some(bytes) = &setup.trusted {
+        engine.trust_precompiled(bytes);
+    }
+    engine
+}
+
+/// Whether `bytes` are a module precompiled for the wasmtime engine.
+pub fn is_precompiled(bytes: &[u8]) -> bool {
+    #[cfg(feature = "wasmtime")]
+    let precompiled = walos_engine_wasmtime::is_precompiled(bytes);
+    #[cfg(not(feature = "wasmtime"))]
+    let precompiled = bytes.is_empty() && false;
+    precompiled
+}
+
+/// The compilation cache's directory: `$XDG_CACHE_HOME/walos/wasmtime`, or
+/// `~/.cache/walos/wasmtime`; `None` if neither variable is set (as in the
+/// tests' empty environment).
+pub fn cache_dir() -> Option<PathBuf> {
+    let absolute = |var| std::env::var_os(var).map(PathBuf::from).filter(|path| path.is_absolute());
+    let base = absolute("XDG_CACHE_HOME").or_else(|| absolute("HOME").map(|home| home.join(".cache")))?;
+    Some(base.join("walos").join("wasmtime"))
 }
 
 /// Why `--preempt epoch` fails on wasmi.
@@ -130,11 +201,20 @@ const NO_WASMTIME: &str = "--engine wasmtime: this walos was built without the w
                            builds it so for wasmi); `make run ENGINE=wasmtime`, `make all` and `cargo build \
                            --release -p walos-loader-elf` build it with both engines";
 
-/// The module in `path` as the kernel takes it, binary: a file that is not
-/// binary wasm is the text format, compiled here as wasmtime does (a syntax
+/// The module in `path` as the kernel takes it, binary (or precompiled by
+/// `walos compile`): a file that is not binary wasm is the text format, compiled here as wasmtime does (a syntax
 /// error names the file, line and column).
-fn read_module(path: &Path) -> Result<Vec<u8>, String> {
+pub fn read_module(path: &Path) -> Result<Vec<u8>, String> {
     let bytes = std::fs::read(path).map_err(|err| format!("cannot read `{}`: {err}", path.display()))?;
+    if is_precompiled(&bytes) {
+        return Ok(bytes);
+    }
+    if bytes.starts_with(b"\x7fELF") {
+        return Err(format!(
+            "`{}` is an ELF file but no module compiled by `walos compile` (damaged, or another program's)",
+            path.display()
+        ));
+    }
     match wat::Parser::new().parse_bytes(Some(path), &bytes) {
         Ok(binary) => Ok(binary.into_owned()),
         Err(err) => Err(format!("`{}` is not a valid wasm module: {err}", path.display())),
@@ -206,6 +286,7 @@ fn preopen(spec: &str) -> Result<(&str, String), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use walos_engine::Preemption;
 
     #[test]
     fn the_engines_are_those_of_the_build() {
