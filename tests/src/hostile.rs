@@ -8,9 +8,9 @@
 //! case's modules: the Linux loader serves a program's siblings by name
 //! (`proc.spawn`, services).
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -140,13 +140,7 @@ fn limit_data(command: &mut Command, bytes: u64) {
 /// Runs `command` with `stdin` as its input; kills it and fails the test
 /// if it is not done within `timeout` (a hang).
 pub fn run_bounded(mut command: Command, stdin: &[u8], timeout: Duration) -> Run {
-    command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = command.spawn().unwrap_or_else(|err| panic!("cannot start {command:?}: {err}"));
-    let mut input = child.stdin.take().expect("piped stdin");
-    let stdin = stdin.to_vec();
-    let feeder = std::thread::spawn(move || {
-        let _ = input.write_all(&stdin);
-    });
+    let (mut child, feeder) = crate::spawn_fed(&mut command, stdin);
     let drain = |mut pipe: Box<dyn Read + Send>| {
         std::thread::spawn(move || {
             let mut all = Vec::new();

@@ -116,17 +116,23 @@ impl From<Output> for Run {
     }
 }
 
-/// Runs `command` with `stdin` as its input, to its end.
-pub fn run_with_input(mut command: Command, stdin: &[u8]) -> Run {
+/// Starts `command` with piped standard streams and a thread feeding it
+/// `stdin` while its output is read (or both pipes could fill up).
+pub fn spawn_fed(command: &mut Command, stdin: &[u8]) -> (Child, std::thread::JoinHandle<()>) {
     command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = command.spawn().unwrap_or_else(|err| panic!("cannot start {command:?}: {err}"));
     let mut input = child.stdin.take().expect("piped stdin");
-    // Feed the input while the output is read, or both pipes could fill up.
     let stdin = stdin.to_vec();
     let feeder = std::thread::spawn(move || {
         // The program may exit without reading everything: not an error.
         let _ = input.write_all(&stdin);
     });
+    (child, feeder)
+}
+
+/// Runs `command` with `stdin` as its input, to its end.
+pub fn run_with_input(mut command: Command, stdin: &[u8]) -> Run {
+    let (child, feeder) = spawn_fed(&mut command, stdin);
     let output = child.wait_with_output().expect("wait");
     feeder.join().expect("stdin feeder");
     output.into()
