@@ -36,7 +36,7 @@ pub use abi::{Device, ImportInfo, interfaces};
 pub use linker::{LinkError, ServiceProblem, UnknownImports};
 pub use loader::Loader;
 pub use process::{Command, ExitStatus, KILLED_STATUS, Pid, ProcInfo, RunState, TRAPPED_STATUS};
-pub use sched::{Config, InvokeProblem, Kernel, SpawnError};
+pub use sched::{Config, DEFAULT_MAX_PROCESSES, InvokeProblem, Kernel, SpawnError};
 pub use service::{LoadError, SectionError, StartError, WEntry, WSectionError, w_section};
 pub use syscall::Errno;
 

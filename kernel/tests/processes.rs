@@ -554,3 +554,38 @@ fn spawning_a_reactor_is_refused_with_its_name() {
         h.logs()
     );
 }
+
+#[test]
+fn spawns_past_the_process_limit_are_eagain_until_one_ends() {
+    // Limit 3: the parent and two sleepers; the third spawn is refused,
+    // and after one sleeper is killed and collected, spawning works again.
+    let spawn_at = |pid_at: u32| {
+        format!(
+            "(call $spawn (i32.const 1024) (i32.const 3) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const {pid_at}))"
+        )
+    };
+    let parent = wasi_program(
+        &with_proc(r#"(data (i32.const 1024) "nap")"#),
+        &format!(
+            "(call $expect (i32.eqz {first}) (i32.const 100))
+             (call $expect (i32.eqz {second}) (i32.const 101))
+             (call $expect (i32.eq {third} (i32.const 6)) (i32.const 102))
+             (call $expect (i32.eqz (call $kill (i32.load (i32.const 4096)))) (i32.const 103))
+             (call $expect (i32.eqz (call $wait (i32.load (i32.const 4096)) (i32.const 4200))) (i32.const 104))
+             (call $expect (i32.eqz {again}) (i32.const 105))",
+            first = spawn_at(4096),
+            second = spawn_at(4100),
+            third = spawn_at(4104),
+            again = spawn_at(4108),
+        ),
+    );
+    let config = Config { max_processes: 3, log_level: walos_kernel::log::Level::Debug, ..Config::default() };
+    let mut h = Harness::with_config(&[("parent", &parent), ("nap", &sleeper(1_000_000_000))], config);
+    assert_eq!(h.run(Command::new("parent")), ExitStatus::Exited(0));
+    let logs = h.logs();
+    assert!(
+        logs.contains("parent: spawn: cannot start `nap`: 3 processes are alive, the most allowed (--max-processes 3)"),
+        "{logs}"
+    );
+    assert!(logs.contains("pid 4: started `nap` as nap"), "{logs}");
+}

@@ -139,12 +139,15 @@ fn loops_traps_descriptors_and_spawns() {
                 &[],
                 "honest bomb: status 0"
             ),
-            // PHASE 2 (issue 18 item 2): no process limit yet; the bomb's
-            // own bound stops it.
+            // The kernel's process limit (DEFAULT_MAX_PROCESSES, 128),
+            // services included: the entry `sequence`, honest, bomb, the
+            // two services of the keyboard chain and 123 sleepers.
             case(
                 bomb(),
-                &["bomb: 1024 children spawned, none refused", "bomb: after killing them, spawn: 0"],
-                &[],
+                &["bomb: spawn refused with 6 after 123 children", "bomb: after killing them, spawn: 0"],
+                &[
+                    "warn   bomb: spawn: cannot start `sleeper`: 128 processes are alive, the most allowed (--max-processes 128)"
+                ],
                 "honest bomb: status 0"
             ),
             case(Vec::new(), &[], &[], "done"),

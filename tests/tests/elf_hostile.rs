@@ -69,27 +69,29 @@ fn a_spawn_bomb_is_refused_or_bounded_and_spawning_works_again_after() {
     let bench = bench().program("bomb").wat("sleeper");
     let run = bench.run(&["bomb", "spawn", "1024"]);
     assert_honest(&run, "bomb", 0, Some("exited with 0"));
-    let first = match engine().as_str() {
-        // wasmtime's instance limit (engine/wasmtime MAX_INSTANCES, 256:
-        // honest, bomb and 254 sleepers). PHASE 2 (issue 18 item 2): a
-        // refusal for lack of room is ENOEXEC (45) today, not EAGAIN.
-        "wasmtime" => {
-            assert_eq!(
-                log_lines(&run.stderr),
-                [
-                    "warn   bomb: spawn: cannot start `sleeper`: cannot instantiate: maximum concurrent limit of 256 for core instances reached"
-                ]
-            );
-            "bomb: spawn refused with 45 after 254 children"
-        }
-        // PHASE 2 (issue 18 item 2): wasmi has no process limit yet; the
-        // bomb's own bound stops it.
-        _ => {
-            assert_eq!(run.stderr, "");
-            "bomb: 1024 children spawned, none refused"
-        }
-    };
+    // The kernel's process limit (kernel DEFAULT_MAX_PROCESSES, 128: honest,
+    // bomb and 126 sleepers), the same on both engines.
+    assert_eq!(
+        log_lines(&run.stderr),
+        ["warn   bomb: spawn: cannot start `sleeper`: 128 processes are alive, the most allowed (--max-processes 128)"]
+    );
+    let first = "bomb: spawn refused with 6 after 126 children";
     assert_eq!(lines_of(&run, "bomb: "), [first, "bomb: after killing them, spawn: 0"]);
+}
+
+#[test]
+fn max_processes_sets_the_process_limit() {
+    let bench = bench().program("bomb").wat("sleeper").option("--max-processes").option("8");
+    let run = bench.run(&["bomb", "spawn", "1024"]);
+    assert_honest(&run, "bomb", 0, Some("exited with 0"));
+    assert_eq!(
+        log_lines(&run.stderr),
+        ["warn   bomb: spawn: cannot start `sleeper`: 8 processes are alive, the most allowed (--max-processes 8)"]
+    );
+    assert_eq!(
+        lines_of(&run, "bomb: "),
+        ["bomb: spawn refused with 6 after 6 children", "bomb: after killing them, spawn: 0"]
+    );
 }
 
 #[test]

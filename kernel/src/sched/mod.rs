@@ -73,7 +73,16 @@ pub struct Config {
     /// errors, or stand-ins that trap or return zeros (wasmtime's
     /// `--trap-unknown-imports` and `--default-values-unknown-imports`).
     pub unknown_imports: UnknownImports,
+    /// The most processes alive at once, services included: a spawn past
+    /// it is refused (`EAGAIN`), so that no program can fill the machine
+    /// (or the engine's instance pool) with children.
+    pub max_processes: usize,
 }
+
+/// [`Config::max_processes`] unless the loader says otherwise: half of the
+/// wasmtime engine's instance pool, so that the kernel's limit, with its
+/// clear refusal, is reached first.
+pub const DEFAULT_MAX_PROCESSES: usize = 128;
 
 impl Default for Config {
     fn default() -> Self {
@@ -86,6 +95,7 @@ impl Default for Config {
             drivers: Vec::new(),
             input: None,
             unknown_imports: UnknownImports::Refuse,
+            max_processes: DEFAULT_MAX_PROCESSES,
         }
     }
 }

@@ -76,6 +76,7 @@ impl Kernel {
                 SpawnError::Read { error: crate::loader::StoreError::NotFound, .. } => Errno::NOENT,
                 SpawnError::Read { .. } => Errno::IO,
                 SpawnError::NoMount { .. } => Errno::NOENT,
+                SpawnError::TooMany { .. } => Errno::AGAIN,
                 SpawnError::Invalid { .. }
                 | SpawnError::Link { .. }
                 | SpawnError::NoEntry { .. }

@@ -71,6 +71,13 @@ pub enum SpawnError {
         /// The guest path where nothing is mounted.
         path: String,
     },
+    /// [`Config::max_processes`](super::Config) processes are alive.
+    TooMany {
+        /// The program asked for.
+        program: String,
+        /// The limit.
+        limit: usize,
+    },
     /// Instantiation failed (a limit, or its start function trapped).
     Instantiate {
         /// The program asked for.
@@ -115,6 +122,10 @@ impl fmt::Display for SpawnError {
             SpawnError::NoMount { program, path } => {
                 write!(f, "cannot start `{program}`: no file system is mounted at `{path}`")
             }
+            SpawnError::TooMany { program, limit } => write!(
+                f,
+                "cannot start `{program}`: {limit} processes are alive, the most allowed (--max-processes {limit})"
+            ),
             SpawnError::Instantiate { program, error } => write!(f, "cannot start `{program}`: {error}"),
         }
     }
@@ -137,6 +148,11 @@ impl Kernel {
         parent: Option<Pid>,
     ) -> Result<Pid, SpawnError> {
         let program = command.program.clone();
+        // Every live process is in `procs`: a spawning caller is put back
+        // before its request is served.
+        if self.procs.len() >= self.config.max_processes {
+            return Err(SpawnError::TooMany { program, limit: self.config.max_processes });
+        }
         let wasm = match wasm {
             Some(wasm) => wasm,
             None => self

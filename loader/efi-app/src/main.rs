@@ -96,7 +96,12 @@ fn run(mut volume: BootVolume, cmdline: &Cmdline) -> Option<ExitStatus> {
             return None;
         }
     };
-    let config = Config { log_level: cmdline.log, unknown_imports: cmdline.unknown_imports, ..Config::default() };
+    let config = Config {
+        log_level: cmdline.log,
+        unknown_imports: cmdline.unknown_imports,
+        max_processes: cmdline.max_processes,
+        ..Config::default()
+    };
     let mut kernel = Kernel::new(Box::new(Machine::new(volume)), Box::new(WasmiEngine::new()), config);
     let mut command = cmdline.command();
     if let Some(root) = root {

@@ -111,6 +111,12 @@ pub struct RunOptions {
     #[arg(long, conflicts_with = "trap_unknown_imports")]
     pub default_values_unknown_imports: bool,
 
+    /// The most processes alive at once, services included (default 128):
+    /// past it `proc.spawn` fails with EAGAIN, the refusal logged naming
+    /// the program.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_processes: Option<u32>,
+
     /// The wasm file, then the program's arguments: everything after the
     /// file is passed on. The path, as given, is the program's `argv[0]`.
     #[arg(value_name = "WASM", required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
@@ -198,6 +204,14 @@ mod tests {
         let err =
             parse(&["walos", "--trap-unknown-imports", "--default-values-unknown-imports", "x.wasm"]).unwrap_err();
         assert!(err.to_string().contains("cannot be used with"), "{err}");
+    }
+
+    #[test]
+    fn the_process_limit_is_a_positive_count() {
+        assert_eq!(parse(&["walos", "--max-processes", "8", "x.wasm"]).unwrap().max_processes, Some(8));
+        assert_eq!(parse(&["walos", "x.wasm"]).unwrap().max_processes, None);
+        let err = parse(&["walos", "--max-processes", "0", "x.wasm"]).unwrap_err();
+        assert!(err.to_string().contains("invalid value '0' for '--max-processes <N>'"), "{err}");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use walos_engine_wasmi::WasmiEngine;
 use walos_engine_wasmtime::WasmtimeEngine;
 use walos_kernel::log::Level;
 use walos_kernel::vfs::mem::MemFs;
-use walos_kernel::{Command, Config, ExitStatus, Kernel, LinkError, SpawnError, UnknownImports};
+use walos_kernel::{Command, Config, DEFAULT_MAX_PROCESSES, ExitStatus, Kernel, LinkError, SpawnError, UnknownImports};
 
 use crate::cli::{EngineKind, PreemptKind, RunOptions};
 use crate::framebuffer::{Output, Screen};
@@ -80,7 +80,8 @@ fn start(options: RunOptions) -> Result<i32, String> {
         (false, true) => UnknownImports::DefaultValues,
         (false, false) => UnknownImports::Refuse,
     };
-    let config = Config { log_level: options.log, unknown_imports, ..Config::default() };
+    let max_processes = options.max_processes.map_or(DEFAULT_MAX_PROCESSES, |n| n as usize);
+    let config = Config { log_level: options.log, unknown_imports, max_processes, ..Config::default() };
     // Ticks for as long as the kernel runs (declared first: dropped last).
     let _timer = Timer::drive(&*engine);
     let mut kernel = Kernel::new(Box::new(loader), engine, config);

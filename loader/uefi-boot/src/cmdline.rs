@@ -7,7 +7,8 @@
 //! ```text
 //! [--log LEVEL] [--env NAME=VALUE]... [--initrd-at PATH] [--driver NAME]...
 //!     [--input IFACE] [--debug-exit] [--invoke FUNCTION]
-//!     [--trap-unknown-imports | --default-values-unknown-imports] ENTRY [ARG]...
+//!     [--trap-unknown-imports | --default-values-unknown-imports]
+//!     [--max-processes N] ENTRY [ARG]...
 //! ```
 //!
 //! Words are separated by white space; there is no quoting. `ENTRY` names a
@@ -20,8 +21,9 @@
 //! `drivers`); `--input` names the interface whose `getc` fills the
 //! console's standard input (`Config::input`). The last three are efi-os's
 //! alone: efi-app refuses them ([`Cmdline::efi_app_supports`]). `--invoke`
-//! and the unknown-import flags are those of `walos run` (the kernel's
-//! `Command::invoke` and `Config::unknown_imports`).
+//! the unknown-import flags and `--max-processes` are those of `walos run`
+//! (the kernel's `Command::invoke`, `Config::unknown_imports` and
+//! `Config::max_processes`).
 
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -29,7 +31,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use walos_kernel::log::{Level, ParseLevelError};
-use walos_kernel::{Command, UnknownImports};
+use walos_kernel::{Command, DEFAULT_MAX_PROCESSES, UnknownImports};
 
 /// Where the initrd is mounted unless `--initrd-at` says otherwise.
 pub const DEFAULT_INITRD_AT: &str = "/";
@@ -55,6 +57,8 @@ pub struct Cmdline {
     pub invoke: Option<String>,
     /// What the entry's imports that name nothing become.
     pub unknown_imports: UnknownImports,
+    /// The most processes alive at once.
+    pub max_processes: usize,
     /// The entry program's name in the service store.
     pub entry: String,
     /// Its arguments after `argv[0]`.
@@ -73,6 +77,7 @@ pub enum OptionName {
     Invoke,
     TrapUnknownImports,
     DefaultValuesUnknownImports,
+    MaxProcesses,
 }
 
 impl OptionName {
@@ -88,6 +93,7 @@ impl OptionName {
             OptionName::Invoke => "--invoke",
             OptionName::TrapUnknownImports => "--trap-unknown-imports",
             OptionName::DefaultValuesUnknownImports => "--default-values-unknown-imports",
+            OptionName::MaxProcesses => "--max-processes",
         }
     }
 
@@ -178,6 +184,7 @@ impl Cmdline {
             debug_exit: false,
             invoke: None,
             unknown_imports: UnknownImports::Refuse,
+            max_processes: DEFAULT_MAX_PROCESSES,
             entry: entry.into(),
             args: Vec::new(),
         }
@@ -219,6 +226,10 @@ impl Cmdline {
                 },
                 "--trap-unknown-imports" => cmdline.unknown_imports = UnknownImports::Trap,
                 "--default-values-unknown-imports" => cmdline.unknown_imports = UnknownImports::DefaultValues,
+                "--max-processes" => match words.next().and_then(|w| w.parse::<usize>().ok()) {
+                    Some(n) if n > 0 => cmdline.max_processes = n,
+                    _ => return missing(OptionName::MaxProcesses, "a positive count"),
+                },
                 option if option.starts_with("--") => return Err(ParseError::UnknownOption(option.to_string())),
                 entry => {
                     cmdline.entry = entry.to_string();
@@ -262,6 +273,9 @@ impl Cmdline {
             UnknownImports::Trap => words.push("--trap-unknown-imports".into()),
             UnknownImports::DefaultValues => words.push("--default-values-unknown-imports".into()),
         }
+        if self.max_processes != DEFAULT_MAX_PROCESSES {
+            words.extend(["--max-processes".to_string(), self.max_processes.to_string()]);
+        }
         if self.entry.is_empty() || self.entry.starts_with("--") {
             return Err(WriteError::Entry(self.entry.clone()));
         }
@@ -286,6 +300,7 @@ impl Cmdline {
             (OptionName::Invoke, self.invoke.is_some()),
             (OptionName::TrapUnknownImports, self.unknown_imports == UnknownImports::Trap),
             (OptionName::DefaultValuesUnknownImports, self.unknown_imports == UnknownImports::DefaultValues),
+            (OptionName::MaxProcesses, self.max_processes != DEFAULT_MAX_PROCESSES),
         ];
         given.into_iter().filter(|&(_, given)| given).map(|(option, _)| option).collect()
     }
@@ -346,6 +361,23 @@ mod tests {
             Cmdline::parse("--invoke --log lib"),
             Err(ParseError::MissingValue { option: OptionName::Invoke, needs: "a function name" })
         );
+    }
+
+    #[test]
+    fn the_process_limit_as_walos_run() {
+        let cmdline = Cmdline::parse("--max-processes 16 bomb spawn 64").unwrap();
+        assert_eq!(cmdline.max_processes, 16);
+        assert_eq!(cmdline.line().unwrap(), "--max-processes 16 bomb spawn 64\n");
+        assert_eq!(cmdline.options(), [OptionName::MaxProcesses]);
+        assert_eq!(cmdline.efi_app_supports(), Ok(()));
+        assert_eq!(Cmdline::parse("hello").unwrap().max_processes, DEFAULT_MAX_PROCESSES);
+        for bad in ["--max-processes 0 hello", "--max-processes many hello", "--max-processes"] {
+            assert_eq!(
+                Cmdline::parse(bad),
+                Err(ParseError::MissingValue { option: OptionName::MaxProcesses, needs: "a positive count" }),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

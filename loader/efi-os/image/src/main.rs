@@ -89,6 +89,7 @@ fn main(info: &'static BootInfo) -> ! {
         drivers: cmdline.drivers.clone(),
         input: cmdline.input.clone(),
         unknown_imports: cmdline.unknown_imports,
+        max_processes: cmdline.max_processes,
         ..Config::default()
     };
     let mut kernel = Kernel::new(Box::new(machine), Box::new(WasmiEngine::new()), config);
