@@ -28,6 +28,7 @@ pub mod log;
 mod process;
 mod sched;
 mod service;
+mod size;
 mod syscall;
 mod system;
 pub mod vfs;
@@ -36,8 +37,9 @@ pub use abi::{Device, ImportInfo, interfaces};
 pub use linker::{LinkError, ServiceProblem, UnknownImports};
 pub use loader::Loader;
 pub use process::{Command, ExitStatus, KILLED_STATUS, Pid, ProcInfo, RunState, TRAPPED_STATUS};
-pub use sched::{Config, DEFAULT_MAX_PROCESSES, InvokeProblem, Kernel, SpawnError};
+pub use sched::{Config, DEFAULT_MAX_PROCESSES, DEFAULT_MAX_TABLE_ELEMENTS, InvokeProblem, Kernel, SpawnError};
 pub use service::{LoadError, SectionError, StartError, WEntry, WSectionError, w_section};
+pub use size::parse_size;
 pub use syscall::Errno;
 
 /// The version of walos.

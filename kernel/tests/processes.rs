@@ -589,3 +589,27 @@ fn spawns_past_the_process_limit_are_eagain_until_one_ends() {
     );
     assert!(logs.contains("pid 4: started `nap` as nap"), "{logs}");
 }
+
+#[test]
+fn processes_share_the_total_memory_limit_and_give_it_back_when_they_end() {
+    // Three pages for all: the parent holds one, so a child of three does
+    // not fit, and the parent itself may grow by two pages but not three.
+    const PAGE: usize = 64 << 10;
+    let parent = wasi_program(
+        &with_proc(r#"(data (i32.const 1024) "big")"#),
+        "(call $expect (i32.ne (call $spawn (i32.const 1024) (i32.const 3) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 4096)) (i32.const 0)) (i32.const 100))
+         (call $expect (i32.eq (memory.grow (i32.const 2)) (i32.const 1)) (i32.const 101))
+         (call $expect (i32.eq (memory.grow (i32.const 1)) (i32.const -1)) (i32.const 102))",
+    );
+    let big = r#"(module (memory 3) (func (export "_start")))"#;
+    let config = Config { max_total_memory: 3 * PAGE, ..Config::default() };
+    let mut h = Harness::with_config(&[("parent", &parent), ("big", big)], config);
+    assert_eq!(h.run(Command::new("parent")), ExitStatus::Exited(0));
+    let logs = h.logs();
+    assert!(
+        logs.contains("parent: spawn: cannot start `big`: cannot instantiate: 196608 more bytes of memory do not fit: processes hold 65536 of the 196608 bytes they may take together"),
+        "{logs}"
+    );
+    // The parent's memory is back: now the child fits.
+    assert_eq!(h.run(Command::new("big")), ExitStatus::Exited(0));
+}

@@ -158,8 +158,9 @@ fn loops_traps_descriptors_and_spawns() {
 #[test]
 fn memory_and_file_system_exhaustion_end_at_the_machine_s_memory() {
     // The loader's limit is 4 GiB a memory (loader/efi-os/image
-    // MEMORY_LIMIT) on a machine of 256 MiB: every growth is refused where
-    // the kernel's heap ends, and the file system gets ENOSPC there.
+    // MEMORY_LIMIT) on a machine of 256 MiB: every growth is refused when
+    // all processes hold 3/4 of the kernel heap (heap::guest_share), and
+    // the file system gets ENOSPC where the heap ends.
     let end = boot(&[
         &["bomb", "memory", "16"],
         &["bomb", "many", "4", "touch", "64"],

@@ -53,6 +53,24 @@ fn many_memory_bombs_together_past_the_machine_s_memory_are_all_refused() {
 }
 
 #[test]
+fn memory_bombs_together_stop_at_the_total_memory_limit() {
+    // Four children growing by 1 MiB at a time share 32 MiB: each is
+    // refused before it holds it all (one that ends gives its memory back
+    // to the others, so the sum of what they grew is not bounded).
+    let bench = bench().program("bomb").option("--max-total-memory").option("32M");
+    let run = bench.run(&["bomb", "many", "4", "touch", "16"]);
+    assert_honest(&run, "bomb", 0, Some("exited with 0"));
+    let lines = lines_of(&run, "bomb: ");
+    assert_eq!(lines.last(), Some(&"bomb: 4 children: 4 refused and exited, 0 did not"), "{}", run.stdout);
+    for line in &lines[..4] {
+        assert_shape(line, "bomb: memory.grow(16) refused at ", " MiB grown)");
+        let grown: u32 = line.rsplit_once(" (").and_then(|(_, mib)| mib.split(' ').next()?.parse().ok()).expect(line);
+        assert!(grown < 32, "{line}");
+    }
+    assert_eq!(run.stderr, "", "the kernel logged nothing");
+}
+
+#[test]
 fn a_rust_heap_that_never_stops_growing_ends_in_the_allocator_s_abort() {
     let bench = bench().program("alloc-bomb").data_limit(MACHINE);
     let run = bench.run(&["alloc-bomb"]);

@@ -107,17 +107,43 @@ fn a_memory_larger_than_the_machine_is_refused() {
 #[test]
 fn a_table_of_four_billion_entries_is_refused() {
     let run = spawn_module("bigtable", &command("(table 0xffffffff funcref)"));
-    // PHASE 2 (issue 18 item 2): walos has no table limit of its own yet;
-    // wasmtime's is 20000 entries, wasmi's the machine's memory.
+    // The kernel's table limit (20000) is that of wasmtime's instance
+    // pool, which refuses such a module already when it loads.
     let message = match engine().as_str() {
         "wasmtime" => {
             "`bigtable` is not a valid wasm module: table index 0 has a minimum element size of 4294967295 which exceeds the limit of 20000"
         }
         _ => {
-            "cannot start `bigtable`: cannot instantiate: failed to instantiate table: tried to allocate more virtual memory than available on the system"
+            "cannot start `bigtable`: cannot instantiate: a table of 4294967295 elements is past the limit of 20000 elements for one table"
         }
     };
     assert_refused(&run, "bigtable", message);
+}
+
+#[test]
+fn max_table_elements_sets_the_table_limit() {
+    let wasm = command("(table 200 funcref)");
+    let run = bench().module("table", &wasm).option("--max-table-elements").option("100").run(&["table"]);
+    assert_refused(
+        &run,
+        "table",
+        "cannot start `table`: cannot instantiate: a table of 200 elements is past the limit of 100 elements for one table",
+    );
+}
+
+#[test]
+fn a_memory_past_what_all_processes_may_take_is_refused_naming_the_limit() {
+    // 300 pages (18.75 MiB) do not fit in 16 MiB beside the honest program.
+    let wasm = command("(memory 300)");
+    let run = bench().module("big", &wasm).option("--max-total-memory").option("16M").run(&["big"]);
+    assert_honest(&run, "big", 45, None);
+    let log = log_lines(&run.stderr);
+    assert_eq!(log.len(), 1, "{}", run.stderr);
+    let (start, end) = (
+        "warn   honest: spawn: cannot start `big`: cannot instantiate: 19660800 more bytes of memory do not fit: processes hold ",
+        " of the 16777216 bytes they may take together",
+    );
+    assert!(log[0].starts_with(start) && log[0].ends_with(end), "{}", log[0]);
 }
 
 #[test]

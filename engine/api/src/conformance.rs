@@ -15,8 +15,8 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::{
-    Engine, Error, ExternType, FuncType, Host, HostFlow, HostFuncId, Instance, Limits, Preemption, RunOutcome, Slice,
-    Ticker, Trap, TrapCode, Val, ValType,
+    Engine, Error, ExternType, FuncType, Host, HostFlow, HostFuncId, Instance, Limits, MemoryBudget, Preemption,
+    RunOutcome, Slice, Ticker, Trap, TrapCode, Val, ValType,
 };
 
 /// Generates one `#[test]` per check for the engine built by `$engine`,
@@ -38,6 +38,8 @@ macro_rules! conformance_tests {
             host_traps_end_the_call,
             wasm_traps_are_classified,
             memory_growth_is_limited,
+            table_growth_is_limited,
+            memory_budget_is_shared,
             start_functions_can_call_the_host,
             start_functions_cannot_block,
             start_function_traps_are_errors,
@@ -68,6 +70,8 @@ macro_rules! conformance_tests {
             host_traps_end_the_call,
             wasm_traps_are_classified,
             memory_growth_is_limited,
+            table_growth_is_limited,
+            memory_budget_is_shared,
             start_functions_can_call_the_host,
             start_function_traps_are_errors,
             call_errors,
@@ -98,9 +102,17 @@ macro_rules! epoch_conformance_tests {
     };
 }
 
-/// The start function's budget: a million fuel, or a second of 1 ms ticks
-/// (no check runs a ticker during a start function unless it says so).
-const LIMITS: Limits = Limits { memory_bytes: 1 << 20, start: Slice::new(1_000_000, 1000) };
+/// Memories of 1 MiB, tables of 100 elements, no shared budget to speak
+/// of, and a start function's budget of a million fuel or a second of 1 ms
+/// ticks (no check runs a ticker during a start function unless it says so).
+fn limits() -> Limits {
+    Limits {
+        memory_bytes: 1 << 20,
+        table_elements: 100,
+        budget: Arc::new(MemoryBudget::new(usize::MAX)),
+        start: Slice::new(1_000_000, 1000),
+    }
+}
 /// A slice of a million fuel or one tick.
 const FUEL: Slice = Slice::new(1_000_000, 1);
 
@@ -153,7 +165,7 @@ fn module(engine: &dyn Engine, wat: &str) -> Box<dyn crate::Module> {
 fn instance(engine: &dyn Engine, wat: &str, host: &mut ScriptedHost) -> Box<dyn Instance> {
     let module = module(engine, wat);
     let bindings: Vec<HostFuncId> = (0..module.imports().len() as u32).map(|i| 100 + i).collect();
-    module.instantiate(&bindings, &LIMITS, host).expect("instantiates")
+    module.instantiate(&bindings, &limits(), host).expect("instantiates")
 }
 
 fn run_to_end(instance: &mut dyn Instance, host: &mut ScriptedHost, slice: Slice) -> (RunOutcome, usize) {
@@ -353,7 +365,7 @@ pub fn wasm_traps_are_classified(engine: &dyn Engine) {
 
 /// `memory.grow` beyond [`Limits::memory_bytes`] returns -1.
 pub fn memory_growth_is_limited(engine: &dyn Engine) {
-    // LIMITS allows 1 MiB: 16 pages.
+    // limits() allows 1 MiB: 16 pages.
     let mut host = ScriptedHost::default();
     let mut instance = instance(
         engine,
@@ -365,6 +377,54 @@ pub fn memory_growth_is_limited(engine: &dyn Engine) {
         instance.call("grow", &[Val::I32(pages)]).unwrap();
         assert_eq!(instance.run(FUEL, &mut host), RunOutcome::Finished(vec![Val::I32(result)]), "grow {pages}");
     }
+}
+
+/// `table.grow` beyond [`Limits::table_elements`] returns -1; a table
+/// declared larger fails instantiation.
+pub fn table_growth_is_limited(engine: &dyn Engine) {
+    // limits() allows 100 elements.
+    let mut host = ScriptedHost::default();
+    let mut instance = instance(
+        engine,
+        r#"(module (table 10 funcref)
+             (func (export "grow") (param i32) (result i32) (table.grow (ref.null func) (local.get 0))))"#,
+        &mut host,
+    );
+    for (elements, result) in [(91, -1), (90, 10), (1, -1)] {
+        instance.call("grow", &[Val::I32(elements)]).unwrap();
+        assert_eq!(instance.run(FUEL, &mut host), RunOutcome::Finished(vec![Val::I32(result)]), "grow {elements}");
+    }
+    let big = module(engine, "(module (table 101 funcref))");
+    let err = big.instantiate(&[], &limits(), &mut host).map(|_| ()).unwrap_err();
+    assert!(matches!(err, Error::Instantiate(_)), "{err:?}");
+}
+
+/// Instances sharing a [`MemoryBudget`] cannot grow past it together, a
+/// memory that does not fit fails instantiation, and a dropped instance
+/// gives its memory back.
+pub fn memory_budget_is_shared(engine: &dyn Engine) {
+    const PAGE: usize = 64 << 10;
+    let budget = Arc::new(MemoryBudget::new(3 * PAGE));
+    let limits = Limits { budget: budget.clone(), ..limits() };
+    let mut host = ScriptedHost::default();
+    let module =
+        module(engine, r#"(module (memory 1) (func (export "grow") (result i32) (memory.grow (i32.const 1))))"#);
+    let grow = |instance: &mut Box<dyn Instance>, host: &mut ScriptedHost| {
+        instance.call("grow", &[]).unwrap();
+        instance.run(FUEL, host)
+    };
+    let mut a = module.instantiate(&[], &limits, &mut host).expect("the first fits");
+    let mut b = module.instantiate(&[], &limits, &mut host).expect("the second fits");
+    assert_eq!(grow(&mut a, &mut host), RunOutcome::Finished(vec![Val::I32(1)]));
+    assert_eq!(budget.used(), 3 * PAGE);
+    assert_eq!(grow(&mut b, &mut host), RunOutcome::Finished(vec![Val::I32(-1)]), "past the budget");
+    let err = module.instantiate(&[], &limits, &mut host).map(|_| ()).unwrap_err();
+    assert!(matches!(err, Error::Instantiate(_)), "{err:?}");
+    drop(a);
+    assert_eq!(budget.used(), PAGE);
+    assert_eq!(grow(&mut b, &mut host), RunOutcome::Finished(vec![Val::I32(1)]), "a's memory was given back");
+    drop(b);
+    assert_eq!(budget.used(), 0);
 }
 
 /// A start function calls the host with the memory; a yield there is just a return.
@@ -399,11 +459,11 @@ const START_CALLS_HOST: &str = r#"(module
 pub fn start_functions_cannot_block(engine: &dyn Engine) {
     let module = module(engine, START_CALLS_HOST);
     let mut host = ScriptedHost { flows: vec![HostFlow::Block], ..Default::default() };
-    let err = module.instantiate(&[1], &LIMITS, &mut host).err().expect("refused");
+    let err = module.instantiate(&[1], &limits(), &mut host).err().expect("refused");
     assert_eq!(err, Error::Instantiate("the start function made a blocking call".into()));
     let mut host = ScriptedHost::default();
     let endless = self::module(engine, r#"(module (func $s (loop (br 0))) (start $s))"#);
-    let err = endless.instantiate(&[], &LIMITS, &mut host).err().expect("refused");
+    let err = endless.instantiate(&[], &limits(), &mut host).err().expect("refused");
     assert_eq!(err, Error::Instantiate("the start function did not finish within its fuel budget".into()));
 }
 
@@ -411,10 +471,10 @@ pub fn start_functions_cannot_block(engine: &dyn Engine) {
 pub fn start_function_traps_are_errors(engine: &dyn Engine) {
     let module = module(engine, START_CALLS_HOST);
     let mut host = ScriptedHost { flows: vec![HostFlow::Trap(Trap::host("no"))], ..Default::default() };
-    let err = module.instantiate(&[1], &LIMITS, &mut host).err().expect("refused");
+    let err = module.instantiate(&[1], &limits(), &mut host).err().expect("refused");
     assert_eq!(err, Error::Trap(Trap::host("no")));
     let unreachable = self::module(engine, r#"(module (func $s unreachable) (start $s))"#);
-    let err = unreachable.instantiate(&[], &LIMITS, &mut host).err().expect("refused");
+    let err = unreachable.instantiate(&[], &limits(), &mut host).err().expect("refused");
     assert_eq!(err, Error::Trap(Trap::new(TrapCode::Unreachable)));
 }
 
@@ -534,7 +594,7 @@ pub fn call_errors(engine: &dyn Engine) {
     assert_eq!(instance.call("go", &[]), Err(Error::Busy));
     // Bindings that do not fit the imports are refused, not a panic.
     let module = module(engine, CALLS_HOST);
-    assert!(matches!(module.instantiate(&[], &LIMITS, &mut host), Err(Error::Instantiate(_))));
+    assert!(matches!(module.instantiate(&[], &limits(), &mut host), Err(Error::Instantiate(_))));
 }
 
 /// An import that takes or returns a reference is refused at instantiation,
@@ -546,7 +606,7 @@ pub fn host_functions_take_numbers_only(engine: &dyn Engine) {
     for func in ["(param i32 funcref)", "(result i32 funcref)"] {
         let module = module(engine, &alloc::format!(r#"(module (import "h" "f" (func {func})))"#));
         let refused = Error::Instantiate("host functions cannot take or return funcref values".into());
-        assert_eq!(module.instantiate(&[1], &LIMITS, &mut host).err(), Some(refused), "{func}");
+        assert_eq!(module.instantiate(&[1], &limits(), &mut host).err(), Some(refused), "{func}");
     }
     assert!(host.calls.is_empty());
 }
@@ -700,7 +760,7 @@ pub fn a_resumed_call_gets_a_new_slice(engine: &dyn Engine) {
 pub fn start_functions_have_a_time_budget(engine: &dyn Engine) {
     let _timer = Metronome::start(engine);
     let endless = module(engine, r#"(module (func $s (loop (br 0))) (start $s))"#);
-    let limits = Limits { start: Slice::new(1, 3), ..LIMITS };
+    let limits = Limits { start: Slice::new(1, 3), ..limits() };
     let err = endless.instantiate(&[], &limits, &mut ScriptedHost::default()).err().expect("refused");
     assert_eq!(err, Error::Instantiate("the start function did not finish within its time budget".into()));
 }
@@ -771,7 +831,7 @@ pub fn exceptions_run_or_are_refused_by_name(engine: &dyn Engine) {
         Ok(module) => {
             assert_eq!(module.exports()[0].ty, ExternType::Tag);
             let mut host = ScriptedHost::default();
-            let mut instance = module.instantiate(&[], &LIMITS, &mut host).expect("instantiates");
+            let mut instance = module.instantiate(&[], &limits(), &mut host).expect("instantiates");
             for (arg, result) in [(1, 42), (0, -1)] {
                 instance.call("catch", &[Val::I32(arg)]).unwrap();
                 assert_eq!(instance.run(FUEL, &mut host), RunOutcome::Finished(vec![Val::I32(result)]));

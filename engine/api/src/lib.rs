@@ -33,11 +33,13 @@ mod host;
 mod host_func;
 mod preempt;
 mod proposal;
+mod quota;
 mod start;
 mod trap;
 mod types;
 
 use alloc::boxed::Box;
+use alloc::sync::Arc;
 
 pub use compiled::{Compiled, CompiledModule, bound_imports};
 pub use error::Error;
@@ -45,6 +47,7 @@ pub use host::{Host, HostFlow, HostFuncId};
 pub use host_func::{HostFunc, I32Shape, INLINE, MAX_TYPED, Values};
 pub use preempt::{Preemption, Slice, Ticker};
 pub use proposal::needed_proposal;
+pub use quota::{MemoryBudget, Quota, Refusal};
 pub use start::StartFailure;
 pub use trap::{Frame, Trap, TrapCode};
 pub use types::{Export, ExternType, FuncType, Import, Val, ValType};
@@ -112,6 +115,12 @@ pub trait Module {
 pub struct Limits {
     /// Largest linear memory, in bytes; `memory.grow` beyond it returns -1.
     pub memory_bytes: usize,
+    /// Most elements of one table; `table.grow` beyond it returns -1, and
+    /// a module whose table starts larger fails to instantiate.
+    pub table_elements: usize,
+    /// The budget this instance's memories share with every other
+    /// instance of the kernel: growth past it returns -1 too.
+    pub budget: Arc<MemoryBudget>,
     /// What the module's start function may take, which cannot be
     /// preempted: past it, instantiation fails.
     pub start: Slice,

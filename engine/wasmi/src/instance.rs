@@ -52,7 +52,10 @@ impl Instance {
         let lent = Rc::clone(&store.data().host);
         let instance = lent.lend(host, || wasmi::Instance::new(&mut store, module, externs));
         store.data_mut().in_start = false;
-        let instance = instance.map_err(|err| Error::from(start_failure(err)))?;
+        let instance = instance.map_err(|err| match store.data_mut().limiter.0.take_refusal() {
+            Some(refusal) => Error::Instantiate(refusal.to_string()),
+            None => Error::from(start_failure(err)),
+        })?;
         let memory = instance.get_memory(&store, "memory");
         store.data_mut().memory = memory;
         Ok(Instance { store, instance, progress: Progress::Idle, outputs: Vec::new() })

@@ -20,6 +20,7 @@ extern crate alloc;
 mod convert;
 mod host_func;
 mod instance;
+mod limiter;
 mod module;
 mod store;
 

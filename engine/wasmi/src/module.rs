@@ -1,9 +1,10 @@
 //! A compiled wasmi module: what instantiating it takes that is wasmi's own.
 
-use walos_engine::{Compiled, Error, ExternType, Host, HostFunc, Limits};
-use wasmi::{Store, StoreLimitsBuilder};
+use walos_engine::{Compiled, Error, ExternType, Host, HostFunc, Limits, Quota};
+use wasmi::Store;
 
 use crate::instance::Instance;
+use crate::limiter::Limiter;
 use crate::store::StoreData;
 use crate::{convert, host_func};
 
@@ -32,7 +33,7 @@ impl Compiled for WasmiModule {
     }
 
     fn store(&self, limits: &Limits) -> Store<StoreData> {
-        let limiter = StoreLimitsBuilder::new().memory_size(limits.memory_bytes).build();
+        let limiter = Limiter(Quota::new(limits));
         let mut store = Store::new(&self.engine, StoreData::new(limiter));
         store.limiter(|data| &mut data.limiter);
         store

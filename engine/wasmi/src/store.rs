@@ -3,7 +3,8 @@
 use alloc::rc::Rc;
 
 use walos_engine_lend::LentHost;
-use wasmi::StoreLimits;
+
+use crate::limiter::Limiter;
 
 /// The data of an instance's store.
 pub struct StoreData {
@@ -14,14 +15,14 @@ pub struct StoreData {
     /// The instance's `memory` export, cached for the host functions.
     pub memory: Option<wasmi::Memory>,
     /// The instance's resource limits ([`walos_engine::Limits`]).
-    pub limiter: StoreLimits,
+    pub limiter: Limiter,
     /// True while the start function runs: it cannot be suspended.
     pub in_start: bool,
 }
 
 impl StoreData {
     /// The data of a new store, nothing lent yet.
-    pub fn new(limiter: StoreLimits) -> Self {
+    pub fn new(limiter: Limiter) -> Self {
         StoreData { host: Rc::new(LentHost::new()), memory: None, limiter, in_start: false }
     }
 }

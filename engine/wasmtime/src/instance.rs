@@ -73,7 +73,10 @@ impl Instance {
             }
         });
         exchange.in_start.set(false);
-        let instance = instance.map_err(|err| Error::from(start_failure(err)))?;
+        let instance = instance.map_err(|err| match store.data_mut().limiter.0.take_refusal() {
+            Some(refusal) => Error::Instantiate(refusal.to_string()),
+            None => Error::from(start_failure(err)),
+        })?;
         store.data_mut().memory = instance.get_memory(&mut store, "memory");
         Ok(Instance { progress: Progress::Idle(store), instance, exchange, _single_thread: PhantomData })
     }

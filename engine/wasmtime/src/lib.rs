@@ -26,6 +26,7 @@ mod convert;
 mod host_func;
 mod imports;
 mod instance;
+mod limiter;
 mod module;
 mod slice;
 mod store;

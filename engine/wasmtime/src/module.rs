@@ -3,10 +3,11 @@
 
 use std::sync::Arc;
 
-use walos_engine::{Compiled, Error, ExternType, Host, HostFunc, Limits, Preemption};
-use wasmtime::{Store, StoreLimitsBuilder};
+use walos_engine::{Compiled, Error, ExternType, Host, HostFunc, Limits, Preemption, Quota};
+use wasmtime::Store;
 
 use crate::instance::Instance;
+use crate::limiter::Limiter;
 use crate::store::{Exchange, StoreData};
 use crate::{convert, host_func};
 
@@ -38,7 +39,7 @@ impl Compiled for WasmtimeModule {
     }
 
     fn store(&self, limits: &Limits) -> Store<StoreData> {
-        let limiter = StoreLimitsBuilder::new().memory_size(limits.memory_bytes).build();
+        let limiter = Limiter(Quota::new(limits));
         let data = StoreData { exchange: Arc::new(Exchange::new(self.preemption)), memory: None, limiter };
         let mut store = Store::new(&self.engine, data);
         store.limiter(|data| &mut data.limiter);

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use walos_engine::{Preemption, Slice};
 use walos_engine_lend::LentHost;
-use wasmtime::StoreLimits;
+
+use crate::limiter::Limiter;
 
 /// What a run shares with the host functions of its instance.
 ///
@@ -72,5 +73,5 @@ pub struct StoreData {
     /// The instance's `memory` export, cached for the host functions.
     pub memory: Option<wasmtime::Memory>,
     /// The instance's resource limits ([`walos_engine::Limits`]).
-    pub limiter: StoreLimits,
+    pub limiter: Limiter,
 }

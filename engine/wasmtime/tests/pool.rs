@@ -1,7 +1,9 @@
 //! Instances come from a fixed pool: running out is an error, not a crash,
 //! and a slot is free again once its instance is dropped.
 
-use walos_engine::{Engine, Error, Host, HostFlow, HostFuncId, Limits, Slice, Val};
+use std::sync::Arc;
+
+use walos_engine::{Engine, Error, Host, HostFlow, HostFuncId, Limits, MemoryBudget, Slice, Val};
 use walos_engine_wasmtime::{MAX_INSTANCES, WasmtimeEngine};
 
 struct NoHost;
@@ -17,7 +19,12 @@ fn a_full_pool_refuses_one_more_instance() {
     let engine = WasmtimeEngine::default();
     let wasm = wat::parse_str(r#"(module (memory (export "memory") 1) (func (export "_start")))"#).expect("valid");
     let module = engine.load(&wasm).expect("loads");
-    let limits = Limits { memory_bytes: 1 << 20, start: Slice::new(1000, 1000) };
+    let limits = Limits {
+        memory_bytes: 1 << 20,
+        table_elements: 100,
+        budget: Arc::new(MemoryBudget::new(usize::MAX)),
+        start: Slice::new(1000, 1000),
+    };
     let mut live: Vec<_> = (0..MAX_INSTANCES)
         .map(|i| module.instantiate(&[], &limits, &mut NoHost).unwrap_or_else(|e| panic!("instance {i}: {e}")))
         .collect();

@@ -29,10 +29,11 @@ use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::rc::Rc;
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
-use walos_engine::{Engine, Limits, Module, Slice};
+use walos_engine::{Engine, Limits, MemoryBudget, Module, Slice};
 
 pub(crate) use entry::Call;
 pub use entry::InvokeProblem;
@@ -77,12 +78,23 @@ pub struct Config {
     /// it is refused (`EAGAIN`), so that no program can fill the machine
     /// (or the engine's instance pool) with children.
     pub max_processes: usize,
+    /// The most elements of one table of a process ([`Limits`]).
+    pub max_table_elements: usize,
+    /// The most linear memory of all processes together, in bytes: past
+    /// it `memory.grow` returns -1 and a spawn whose memory does not fit
+    /// fails, so that programs cannot take the memory the kernel runs on.
+    pub max_total_memory: usize,
 }
 
 /// [`Config::max_processes`] unless the loader says otherwise: half of the
 /// wasmtime engine's instance pool, so that the kernel's limit, with its
 /// clear refusal, is reached first.
 pub const DEFAULT_MAX_PROCESSES: usize = 128;
+
+/// [`Config::max_table_elements`] unless the loader says otherwise: what
+/// the wasmtime engine's instance pool holds, so that both engines refuse
+/// the same tables.
+pub const DEFAULT_MAX_TABLE_ELEMENTS: usize = 20_000;
 
 impl Default for Config {
     fn default() -> Self {
@@ -96,6 +108,8 @@ impl Default for Config {
             input: None,
             unknown_imports: UnknownImports::Refuse,
             max_processes: DEFAULT_MAX_PROCESSES,
+            max_table_elements: DEFAULT_MAX_TABLE_ELEMENTS,
+            max_total_memory: usize::MAX,
         }
     }
 }
@@ -146,6 +160,8 @@ pub struct Kernel {
     /// program spawned again with the same bytes is not compiled again (as
     /// Linux keeps an executable in its page cache).
     modules: BTreeMap<String, (Vec<u8>, Rc<dyn Module>)>,
+    /// The linear memory all processes share ([`Config::max_total_memory`]).
+    memory_budget: Arc<MemoryBudget>,
 }
 
 impl Kernel {
@@ -157,6 +173,7 @@ impl Kernel {
         if engine.preemption() == walos_engine::Preemption::Epoch {
             sys.log(Level::Debug, "kernel", format_args!("epoch preemption: slices of {} ticks", config.slice_ticks));
         }
+        let memory_budget = Arc::new(MemoryBudget::new(config.max_total_memory));
         let mut kernel = Kernel {
             sys,
             engine,
@@ -169,16 +186,23 @@ impl Kernel {
             services: BTreeMap::new(),
             input: input_service::InputService::default(),
             modules: BTreeMap::new(),
+            memory_budget,
         };
         kernel.start_input();
         kernel
     }
 
     /// The resource limits of a new instance: the loader's memory limit,
-    /// and the start function's budget.
+    /// the table limit, the memory budget of all, and the start function's
+    /// budget.
     pub(crate) fn limits(&self) -> Limits {
         let start = Slice::new(self.config.start_fuel, self.config.start_ticks);
-        Limits { memory_bytes: self.sys.loader.memory_limit(), start }
+        Limits {
+            memory_bytes: self.sys.loader.memory_limit(),
+            table_elements: self.config.max_table_elements,
+            budget: self.memory_budget.clone(),
+            start,
+        }
     }
 
     /// Writes a line from the kernel to its log, as the loader wants it

@@ -30,7 +30,7 @@ use alloc::string::String;
 use uefi::prelude::*;
 use walos_engine_wasmi::WasmiEngine;
 use walos_kernel::vfs::{self, mem::MemFs};
-use walos_kernel::{Config, ExitStatus, Kernel};
+use walos_kernel::{Config, ExitStatus, Kernel, Loader};
 use walos_uefi_boot::Cmdline;
 use walos_uefi_boot::volume::{CMDLINE, INITRDS};
 
@@ -96,13 +96,18 @@ fn run(mut volume: BootVolume, cmdline: &Cmdline) -> Option<ExitStatus> {
             return None;
         }
     };
+    let machine = Machine::new(volume);
     let config = Config {
         log_level: cmdline.log,
         unknown_imports: cmdline.unknown_imports,
         max_processes: cmdline.max_processes,
+        // Unless given, as much as one process may have: half of the free
+        // memory.
+        max_total_memory: cmdline.max_total_memory.unwrap_or(machine.memory_limit()),
+        max_table_elements: cmdline.max_table_elements,
         ..Config::default()
     };
-    let mut kernel = Kernel::new(Box::new(Machine::new(volume)), Box::new(WasmiEngine::new()), config);
+    let mut kernel = Kernel::new(Box::new(machine), Box::new(WasmiEngine::new()), config);
     let mut command = cmdline.command();
     if let Some(root) = root {
         kernel.mount("/", Box::new(root));

@@ -117,6 +117,19 @@ pub struct RunOptions {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_processes: Option<u32>,
 
+    /// The most linear memory of all processes together (default: the
+    /// machine's memory), in bytes or with a K, M or G suffix: past it
+    /// `memory.grow` returns -1 and a program whose memory does not fit
+    /// cannot start.
+    #[arg(long, value_name = "SIZE", value_parser = size)]
+    pub max_total_memory: Option<usize>,
+
+    /// The most elements of one table of a process (default 20000): past
+    /// it `table.grow` returns -1 and a program declaring a larger table
+    /// cannot start.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_table_elements: Option<u32>,
+
     /// The wasm file, then the program's arguments: everything after the
     /// file is passed on. The path, as given, is the program's `argv[0]`.
     #[arg(value_name = "WASM", required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
@@ -156,6 +169,12 @@ pub fn with_implicit_run(args: impl IntoIterator<Item = OsString>) -> Vec<OsStri
         args.insert(1, "run".into());
     }
     args
+}
+
+/// A `--max-total-memory` value ([`walos_kernel::parse_size`]).
+fn size(text: &str) -> Result<usize, String> {
+    walos_kernel::parse_size(text)
+        .ok_or_else(|| "a positive byte count, with an optional K, M or G suffix, is needed".to_string())
 }
 
 #[cfg(test)]
@@ -212,6 +231,15 @@ mod tests {
         assert_eq!(parse(&["walos", "x.wasm"]).unwrap().max_processes, None);
         let err = parse(&["walos", "--max-processes", "0", "x.wasm"]).unwrap_err();
         assert!(err.to_string().contains("invalid value '0' for '--max-processes <N>'"), "{err}");
+    }
+
+    #[test]
+    fn memory_and_table_limits_take_sizes_and_counts() {
+        let run = parse(&["walos", "--max-total-memory", "64M", "--max-table-elements", "500", "x.wasm"]).unwrap();
+        assert_eq!((run.max_total_memory, run.max_table_elements), (Some(64 << 20), Some(500)));
+        let err = parse(&["walos", "--max-total-memory", "lots", "x.wasm"]).unwrap_err();
+        assert!(err.to_string().contains("invalid value 'lots' for '--max-total-memory <SIZE>'"), "{err}");
+        assert!(err.to_string().contains("a positive byte count, with an optional K, M or G suffix"), "{err}");
     }
 
     #[test]

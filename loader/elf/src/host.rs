@@ -13,6 +13,17 @@ use crate::store::FileStore;
 /// A 32-bit wasm memory cannot exceed 4 GiB; the host decides the rest.
 const MEMORY_LIMIT: usize = 4 << 30;
 
+/// The machine's memory (`MemTotal` of `/proc/meminfo`), the default of
+/// what all processes' memories may take together: past it Linux would
+/// swap or kill walos, so a clear refusal comes first. No limit where it
+/// cannot be read.
+pub fn physical_memory() -> usize {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let kib =
+        meminfo.lines().find_map(|line| line.strip_prefix("MemTotal:")?.trim().strip_suffix("kB")?.trim().parse().ok());
+    kib.map_or(usize::MAX, |kib: usize| kib.saturating_mul(1024))
+}
+
 pub struct HostLoader {
     store: FileStore,
     screen: Option<Screen>,

@@ -10,11 +10,14 @@ use walos_engine_wasmi::WasmiEngine;
 use walos_engine_wasmtime::WasmtimeEngine;
 use walos_kernel::log::Level;
 use walos_kernel::vfs::mem::MemFs;
-use walos_kernel::{Command, Config, DEFAULT_MAX_PROCESSES, ExitStatus, Kernel, LinkError, SpawnError, UnknownImports};
+use walos_kernel::{
+    Command, Config, DEFAULT_MAX_PROCESSES, DEFAULT_MAX_TABLE_ELEMENTS, ExitStatus, Kernel, LinkError, SpawnError,
+    UnknownImports,
+};
 
 use crate::cli::{EngineKind, PreemptKind, RunOptions};
 use crate::framebuffer::{Output, Screen};
-use crate::host::HostLoader;
+use crate::host::{HostLoader, physical_memory};
 use crate::hostfs::HostFs;
 use crate::store::FileStore;
 use crate::timer::Timer;
@@ -81,7 +84,14 @@ fn start(options: RunOptions) -> Result<i32, String> {
         (false, false) => UnknownImports::Refuse,
     };
     let max_processes = options.max_processes.map_or(DEFAULT_MAX_PROCESSES, |n| n as usize);
-    let config = Config { log_level: options.log, unknown_imports, max_processes, ..Config::default() };
+    let config = Config {
+        log_level: options.log,
+        unknown_imports,
+        max_processes,
+        max_total_memory: options.max_total_memory.unwrap_or_else(physical_memory),
+        max_table_elements: options.max_table_elements.map_or(DEFAULT_MAX_TABLE_ELEMENTS, |n| n as usize),
+        ..Config::default()
+    };
     // Ticks for as long as the kernel runs (declared first: dropped last).
     let _timer = Timer::drive(&*engine);
     let mut kernel = Kernel::new(Box::new(loader), engine, config);

@@ -8,7 +8,8 @@
 //! [--log LEVEL] [--env NAME=VALUE]... [--initrd-at PATH] [--driver NAME]...
 //!     [--input IFACE] [--debug-exit] [--invoke FUNCTION]
 //!     [--trap-unknown-imports | --default-values-unknown-imports]
-//!     [--max-processes N] ENTRY [ARG]...
+//!     [--max-processes N] [--max-total-memory SIZE] [--max-table-elements N]
+//!     ENTRY [ARG]...
 //! ```
 //!
 //! Words are separated by white space; there is no quoting. `ENTRY` names a
@@ -21,9 +22,10 @@
 //! `drivers`); `--input` names the interface whose `getc` fills the
 //! console's standard input (`Config::input`). The last three are efi-os's
 //! alone: efi-app refuses them ([`Cmdline::efi_app_supports`]). `--invoke`
-//! the unknown-import flags and `--max-processes` are those of `walos run`
-//! (the kernel's `Command::invoke`, `Config::unknown_imports` and
-//! `Config::max_processes`).
+//! the unknown-import flags and the `--max-*` limits are those of `walos
+//! run` (the kernel's `Command::invoke`, `Config::unknown_imports` and
+//! `Config::max_*`); a `SIZE` is a byte count with an optional K, M or G
+//! suffix (`walos_kernel::parse_size`).
 
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -31,7 +33,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use walos_kernel::log::{Level, ParseLevelError};
-use walos_kernel::{Command, DEFAULT_MAX_PROCESSES, UnknownImports};
+use walos_kernel::{Command, DEFAULT_MAX_PROCESSES, DEFAULT_MAX_TABLE_ELEMENTS, UnknownImports, parse_size};
 
 /// Where the initrd is mounted unless `--initrd-at` says otherwise.
 pub const DEFAULT_INITRD_AT: &str = "/";
@@ -59,6 +61,11 @@ pub struct Cmdline {
     pub unknown_imports: UnknownImports,
     /// The most processes alive at once.
     pub max_processes: usize,
+    /// The most linear memory of all processes together; `None`: what the
+    /// loader's machine leaves for them.
+    pub max_total_memory: Option<usize>,
+    /// The most elements of one table.
+    pub max_table_elements: usize,
     /// The entry program's name in the service store.
     pub entry: String,
     /// Its arguments after `argv[0]`.
@@ -78,6 +85,8 @@ pub enum OptionName {
     TrapUnknownImports,
     DefaultValuesUnknownImports,
     MaxProcesses,
+    MaxTotalMemory,
+    MaxTableElements,
 }
 
 impl OptionName {
@@ -94,6 +103,8 @@ impl OptionName {
             OptionName::TrapUnknownImports => "--trap-unknown-imports",
             OptionName::DefaultValuesUnknownImports => "--default-values-unknown-imports",
             OptionName::MaxProcesses => "--max-processes",
+            OptionName::MaxTotalMemory => "--max-total-memory",
+            OptionName::MaxTableElements => "--max-table-elements",
         }
     }
 
@@ -185,6 +196,8 @@ impl Cmdline {
             invoke: None,
             unknown_imports: UnknownImports::Refuse,
             max_processes: DEFAULT_MAX_PROCESSES,
+            max_total_memory: None,
+            max_table_elements: DEFAULT_MAX_TABLE_ELEMENTS,
             entry: entry.into(),
             args: Vec::new(),
         }
@@ -229,6 +242,14 @@ impl Cmdline {
                 "--max-processes" => match words.next().and_then(|w| w.parse::<usize>().ok()) {
                     Some(n) if n > 0 => cmdline.max_processes = n,
                     _ => return missing(OptionName::MaxProcesses, "a positive count"),
+                },
+                "--max-total-memory" => match words.next().and_then(parse_size) {
+                    Some(bytes) => cmdline.max_total_memory = Some(bytes),
+                    None => return missing(OptionName::MaxTotalMemory, "a positive byte count (K, M or G suffix)"),
+                },
+                "--max-table-elements" => match words.next().and_then(|w| w.parse::<usize>().ok()) {
+                    Some(n) if n > 0 => cmdline.max_table_elements = n,
+                    _ => return missing(OptionName::MaxTableElements, "a positive count"),
                 },
                 option if option.starts_with("--") => return Err(ParseError::UnknownOption(option.to_string())),
                 entry => {
@@ -276,6 +297,12 @@ impl Cmdline {
         if self.max_processes != DEFAULT_MAX_PROCESSES {
             words.extend(["--max-processes".to_string(), self.max_processes.to_string()]);
         }
+        if let Some(bytes) = self.max_total_memory {
+            words.extend(["--max-total-memory".to_string(), bytes.to_string()]);
+        }
+        if self.max_table_elements != DEFAULT_MAX_TABLE_ELEMENTS {
+            words.extend(["--max-table-elements".to_string(), self.max_table_elements.to_string()]);
+        }
         if self.entry.is_empty() || self.entry.starts_with("--") {
             return Err(WriteError::Entry(self.entry.clone()));
         }
@@ -301,6 +328,8 @@ impl Cmdline {
             (OptionName::TrapUnknownImports, self.unknown_imports == UnknownImports::Trap),
             (OptionName::DefaultValuesUnknownImports, self.unknown_imports == UnknownImports::DefaultValues),
             (OptionName::MaxProcesses, self.max_processes != DEFAULT_MAX_PROCESSES),
+            (OptionName::MaxTotalMemory, self.max_total_memory.is_some()),
+            (OptionName::MaxTableElements, self.max_table_elements != DEFAULT_MAX_TABLE_ELEMENTS),
         ];
         given.into_iter().filter(|&(_, given)| given).map(|(option, _)| option).collect()
     }
@@ -378,6 +407,28 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn memory_and_table_limits_as_walos_run() {
+        let cmdline = Cmdline::parse("--max-total-memory 64M --max-table-elements 500 bomb many 4 touch 64").unwrap();
+        assert_eq!((cmdline.max_total_memory, cmdline.max_table_elements), (Some(64 << 20), 500));
+        assert_eq!(
+            cmdline.line().unwrap(),
+            "--max-total-memory 67108864 --max-table-elements 500 bomb many 4 touch 64\n"
+        );
+        assert_eq!(cmdline.options(), [OptionName::MaxTotalMemory, OptionName::MaxTableElements]);
+        assert_eq!(cmdline.efi_app_supports(), Ok(()));
+        let defaults = Cmdline::parse("hello").unwrap();
+        assert_eq!((defaults.max_total_memory, defaults.max_table_elements), (None, DEFAULT_MAX_TABLE_ELEMENTS));
+        assert_eq!(
+            Cmdline::parse("--max-total-memory 0 hello").unwrap_err().to_string(),
+            "kernel command line: `--max-total-memory` needs a positive byte count (K, M or G suffix)"
+        );
+        assert_eq!(
+            Cmdline::parse("--max-table-elements -3 hello"),
+            Err(ParseError::MissingValue { option: OptionName::MaxTableElements, needs: "a positive count" })
+        );
     }
 
     #[test]

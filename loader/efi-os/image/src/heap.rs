@@ -12,6 +12,14 @@ static HEAP: TalcLock<spin::mutex::SpinMutex<()>, Manual> = TalcLock::new(Manual
 /// pointers, and legacy devices live below 1 MiB.
 const LOW_LIMIT: u64 = 1 << 20;
 
+/// The part of a heap of `bytes` that the linear memories of all processes
+/// may take together (`Config::max_total_memory`): the rest stays the
+/// kernel's own, for compiled modules, files and buffers, so that no guest
+/// can drive the kernel into the allocator's out-of-memory path.
+pub fn guest_share(bytes: usize) -> usize {
+    bytes / 4 * 3
+}
+
 /// Claims the conventional memory of `map`; returns how many bytes.
 ///
 /// # Safety

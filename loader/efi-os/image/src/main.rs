@@ -90,10 +90,16 @@ fn main(info: &'static BootInfo) -> ! {
         input: cmdline.input.clone(),
         unknown_imports: cmdline.unknown_imports,
         max_processes: cmdline.max_processes,
+        max_total_memory: cmdline.max_total_memory.unwrap_or(heap::guest_share(heap)),
+        max_table_elements: cmdline.max_table_elements,
         ..Config::default()
     };
+    let for_processes = config.max_total_memory;
     let mut kernel = Kernel::new(Box::new(machine), Box::new(WasmiEngine::new()), config);
-    kernel.log(Level::Info, format_args!("heap: {} MiB of conventional memory", heap >> 20));
+    kernel.log(
+        Level::Info,
+        format_args!("heap: {} MiB of conventional memory, {} MiB for processes", heap >> 20, for_processes >> 20),
+    );
     let mut command = cmdline.command();
     // SAFETY: the stub left the initrd in place for good.
     let initrd = unsafe { info.initrd.as_slice() };

@@ -1,0 +1,36 @@
+//! wasmi's resource limiter over the engine-independent [`Quota`].
+
+use walos_engine::Quota;
+use wasmi::ResourceLimiter;
+use wasmi::errors::MemoryError;
+use wasmi_core::LimiterError;
+
+/// A store's limiter: every decision is its [`Quota`]'s.
+pub struct Limiter(pub Quota);
+
+impl ResourceLimiter for Limiter {
+    fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> Result<bool, LimiterError> {
+        Ok(self.0.memory_growing(current, desired, maximum))
+    }
+
+    fn memory_grow_failed(&mut self, _: &MemoryError) -> Result<(), LimiterError> {
+        self.0.memory_grow_failed();
+        Ok(())
+    }
+
+    fn table_growing(&mut self, _: usize, desired: usize, maximum: Option<usize>) -> Result<bool, LimiterError> {
+        Ok(self.0.table_growing(desired, maximum))
+    }
+
+    fn instances(&self) -> usize {
+        Quota::COUNT_LIMIT
+    }
+
+    fn tables(&self) -> usize {
+        Quota::COUNT_LIMIT
+    }
+
+    fn memories(&self) -> usize {
+        Quota::COUNT_LIMIT
+    }
+}
