@@ -34,6 +34,7 @@ mod system;
 pub mod vfs;
 
 pub use abi::{Device, ImportInfo, interfaces};
+pub use fd::DEFAULT_MAX_FDS;
 pub use linker::{LinkError, ServiceProblem, UnknownImports};
 pub use loader::Loader;
 pub use process::{Command, ExitStatus, KILLED_STATUS, Pid, ProcInfo, RunState, TRAPPED_STATUS};

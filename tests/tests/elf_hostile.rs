@@ -118,7 +118,7 @@ fn descriptor_exhaustion_is_emfile_and_the_table_is_usable_after() {
     let dir = format!("{}::/d", bench.dir().display());
     let run = bench.option("--dir").option(&dir).run(&["bomb", "fds", "/d", "10000"]);
     assert_honest(&run, "bomb", 0, Some("exited with 0"));
-    // kernel/src/fd MAX_FDS: 4096, less stdin, stdout, stderr and /d.
+    // kernel/src/fd DEFAULT_MAX_FDS: 4096, less stdin, stdout, stderr and /d.
     assert_eq!(
         lines_of(&run, "bomb: "),
         [
@@ -126,6 +126,28 @@ fn descriptor_exhaustion_is_emfile_and_the_table_is_usable_after() {
             "bomb: after closing two, open: ok"
         ]
     );
+    assert_eq!(run.stderr, "", "the kernel logged nothing");
+}
+
+#[test]
+fn max_fds_sets_the_descriptor_limit() {
+    let bench = bench().program("bomb").option("--max-fds").option("16");
+    let dir = format!("{}::/d", bench.dir().display());
+    let run = bench.option("--dir").option(&dir).run(&["bomb", "fds", "/d", "10000"]);
+    assert_honest(&run, "bomb", 0, Some("exited with 0"));
+    assert_eq!(
+        lines_of(&run, "bomb: "),
+        ["bomb: open refused after 12 descriptors: No file descriptors available", "bomb: after closing two, open: ok"]
+    );
+}
+
+#[test]
+fn max_memory_sets_the_limit_of_one_process() {
+    let bench = bench().program("bomb").option("--max-memory").option("8M");
+    let run = bench.run(&["bomb", "memory", "16"]);
+    assert_honest(&run, "bomb", 0, Some("exited with 0"));
+    // Its 18 pages grow by 16 six times; the seventh would pass 8 MiB (128).
+    assert_eq!(lines_of(&run, "bomb: "), ["bomb: memory.grow(16) refused at 114 pages (6 MiB grown)"]);
     assert_eq!(run.stderr, "", "the kernel logged nothing");
 }
 

@@ -16,8 +16,9 @@ use crate::loader::{IoError, StdStream, Stream};
 use crate::syscall::Errno;
 use crate::vfs::{Mounts, NodeId};
 
-/// The most descriptors a process may have open (`EMFILE` beyond).
-pub const MAX_FDS: usize = 4096;
+/// The most descriptors a process may have open (`EMFILE` beyond) unless
+/// the loader says otherwise (`Config::max_fds`).
+pub const DEFAULT_MAX_FDS: usize = 4096;
 
 /// What a descriptor refers to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,26 +196,32 @@ impl Descriptor {
 }
 
 /// Descriptors by number; numbers are reused lowest first, as in POSIX.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct FdTable {
     slots: Vec<Option<Descriptor>>,
+    /// The most descriptors open at once.
+    limit: usize,
 }
 
 impl FdTable {
     /// Standard input, output and error as 0, 1, 2, then the preopened
     /// directories from 3 on, each the root of the file system mounted at
-    /// that guest path; `Err` names a path where nothing is mounted.
-    pub fn new(mounts: &mut Mounts, preopens: &[String]) -> Result<Self, String> {
-        let mut table = FdTable::default();
-        for stream in [StdStream::Stdin, StdStream::Stdout, StdStream::Stderr] {
-            table.slots.push(Some(Descriptor::std(stream)));
-        }
+    /// that guest path, at most `limit` open at once; `Err` names a path
+    /// where nothing is mounted.
+    pub fn new(mounts: &mut Mounts, preopens: &[String], limit: usize) -> Result<Self, String> {
+        let mut table = FdTable::standard(limit);
         for path in preopens {
             let mount = mounts.find(path).ok_or_else(|| path.clone())?;
             let root = mounts.fs(mount).and_then(|fs| fs.root()).map_err(|_| path.clone())?;
             table.slots.push(Some(Descriptor::preopen(path.clone(), mount, root)));
         }
         Ok(table)
+    }
+
+    /// Standard input, output and error alone (a service's table).
+    pub fn standard(limit: usize) -> Self {
+        let slots = [StdStream::Stdin, StdStream::Stdout, StdStream::Stderr].map(|s| Some(Descriptor::std(s))).into();
+        FdTable { slots, limit }
     }
 
     pub fn get(&self, fd: u32) -> Result<&Descriptor, Errno> {
@@ -226,11 +233,11 @@ impl FdTable {
     }
 
     /// Adds a descriptor under the lowest free number; `EMFILE` when
-    /// [`MAX_FDS`] are open (the descriptor is handed back to be released).
+    /// its limit is open (the descriptor is handed back to be released).
     pub fn insert(&mut self, descriptor: Descriptor) -> Result<u32, (Errno, Descriptor)> {
         let fd = match self.slots.iter().position(Option::is_none) {
             Some(free) => free,
-            None if self.slots.len() >= MAX_FDS => return Err((Errno::MFILE, descriptor)),
+            None if self.slots.len() >= self.limit => return Err((Errno::MFILE, descriptor)),
             None => {
                 self.slots.push(None);
                 self.slots.len() - 1
@@ -305,7 +312,7 @@ mod tests {
     fn streams_reach_the_console_and_files_their_mount() {
         let mut io = Console::default();
         io.mounts.mount("/data".into(), alloc::boxed::Box::new(MemFs::new(1, 0)));
-        let mut fds = FdTable::new(&mut io.mounts, &["/data".into()]).unwrap();
+        let mut fds = FdTable::new(&mut io.mounts, &["/data".into()], DEFAULT_MAX_FDS).unwrap();
         assert_eq!(fds.get_mut(2).unwrap().write(&mut io, b"oops"), Ok(4));
         assert_eq!(io.written, [(Stream::Stderr, b"oops".to_vec())]);
         assert_eq!(fds.get_mut(0).unwrap().write(&mut io, b"x"), Err(Errno::BADF));
@@ -325,23 +332,23 @@ mod tests {
     fn stdio_then_preopens() {
         let mut mounts = Mounts::default();
         mounts.mount("/sandbox".into(), alloc::boxed::Box::new(MemFs::new(1, 0)));
-        let fds = FdTable::new(&mut mounts, &["/sandbox".into()]).unwrap();
+        let fds = FdTable::new(&mut mounts, &["/sandbox".into()], DEFAULT_MAX_FDS).unwrap();
         assert_eq!(fds.get(0).map(|d| &d.object), Ok(&Object::Std(StdStream::Stdin)));
         assert_eq!(fds.get(2).map(|d| &d.object), Ok(&Object::Std(StdStream::Stderr)));
         assert_eq!(fds.get(3).and_then(Descriptor::dir).map(|d| d.preopen.as_deref()), Ok(Some("/sandbox")));
         assert_eq!(fds.get(4), Err(Errno::BADF));
-        assert_eq!(FdTable::new(&mut mounts, &["/other".into()]).err(), Some("/other".into()));
+        assert_eq!(FdTable::new(&mut mounts, &["/other".into()], DEFAULT_MAX_FDS).err(), Some("/other".into()));
     }
 
     #[test]
     fn numbers_are_reused_lowest_first_up_to_a_limit() {
-        let mut fds = FdTable::new(&mut Mounts::default(), &[]).unwrap();
+        let mut fds = FdTable::new(&mut Mounts::default(), &[], DEFAULT_MAX_FDS).unwrap();
         assert!(fds.close(0).is_ok());
         assert_eq!(fds.close(0), Err(Errno::BADF));
         assert_eq!(fds.insert(Descriptor::std(StdStream::Stderr)), Ok(0));
         assert_eq!(fds.insert(Descriptor::std(StdStream::Stderr)), Ok(3));
         assert_eq!(fds.get(7), Err(Errno::BADF));
-        for fd in 4..MAX_FDS as u32 {
+        for fd in 4..DEFAULT_MAX_FDS as u32 {
             assert_eq!(fds.insert(Descriptor::std(StdStream::Stderr)), Ok(fd));
         }
         assert_eq!(fds.insert(Descriptor::std(StdStream::Stderr)).map_err(|e| e.0), Err(Errno::MFILE));
@@ -349,7 +356,7 @@ mod tests {
 
     #[test]
     fn renumber_needs_both_open_and_closes_the_target() {
-        let mut fds = FdTable::new(&mut Mounts::default(), &[]).unwrap();
+        let mut fds = FdTable::new(&mut Mounts::default(), &[], DEFAULT_MAX_FDS).unwrap();
         assert_eq!(fds.renumber(1, 5), Err(Errno::BADF));
         assert_eq!(fds.renumber(1, 0), Ok(Some(Descriptor::std(StdStream::Stdin))));
         assert_eq!(fds.get(0).map(|d| &d.object), Ok(&Object::Std(StdStream::Stdout)));

@@ -84,6 +84,11 @@ pub struct Config {
     /// it `memory.grow` returns -1 and a spawn whose memory does not fit
     /// fails, so that programs cannot take the memory the kernel runs on.
     pub max_total_memory: usize,
+    /// The most linear memory of one process, in bytes, within what the
+    /// loader allows ([`Loader::memory_limit`]); `None`: all of that.
+    pub max_memory: Option<usize>,
+    /// The most descriptors one process may have open (`EMFILE` beyond).
+    pub max_fds: usize,
 }
 
 /// [`Config::max_processes`] unless the loader says otherwise: half of the
@@ -110,6 +115,8 @@ impl Default for Config {
             max_processes: DEFAULT_MAX_PROCESSES,
             max_table_elements: DEFAULT_MAX_TABLE_ELEMENTS,
             max_total_memory: usize::MAX,
+            max_memory: None,
+            max_fds: crate::fd::DEFAULT_MAX_FDS,
         }
     }
 }
@@ -197,8 +204,9 @@ impl Kernel {
     /// budget.
     pub(crate) fn limits(&self) -> Limits {
         let start = Slice::new(self.config.start_fuel, self.config.start_ticks);
+        let machine = self.sys.loader.memory_limit();
         Limits {
-            memory_bytes: self.sys.loader.memory_limit(),
+            memory_bytes: self.config.max_memory.map_or(machine, |limit| limit.min(machine)),
             table_elements: self.config.max_table_elements,
             budget: self.memory_budget.clone(),
             start,

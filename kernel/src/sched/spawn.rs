@@ -187,7 +187,7 @@ impl Kernel {
             NoEntry::Invoke(function, problem) => SpawnError::Invoke { program: program.clone(), function, problem },
         })?;
 
-        let fds = FdTable::new(&mut self.sys.mounts, &command.preopens)
+        let fds = FdTable::new(&mut self.sys.mounts, &command.preopens, self.config.max_fds)
             .map_err(|path| SpawnError::NoMount { program: program.clone(), path })?;
         let pid = self.next_pid;
         let name = command.process_name();

@@ -149,7 +149,7 @@ impl Kernel {
             self.sys.log(Level::Info, "kernel", format_args!("restarting service {}", service.name));
         }
         service.started = true;
-        let fds = FdTable::new(&mut self.sys.mounts, &[]).unwrap_or_default();
+        let fds = FdTable::standard(self.config.max_fds);
         let pid = self.next_pid;
         let mut state = ProcState {
             services: service.imports.clone(),

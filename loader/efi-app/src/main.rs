@@ -105,6 +105,8 @@ fn run(mut volume: BootVolume, cmdline: &Cmdline) -> Option<ExitStatus> {
         // memory.
         max_total_memory: cmdline.max_total_memory.unwrap_or(machine.memory_limit()),
         max_table_elements: cmdline.max_table_elements,
+        max_memory: cmdline.max_memory,
+        max_fds: cmdline.max_fds,
         ..Config::default()
     };
     let mut kernel = Kernel::new(Box::new(machine), Box::new(WasmiEngine::new()), config);

@@ -124,6 +124,16 @@ pub struct RunOptions {
     #[arg(long, value_name = "SIZE", value_parser = size)]
     pub max_total_memory: Option<usize>,
 
+    /// The most linear memory of one process (default 4 GiB, the wasm32
+    /// maximum), as SIZE above: past it `memory.grow` returns -1.
+    #[arg(long, value_name = "SIZE", value_parser = size)]
+    pub max_memory: Option<usize>,
+
+    /// The most descriptors one process may have open (default 4096): past
+    /// it opening fails with EMFILE.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_fds: Option<u32>,
+
     /// The most elements of one table of a process (default 20000): past
     /// it `table.grow` returns -1 and a program declaring a larger table
     /// cannot start.
@@ -171,7 +181,7 @@ pub fn with_implicit_run(args: impl IntoIterator<Item = OsString>) -> Vec<OsStri
     args
 }
 
-/// A `--max-total-memory` value ([`walos_kernel::parse_size`]).
+/// A `--max-total-memory` or `--max-memory` value ([`walos_kernel::parse_size`]).
 fn size(text: &str) -> Result<usize, String> {
     walos_kernel::parse_size(text)
         .ok_or_else(|| "a positive byte count, with an optional K, M or G suffix, is needed".to_string())
@@ -237,6 +247,8 @@ mod tests {
     fn memory_and_table_limits_take_sizes_and_counts() {
         let run = parse(&["walos", "--max-total-memory", "64M", "--max-table-elements", "500", "x.wasm"]).unwrap();
         assert_eq!((run.max_total_memory, run.max_table_elements), (Some(64 << 20), Some(500)));
+        let run = parse(&["walos", "--max-memory", "1G", "--max-fds", "16", "x.wasm"]).unwrap();
+        assert_eq!((run.max_memory, run.max_fds), (Some(1 << 30), Some(16)));
         let err = parse(&["walos", "--max-total-memory", "lots", "x.wasm"]).unwrap_err();
         assert!(err.to_string().contains("invalid value 'lots' for '--max-total-memory <SIZE>'"), "{err}");
         assert!(err.to_string().contains("a positive byte count, with an optional K, M or G suffix"), "{err}");

@@ -11,8 +11,8 @@ use walos_engine_wasmtime::WasmtimeEngine;
 use walos_kernel::log::Level;
 use walos_kernel::vfs::mem::MemFs;
 use walos_kernel::{
-    Command, Config, DEFAULT_MAX_PROCESSES, DEFAULT_MAX_TABLE_ELEMENTS, ExitStatus, Kernel, LinkError, SpawnError,
-    UnknownImports,
+    Command, Config, DEFAULT_MAX_FDS, DEFAULT_MAX_PROCESSES, DEFAULT_MAX_TABLE_ELEMENTS, ExitStatus, Kernel, LinkError,
+    SpawnError, UnknownImports,
 };
 
 use crate::cli::{EngineKind, PreemptKind, RunOptions};
@@ -90,6 +90,8 @@ fn start(options: RunOptions) -> Result<i32, String> {
         max_processes,
         max_total_memory: options.max_total_memory.unwrap_or_else(physical_memory),
         max_table_elements: options.max_table_elements.map_or(DEFAULT_MAX_TABLE_ELEMENTS, |n| n as usize),
+        max_memory: options.max_memory,
+        max_fds: options.max_fds.map_or(DEFAULT_MAX_FDS, |n| n as usize),
         ..Config::default()
     };
     // Ticks for as long as the kernel runs (declared first: dropped last).

@@ -8,8 +8,8 @@
 //! [--log LEVEL] [--env NAME=VALUE]... [--initrd-at PATH] [--driver NAME]...
 //!     [--input IFACE] [--debug-exit] [--invoke FUNCTION]
 //!     [--trap-unknown-imports | --default-values-unknown-imports]
-//!     [--max-processes N] [--max-total-memory SIZE] [--max-table-elements N]
-//!     ENTRY [ARG]...
+//!     [--max-processes N] [--max-total-memory SIZE] [--max-memory SIZE]
+//!     [--max-table-elements N] [--max-fds N] ENTRY [ARG]...
 //! ```
 //!
 //! Words are separated by white space; there is no quoting. `ENTRY` names a
@@ -33,7 +33,9 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use walos_kernel::log::{Level, ParseLevelError};
-use walos_kernel::{Command, DEFAULT_MAX_PROCESSES, DEFAULT_MAX_TABLE_ELEMENTS, UnknownImports, parse_size};
+use walos_kernel::{
+    Command, DEFAULT_MAX_FDS, DEFAULT_MAX_PROCESSES, DEFAULT_MAX_TABLE_ELEMENTS, UnknownImports, parse_size,
+};
 
 /// Where the initrd is mounted unless `--initrd-at` says otherwise.
 pub const DEFAULT_INITRD_AT: &str = "/";
@@ -64,8 +66,13 @@ pub struct Cmdline {
     /// The most linear memory of all processes together; `None`: what the
     /// loader's machine leaves for them.
     pub max_total_memory: Option<usize>,
+    /// The most linear memory of one process; `None`: what the loader's
+    /// machine allows.
+    pub max_memory: Option<usize>,
     /// The most elements of one table.
     pub max_table_elements: usize,
+    /// The most descriptors open in one process.
+    pub max_fds: usize,
     /// The entry program's name in the service store.
     pub entry: String,
     /// Its arguments after `argv[0]`.
@@ -86,7 +93,9 @@ pub enum OptionName {
     DefaultValuesUnknownImports,
     MaxProcesses,
     MaxTotalMemory,
+    MaxMemory,
     MaxTableElements,
+    MaxFds,
 }
 
 impl OptionName {
@@ -104,7 +113,9 @@ impl OptionName {
             OptionName::DefaultValuesUnknownImports => "--default-values-unknown-imports",
             OptionName::MaxProcesses => "--max-processes",
             OptionName::MaxTotalMemory => "--max-total-memory",
+            OptionName::MaxMemory => "--max-memory",
             OptionName::MaxTableElements => "--max-table-elements",
+            OptionName::MaxFds => "--max-fds",
         }
     }
 
@@ -197,7 +208,9 @@ impl Cmdline {
             unknown_imports: UnknownImports::Refuse,
             max_processes: DEFAULT_MAX_PROCESSES,
             max_total_memory: None,
+            max_memory: None,
             max_table_elements: DEFAULT_MAX_TABLE_ELEMENTS,
+            max_fds: DEFAULT_MAX_FDS,
             entry: entry.into(),
             args: Vec::new(),
         }
@@ -247,9 +260,17 @@ impl Cmdline {
                     Some(bytes) => cmdline.max_total_memory = Some(bytes),
                     None => return missing(OptionName::MaxTotalMemory, "a positive byte count (K, M or G suffix)"),
                 },
+                "--max-memory" => match words.next().and_then(parse_size) {
+                    Some(bytes) => cmdline.max_memory = Some(bytes),
+                    None => return missing(OptionName::MaxMemory, "a positive byte count (K, M or G suffix)"),
+                },
                 "--max-table-elements" => match words.next().and_then(|w| w.parse::<usize>().ok()) {
                     Some(n) if n > 0 => cmdline.max_table_elements = n,
                     _ => return missing(OptionName::MaxTableElements, "a positive count"),
+                },
+                "--max-fds" => match words.next().and_then(|w| w.parse::<usize>().ok()) {
+                    Some(n) if n > 0 => cmdline.max_fds = n,
+                    _ => return missing(OptionName::MaxFds, "a positive count"),
                 },
                 option if option.starts_with("--") => return Err(ParseError::UnknownOption(option.to_string())),
                 entry => {
@@ -300,8 +321,14 @@ impl Cmdline {
         if let Some(bytes) = self.max_total_memory {
             words.extend(["--max-total-memory".to_string(), bytes.to_string()]);
         }
+        if let Some(bytes) = self.max_memory {
+            words.extend(["--max-memory".to_string(), bytes.to_string()]);
+        }
         if self.max_table_elements != DEFAULT_MAX_TABLE_ELEMENTS {
             words.extend(["--max-table-elements".to_string(), self.max_table_elements.to_string()]);
+        }
+        if self.max_fds != DEFAULT_MAX_FDS {
+            words.extend(["--max-fds".to_string(), self.max_fds.to_string()]);
         }
         if self.entry.is_empty() || self.entry.starts_with("--") {
             return Err(WriteError::Entry(self.entry.clone()));
@@ -329,7 +356,9 @@ impl Cmdline {
             (OptionName::DefaultValuesUnknownImports, self.unknown_imports == UnknownImports::DefaultValues),
             (OptionName::MaxProcesses, self.max_processes != DEFAULT_MAX_PROCESSES),
             (OptionName::MaxTotalMemory, self.max_total_memory.is_some()),
+            (OptionName::MaxMemory, self.max_memory.is_some()),
             (OptionName::MaxTableElements, self.max_table_elements != DEFAULT_MAX_TABLE_ELEMENTS),
+            (OptionName::MaxFds, self.max_fds != DEFAULT_MAX_FDS),
         ];
         given.into_iter().filter(|&(_, given)| given).map(|(option, _)| option).collect()
     }
@@ -419,8 +448,17 @@ mod tests {
         );
         assert_eq!(cmdline.options(), [OptionName::MaxTotalMemory, OptionName::MaxTableElements]);
         assert_eq!(cmdline.efi_app_supports(), Ok(()));
+        let cmdline = Cmdline::parse("--max-memory 1G --max-fds 16 hello").unwrap();
+        assert_eq!((cmdline.max_memory, cmdline.max_fds), (Some(1 << 30), 16));
+        assert_eq!(cmdline.line().unwrap(), "--max-memory 1073741824 --max-fds 16 hello\n");
+        assert_eq!(cmdline.options(), [OptionName::MaxMemory, OptionName::MaxFds]);
         let defaults = Cmdline::parse("hello").unwrap();
         assert_eq!((defaults.max_total_memory, defaults.max_table_elements), (None, DEFAULT_MAX_TABLE_ELEMENTS));
+        assert_eq!((defaults.max_memory, defaults.max_fds), (None, DEFAULT_MAX_FDS));
+        assert_eq!(
+            Cmdline::parse("--max-fds 0 hello"),
+            Err(ParseError::MissingValue { option: OptionName::MaxFds, needs: "a positive count" })
+        );
         assert_eq!(
             Cmdline::parse("--max-total-memory 0 hello").unwrap_err().to_string(),
             "kernel command line: `--max-total-memory` needs a positive byte count (K, M or G suffix)"

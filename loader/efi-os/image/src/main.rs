@@ -92,6 +92,8 @@ fn main(info: &'static BootInfo) -> ! {
         max_processes: cmdline.max_processes,
         max_total_memory: cmdline.max_total_memory.unwrap_or(heap::guest_share(heap)),
         max_table_elements: cmdline.max_table_elements,
+        max_memory: cmdline.max_memory,
+        max_fds: cmdline.max_fds,
         ..Config::default()
     };
     let for_processes = config.max_total_memory;
