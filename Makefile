@@ -45,7 +45,7 @@ bench:
 	$(PREREQUISITES) wasm
 	cargo xtask bench
 
-# Every fuzz target of fuzz/ for SECONDS each (not part of `make test`).
+# Every fuzz target of fuzz/ for SECONDS each (`make test` runs each 20 s).
 SECONDS ?= 60
 fuzz:
 	$(PREREQUISITES)

@@ -13,6 +13,10 @@ const TARGETS: &[&str] = &["w_section", "cmdline", "initrd", "kernel_run"];
 /// The longest one input may take before libFuzzer calls it a hang.
 const INPUT_TIMEOUT_S: u32 = 10;
 
+/// How long `make test` runs each target: enough that a target that no
+/// longer builds or crashes at once fails the test run.
+pub const TEST_SECONDS: u32 = 20;
+
 /// `cargo xtask fuzz [--seconds N]`.
 pub fn run(args: &[String]) -> Result<(), String> {
     let mut seconds: u32 = 60;
@@ -24,6 +28,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
             _ => return Err(format!("unknown fuzz option `{option}`")),
         }
     }
+    each_target(seconds)
+}
+
+/// Runs every target for `seconds`, installing what it needs first.
+pub fn each_target(seconds: u32) -> Result<(), String> {
     let toolchain = toolchain()?;
     install(&toolchain)?;
     let mut total: u64 = 0;

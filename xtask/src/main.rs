@@ -220,5 +220,10 @@ fn test() -> Result<(), String> {
         tests.env("WALOS_REFERENCE_PYTHON", &python).env("WALOS_ENGINE", engine);
         exec::run(&mut tests)?;
     }
-    build::HOST_TESTED_LIBS.iter().try_for_each(|package| exec::cargo(&["test", "--release", "-p", package, "--lib"]))
+    build::HOST_TESTED_LIBS
+        .iter()
+        .try_for_each(|package| exec::cargo(&["test", "--release", "-p", package, "--lib"]))?;
+    // Each fuzz target briefly, so that they keep building and finding
+    // nothing; `make fuzz` runs them for longer.
+    fuzz::each_target(fuzz::TEST_SECONDS)
 }
