@@ -1,8 +1,8 @@
 #![no_main]
 //! Generated modules (wasm-smith) importing the real interfaces, run by the
 //! kernel on wasmi to their end: every host function gets arbitrary
-//! arguments. Loops and calls are bounded by wasm-smith's fuel global, the
-//! start function by the kernel's start budget; the kernel must neither
+//! arguments. Loops and calls are bounded by wasm-smith's fuel global (the
+//! start function, the process's first call, too); the kernel must neither
 //! panic nor hang, whatever the module does.
 
 use std::sync::OnceLock;
@@ -44,8 +44,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(wasm) = module(&mut Unstructured::new(data)) else {
         return;
     };
-    let config = Config { start_fuel: 10_000_000, ..Config::default() };
-    let mut kernel = Kernel::new(Box::new(Machine::new(wasm)), Box::new(WasmiEngine::new()), config);
+    let mut kernel = Kernel::new(Box::new(Machine::new(wasm)), Box::new(WasmiEngine::new()), Config::default());
     if let Ok(pid) = kernel.spawn(Command::new("fuzz").args(["a", "b"])) {
         let _ = kernel.run_until_exit(pid);
     }

@@ -19,6 +19,7 @@
 extern crate alloc;
 
 mod abi;
+mod binary;
 mod console;
 mod dmesg;
 mod fd;
@@ -34,12 +35,13 @@ mod system;
 pub mod vfs;
 
 pub use abi::{Device, ImportInfo, interfaces};
+pub use binary::{START_EXPORT, SectionError, defer_start};
 pub use fd::DEFAULT_MAX_FDS;
 pub use linker::{LinkError, ServiceProblem, UnknownImports};
 pub use loader::Loader;
 pub use process::{Command, ExitStatus, KILLED_STATUS, Pid, ProcInfo, RunState, TRAPPED_STATUS};
 pub use sched::{Config, DEFAULT_MAX_PROCESSES, DEFAULT_MAX_TABLE_ELEMENTS, InvokeProblem, Kernel, SpawnError};
-pub use service::{LoadError, SectionError, StartError, WEntry, WSectionError, w_section};
+pub use service::{InitFailure, LoadError, StartError, WEntry, WSectionError, w_section};
 pub use size::parse_size;
 pub use syscall::Errno;
 

@@ -287,9 +287,12 @@ pub(crate) struct Process {
     /// The service it is, for a service's process; it serves calls
     /// instead of running `_start`.
     pub serves: Option<String>,
-    /// The call to start when the current one returns: the invoked
-    /// function after `_initialize`.
-    pub then: Option<crate::sched::Call>,
+    /// The calls to start one after the other when the current one
+    /// returns: `_initialize` and `_start` after the start function.
+    pub then: alloc::collections::VecDeque<crate::sched::Call>,
+    /// Whether the current call is its start function, whose trap is
+    /// reported as such.
+    pub starting: bool,
     /// Whether the results of its last call are printed (`--invoke`).
     pub prints: bool,
 }

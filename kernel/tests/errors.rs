@@ -5,7 +5,7 @@ mod common;
 
 use common::{Harness, wasi_program};
 use walos_engine::TrapCode;
-use walos_kernel::{Command, ExitStatus, SpawnError};
+use walos_kernel::{Command, ExitStatus};
 
 fn spawn_error(programs: &[(&str, &str)], name: &str) -> String {
     let mut h = Harness::new(programs);
@@ -125,22 +125,20 @@ fn a_misaligned_result_pointer_traps() {
 }
 
 #[test]
-fn a_trapping_start_function_is_a_spawn_error() {
+fn a_trapping_start_function_is_the_process_trap() {
     let program = r#"(module (func $init unreachable) (start $init) (func (export "_start")))"#;
-    let err = spawn_error(&[("badinit", program)], "badinit");
-    assert_eq!(err, "cannot start `badinit`: start function trapped: unreachable instruction executed");
+    let mut h = Harness::new(&[("badinit", program)]);
+    assert_eq!(trap(h.run(Command::new("badinit"))), TrapCode::Unreachable);
+    let logs = h.logs();
+    assert!(logs.contains("err    badinit: trap in the start function: unreachable instruction executed"), "{logs}");
 }
 
 #[test]
-fn an_endless_start_function_is_cut_short() {
-    let program = r#"(module (func $init (loop (br 0))) (start $init) (func (export "_start")))"#;
-    let config = walos_kernel::Config { start_fuel: 10_000, ..Default::default() };
-    let mut h = Harness::with_config(&[("spin", program)], config);
-    let err = h.spawn(Command::new("spin")).map(|_| ()).unwrap_err();
-    assert!(matches!(err, SpawnError::Instantiate { .. }));
+fn a_module_exporting_the_start_functions_name_is_refused() {
+    let program = r#"(module (func (export "walos:start")) (func (export "_start")))"#;
     assert_eq!(
-        err.to_string(),
-        "cannot start `spin`: cannot instantiate: the start function did not finish within its fuel budget"
+        spawn_error(&[("squatter", program)], "squatter"),
+        "`squatter` is not a valid wasm module: it exports `walos:start`, a name walos keeps for start functions"
     );
 }
 

@@ -169,6 +169,21 @@ fn an_endless_loop_does_not_starve_others() {
 }
 
 #[test]
+fn an_endless_start_function_is_preempted_and_killable() {
+    let spin = r#"(module (func $init (loop $l (br $l))) (start $init) (func (export "_start")))"#;
+    let done =
+        wasi_program(r#"(data (i32.const 1024) "done\n")"#, "(drop (call $print (i32.const 1024) (i32.const 5)))");
+    let mut h =
+        Harness::with_config(&[("spin", spin), ("done", &done)], Config { slice_fuel: 10_000, ..Config::default() });
+    let spinner = h.spawn(Command::new("spin")).unwrap();
+    let pid = h.spawn(Command::new("done")).unwrap();
+    assert_eq!(h.kernel.run_until_exit(pid), Some(ExitStatus::Exited(0)));
+    assert_eq!(h.stdout(), "done\n");
+    assert!(h.kernel.kill(spinner));
+    assert_eq!(h.kernel.run_until_exit(spinner), Some(ExitStatus::Killed { by: None }));
+}
+
+#[test]
 fn yielding_hands_the_cpu_over_at_once() {
     // Each prints its letter then yields, three times: with yields the
     // output alternates exactly even though slices are long.

@@ -332,6 +332,43 @@ fn a_provider_is_also_found_by_its_qualified_export() {
     assert!(error.contains("no interface or service `hw` (main -> hw)"), "{error}");
 }
 
+#[test]
+fn a_service_runs_its_start_function_before_serving_even_deferred() {
+    // `g` answers what the start function stored, then `_initialize` added.
+    let counter = r#"(module
+      (global $n (mut i32) (i32.const 0))
+      (func $init (global.set $n (i32.const 3)))
+      (start $init)
+      (func (export "_initialize") (global.set $n (i32.add (global.get $n) (i32.const 2))))
+      (func (export "g") (result i32) (global.get $n)))"#;
+    // `walos compile` defers a start function as the kernel does for a
+    // program; the service still runs it, first.
+    let deferred = walos_kernel::defer_start(&wat::parse_str(counter).unwrap()).unwrap().expect("a start function");
+    let main = program(r#"(import "b" "g" (func $g (result i32)))"#, "", "(call $num (call $g))");
+    let config = Config { log_level: Level::Debug, ..Config::default() };
+    let mut h = Harness::with_modules(&[("main", &main)], vec![("b", deferred)], config);
+    assert_eq!(h.run(Command::new("main")), ExitStatus::Exited(0));
+    let mut plain = Harness::new(&[("main", &main), ("b", counter)]);
+    assert_eq!(plain.run(Command::new("main")), ExitStatus::Exited(0));
+    assert_eq!((h.stdout(), plain.stdout()), ("5 ".to_string(), "5 ".to_string()));
+}
+
+#[test]
+fn a_service_whose_deferred_start_function_traps_is_named() {
+    let bad = walos_kernel::defer_start(
+        &wat::parse_str(
+            r#"(module (func $init unreachable) (start $init) (func (export "g") (result i32) (i32.const 1)))"#,
+        )
+        .unwrap(),
+    )
+    .unwrap()
+    .unwrap();
+    let main = program(r#"(import "b" "g" (func $g (result i32)))"#, "", "(call $num (call $g))");
+    let mut h = Harness::with_modules(&[("main", &main)], vec![("b", bad)], Config::default());
+    let error = h.spawn(Command::new("main")).map(|_| ()).unwrap_err().to_string();
+    assert!(error.contains("its start function: trapped: unreachable instruction executed"), "{error}");
+}
+
 /// Returns the next byte of console input: blocks while there is none.
 const READER: &str = r#"(module
   (import "stdio" "getc" (func $getc (result i32)))

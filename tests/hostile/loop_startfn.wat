@@ -1,5 +1,5 @@
-;; The start function loops forever: instantiation runs it to its budget
-;; (start fuel, or ticks under epoch), then the spawn is refused.
+;; The start function loops forever: it runs as the process's first call,
+;; preempted like `_start`, so the others go on and `-k` kills it.
 (module
   (func $spin (loop $forever (br $forever)))
   (start $spin)

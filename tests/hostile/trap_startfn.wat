@@ -1,4 +1,5 @@
-;; The start function traps: the spawn is refused, naming the trap.
+;; The start function traps: the spawn succeeds and the process ends
+;; trapped, the log naming the start function.
 (module
   (func $boom unreachable)
   (start $boom)

@@ -212,10 +212,26 @@ fn endless_recursion_exhausts_the_stack_not_walos() {
 }
 
 #[test]
-fn a_trapping_start_function_stops_the_launch() {
+fn a_trapping_start_function_is_the_programs_trap() {
     let path = wat_file(
         "badstart",
         r#"(module (func $s (drop (i32.div_s (i32.const 1) (i32.const 0)))) (start $s) (func (export "_start")))"#,
     );
-    assert_eq!(refusal(&path), "walos: cannot start `FILE`: start function trapped: integer divide by zero\n");
+    let run = run_file(&path);
+    assert_eq!(run.status, 134);
+    assert!(
+        run.stderr.contains("err    badstart: trap in the start function: integer divide by zero"),
+        "{}",
+        run.stderr
+    );
+    no_panic(&run);
+}
+
+#[test]
+fn a_module_exporting_walos_start_is_refused() {
+    let path = wat_file("squatter", r#"(module (func (export "walos:start")) (func (export "_start")))"#);
+    assert_eq!(
+        refusal(&path),
+        "walos: `FILE` is not a valid wasm module: it exports `walos:start`, a name walos keeps for start functions\n"
+    );
 }

@@ -49,6 +49,35 @@ fn a_compiled_module_runs_as_its_wasm() {
 }
 
 #[test]
+fn a_compiled_modules_start_function_is_its_first_call() {
+    let wasm = wat_file("startfn", r#"(module (func $s unreachable) (start $s) (func (export "_start")))"#);
+    let cwasm = temp_file("startfn.cwasm", b"");
+    let compile = walos(&["compile", path(&wasm), "-o", path(&cwasm)], None);
+    assert_eq!((compile.status, compile.stderr.as_str()), (0, ""));
+    // Deferred as the kernel defers a program's: the process traps, the
+    // launch does not fail.
+    let run = walos(&["run", path(&cwasm)], None);
+    assert_eq!(run.status, 134, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("startfn.cwasm: trap in the start function: unreachable instruction executed"),
+        "{}",
+        run.stderr
+    );
+    let squatter = wat_file("squatter", r#"(module (func (export "walos:start")))"#);
+    let refused = walos(&["compile", path(&squatter)], None);
+    assert_eq!(
+        (refused.status, refused.stderr),
+        (
+            1,
+            format!(
+                "walos: `{}` cannot run on walos: it exports `walos:start`, a name walos keeps for start functions\n",
+                path(&squatter)
+            )
+        )
+    );
+}
+
+#[test]
 fn a_compiled_module_must_fit_the_engine() {
     let wasm = wat_program("tail_calls");
     let cwasm = temp_file("tail.cwasm", b"");

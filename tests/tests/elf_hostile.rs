@@ -11,7 +11,6 @@
 //! Known phase-2 gaps (issue 18 item 2: limits, preemptible instantiation)
 //! are asserted as they are today and marked `PHASE 2`.
 
-use walos_tests::engine;
 use walos_tests::hostile::{Bench, MACHINE, assert_honest, assert_shape, bench, honest_lines, lines_of, log_lines};
 
 // Memory bombs.
@@ -192,30 +191,21 @@ fn an_endless_loop_in_start_is_preempted_and_killed() {
 }
 
 #[test]
-fn an_endless_start_function_is_stopped_at_its_budget() {
+fn an_endless_start_function_is_preempted_and_killed() {
     let bench = bench().wat("loop_startfn");
-    let run = bench.run(&["loop_startfn"]);
-    // PHASE 2 (issue 18 item 2): instantiation is not preemptible; the
-    // start function runs to its budget while nothing else runs (the
-    // honest program only finishes after it).
-    assert_honest(&run, "loop_startfn", 45, None);
-    let budget = if engine() == "wasmtime" { "time" } else { "fuel" };
-    assert_eq!(
-        log_lines(&run.stderr),
-        [format!(
-            "warn   honest: spawn: cannot start `loop_startfn`: cannot instantiate: the start function did not finish within its {budget} budget"
-        )]
-    );
+    let run = bench.run(&["-k", "loop_startfn"]);
+    assert_honest(&run, "loop_startfn", 0, Some("was killed (137)"));
+    assert_eq!(run.stderr, "");
 }
 
 #[test]
-fn a_trapping_start_function_refuses_the_spawn_naming_the_trap() {
+fn a_trapping_start_function_is_the_process_trap() {
     let bench = bench().wat("trap_startfn");
     let run = bench.run(&["trap_startfn"]);
-    assert_honest(&run, "trap_startfn", 45, None);
+    assert_honest(&run, "trap_startfn", 0, Some("trapped (134)"));
     assert_eq!(
         log_lines(&run.stderr),
-        ["warn   honest: spawn: cannot start `trap_startfn`: start function trapped: unreachable instruction executed"]
+        ["err    trap_startfn: trap in the start function: unreachable instruction executed"]
     );
 }
 

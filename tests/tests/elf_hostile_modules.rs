@@ -149,9 +149,7 @@ fn a_memory_past_what_all_processes_may_take_is_refused_naming_the_limit() {
 #[test]
 fn a_data_segment_past_the_memory_fails_instantiation() {
     let run = spawn_module("baddata", &command("(memory 1) (data (i32.const 0xfffffff0) \"0123456789abcdef\")"));
-    // The engines report a segment's trap as the start function's (the
-    // module has none): misleading wording, kept in engine/api error.rs.
-    assert_refused(&run, "baddata", "cannot start `baddata`: start function trapped: out of bounds memory access");
+    assert_refused(&run, "baddata", "cannot start `baddata`: instantiation trapped: out of bounds memory access");
 }
 
 #[test]

@@ -22,7 +22,9 @@ pub enum Error {
     Incompatible(String),
     /// Instantiation failed: bindings that do not fit, a resource limit.
     Instantiate(String),
-    /// The start function trapped.
+    /// Instantiation trapped: a data or element segment out of bounds, or
+    /// a start function the engine ran (a program's runs later, as its
+    /// first call: see `walos_kernel::defer_start`).
     Trap(Trap),
     /// No exported function has this name.
     NoSuchExport(String),
@@ -41,7 +43,7 @@ impl fmt::Display for Error {
             }
             Error::Incompatible(msg) => write!(f, "compiled for another engine or configuration: {msg}"),
             Error::Instantiate(msg) => write!(f, "cannot instantiate: {msg}"),
-            Error::Trap(trap) => write!(f, "start function trapped: {trap}"),
+            Error::Trap(trap) => write!(f, "instantiation trapped: {trap}"),
             Error::NoSuchExport(name) => write!(f, "no exported function `{name}`"),
             Error::Arguments(msg) => write!(f, "bad arguments: {msg}"),
             Error::Busy => f.write_str("a call is already in progress"),

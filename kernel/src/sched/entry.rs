@@ -1,14 +1,19 @@
-//! What a new process runs, as `wasmtime run` decides it: `_initialize`
-//! first if the module exports it, then `_start`, or the function the
-//! command invokes ([`crate::Command::invoke`]) with its arguments parsed by
-//! the function's signature; the invoked function's results are printed on
-//! standard output when it returns.
+//! What a new process runs, as `wasmtime run` decides it: its start
+//! function first (exported as [`START_EXPORT`] by
+//! [`crate::defer_start`]), `_initialize` next if the module exports it,
+//! then `_start`, or the function the command invokes
+//! ([`crate::Command::invoke`]) with its arguments parsed by the function's
+//! signature; the invoked function's results are printed on standard output
+//! when it returns.
 
+use alloc::collections::VecDeque;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
 use walos_engine::{Export, ExternType, FuncType, Val, ValType};
+
+use crate::binary::START_EXPORT;
 
 /// A call a process makes: an export and its arguments.
 pub(crate) type Call = (String, Vec<Val>);
@@ -18,9 +23,8 @@ pub(crate) type Call = (String, Vec<Val>);
 pub(crate) struct Entry {
     /// The call started at once.
     pub first: Call,
-    /// The call started when `first` returns (the invoked function, after
-    /// `_initialize`).
-    pub then: Option<Call>,
+    /// The calls started one after the other when `first` returns.
+    pub then: VecDeque<Call>,
     /// Whether the results of the last call are printed (`--invoke`).
     pub prints: bool,
 }
@@ -92,11 +96,14 @@ pub(crate) fn entry(exports: &[Export], invoke: Option<&str>, args: &[String]) -
         None if has("_initialize") => return Err(NoEntry::Reactor),
         None => return Err(NoEntry::Command),
     };
-    Ok(if has("_initialize") {
-        Entry { first: ("_initialize".into(), Vec::new()), then: Some(last), prints }
-    } else {
-        Entry { first: last, then: None, prints }
-    })
+    let mut then: VecDeque<Call> = [START_EXPORT, "_initialize"]
+        .into_iter()
+        .filter(|name| has(name))
+        .map(|name| (name.to_string(), Vec::new()))
+        .collect();
+    then.push_back(last);
+    let first = then.pop_front().expect("the last call is there");
+    Ok(Entry { first, then, prints })
 }
 
 /// The call of export `name` with `args` parsed by its parameter types.
@@ -170,7 +177,7 @@ mod tests {
     #[test]
     fn a_command_runs_start_and_a_reactor_initializes_first() {
         let command = [func("_start", vec![], vec![])];
-        let plain = Entry { first: ("_start".into(), vec![]), then: None, prints: false };
+        let plain = Entry { first: ("_start".into(), vec![]), then: VecDeque::new(), prints: false };
         assert_eq!(entry(&command, None, &[]), Ok(plain));
         let reactor = [func("_initialize", vec![], vec![]), func("add", vec![ValType::I32; 2], vec![ValType::I32])];
         assert_eq!(entry(&reactor, None, &[]), Err(NoEntry::Reactor));
@@ -178,11 +185,22 @@ mod tests {
             entry(&reactor, Some("add"), &words(&["2", "0x10", "extra"])),
             Ok(Entry {
                 first: ("_initialize".into(), vec![]),
-                then: Some(("add".into(), vec![Val::I32(2), Val::I32(16)])),
+                then: [("add".into(), vec![Val::I32(2), Val::I32(16)])].into(),
                 prints: true,
             })
         );
         assert_eq!(entry(&[func("main", vec![], vec![])], None, &[]), Err(NoEntry::Command));
+    }
+
+    #[test]
+    fn the_start_function_runs_before_everything() {
+        let deferred =
+            [func("_start", vec![], vec![]), func("_initialize", vec![], vec![]), func(START_EXPORT, vec![], vec![])];
+        let entry = entry(&deferred, None, &[]).unwrap();
+        assert_eq!(entry.first, (START_EXPORT.into(), vec![]));
+        assert_eq!(entry.then, [("_initialize".into(), vec![]), ("_start".into(), vec![])]);
+        // A start function alone is not a program.
+        assert_eq!(super::entry(&[func(START_EXPORT, vec![], vec![])], None, &[]), Err(NoEntry::Command));
     }
 
     #[test]

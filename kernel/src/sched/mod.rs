@@ -8,8 +8,8 @@
 //! Nothing busy-waits.
 //!
 //! - [`spawn`]: loading, linking and instantiating a program;
-//! - [`entry`]: what it runs: `_start`, or `_initialize` and an invoked
-//!   function;
+//! - [`entry`]: what it runs: its start function, then `_start`, or
+//!   `_initialize` and an invoked function;
 //! - [`run`]: the run loop, one slice at a time, and how a process ends;
 //! - [`wait`]: blocking and waking;
 //! - [`requests`]: what processes ask of the scheduler (`proc.*`);
@@ -58,9 +58,10 @@ pub struct Config {
     /// Timer ticks of one scheduling slice, for an engine that preempts by
     /// epoch (the loader's timer sets the tick: 1 ms on the Linux loader).
     pub slice_ticks: u64,
-    /// Fuel a module's start function may use (it cannot be preempted).
+    /// Fuel a start function run inside instantiation (a service's) may
+    /// use: it cannot be preempted. A program's runs as its first call.
     pub start_fuel: u64,
-    /// Timer ticks a module's start function may take, under epoch.
+    /// Timer ticks such a start function may take, under epoch.
     pub start_ticks: u64,
     /// The services allowed to import `x86` (port I/O): the loader's
     /// declaration of its drivers.

@@ -69,15 +69,18 @@ impl Kernel {
                 self.sys.log(Level::Err, "kernel", format_args!("pid {pid} ({name}) blocked without a reason"));
                 self.ready.push_back(pid);
             }
-            RunOutcome::Finished(results) => match proc.then.take() {
-                Some((name, args)) => match proc.instance.call(&name, &args) {
-                    Ok(()) => self.ready.push_back(pid),
-                    Err(error) => {
-                        let who = proc.state.name.clone();
-                        self.sys.log(Level::Err, &who, format_args!("cannot call `{name}`: {error}"));
-                        return self.exit(proc, ExitStatus::Exited(1));
+            RunOutcome::Finished(results) => match proc.then.pop_front() {
+                Some((name, args)) => {
+                    proc.starting = false;
+                    match proc.instance.call(&name, &args) {
+                        Ok(()) => self.ready.push_back(pid),
+                        Err(error) => {
+                            let who = proc.state.name.clone();
+                            self.sys.log(Level::Err, &who, format_args!("cannot call `{name}`: {error}"));
+                            return self.exit(proc, ExitStatus::Exited(1));
+                        }
                     }
-                },
+                }
                 None => {
                     if proc.prints {
                         self.print_results(&proc.state.name, &results);
@@ -88,7 +91,8 @@ impl Kernel {
             RunOutcome::Exited(code) => return self.exit(proc, ExitStatus::Exited(code)),
             RunOutcome::Trapped(trap) => {
                 let name = proc.state.name.clone();
-                self.sys.log(Level::Err, &name, format_args!("trap: {trap}"));
+                let call = if proc.starting { "trap in the start function" } else { "trap" };
+                self.sys.log(Level::Err, &name, format_args!("{call}: {trap}"));
                 return self.exit(proc, ExitStatus::Trapped(trap));
             }
         }

@@ -12,6 +12,7 @@ use walos_engine::Module;
 
 use super::Kernel;
 use super::entry::{self, InvokeProblem, NoEntry};
+use crate::binary::{START_EXPORT, defer_start};
 use crate::fd::FdTable;
 use crate::linker::LinkError;
 use crate::loader::StoreError;
@@ -78,7 +79,7 @@ pub enum SpawnError {
         /// The limit.
         limit: usize,
     },
-    /// Instantiation failed (a limit, or its start function trapped).
+    /// Instantiation failed: a limit, or a segment out of bounds.
     Instantiate {
         /// The program asked for.
         program: String,
@@ -219,8 +220,17 @@ impl Kernel {
 
         self.next_pid += 1;
         self.sys.log(Level::Info, "kernel", format_args!("pid {pid}: started `{program}` as {}", state.name));
-        self.procs
-            .insert(pid, Box::new(Process { state, instance, serves: None, then: entry.then, prints: entry.prints }));
+        self.procs.insert(
+            pid,
+            Box::new(Process {
+                state,
+                instance,
+                serves: None,
+                then: entry.then,
+                starting: first == START_EXPORT,
+                prints: entry.prints,
+            }),
+        );
         self.ready.push_back(pid);
         Ok(pid)
     }
@@ -236,8 +246,11 @@ impl Kernel {
         if let Some(module) = self.compiled(program, &wasm) {
             return Ok(module);
         }
-        let module: Rc<dyn Module> =
-            self.engine.load(&wasm).map_err(|error| SpawnError::Invalid { program: program.into(), error })?.into();
+        let invalid = |error| SpawnError::Invalid { program: program.into(), error };
+        // The cache is keyed on the bytes as given; the engine compiles them
+        // with the start function deferred.
+        let deferred = defer_start(&wasm).map_err(|why| invalid(walos_engine::Error::Invalid(why.into())))?;
+        let module: Rc<dyn Module> = self.engine.load(deferred.as_deref().unwrap_or(&wasm)).map_err(invalid)?.into();
         self.modules.insert(program.into(), (wasm, module.clone()));
         Ok(module)
     }

@@ -31,7 +31,7 @@ impl Kernel {
         }
         for name in store.names() {
             if let Ok(wasm) = store.load(&name)
-                && super::reader::function_exports(&wasm).is_ok_and(|e| e.contains(&qualified))
+                && crate::binary::reader::function_exports(&wasm).is_ok_and(|e| e.contains(&qualified))
             {
                 return (name, Some(wasm));
             }

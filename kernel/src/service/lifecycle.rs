@@ -1,6 +1,7 @@
 //! A service's life: loading (read, compile, check its `w` section, link
-//! its own imports), starting as a process (instantiation and
-//! `_initialize`), and starting again on the next call after a failure.
+//! its own imports), starting as a process (instantiation, its start
+//! function if deferred, and `_initialize`), and starting again on the
+//! next call after a failure.
 
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
@@ -14,6 +15,7 @@ use walos_engine::{ExternType, FuncType, RunOutcome, Trap};
 use super::w_section::{self, WSectionError};
 use super::{MAX_CALL_SLICES, Service};
 use crate::Kernel;
+use crate::binary::START_EXPORT;
 use crate::fd::FdTable;
 use crate::linker::{LinkError, ServiceProblem};
 use crate::loader::StoreError;
@@ -51,31 +53,49 @@ impl core::error::Error for LoadError {}
 /// a restart after a failure.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StartError {
-    /// Instantiation failed: a limit, or its start function trapped.
+    /// Instantiation failed: a limit, a segment out of bounds, or its start
+    /// function (when the engine runs it) failed.
     Instantiate(walos_engine::Error),
-    /// Its `_initialize` could not be called.
-    InitializeCall(walos_engine::Error),
-    /// Its `_initialize` blocked, or called a service: it runs alone,
-    /// before anybody can call the service.
-    InitializeBlocked,
-    /// Its `_initialize` exited with this status.
-    InitializeExited(u32),
-    /// Its `_initialize` trapped.
-    InitializeTrapped(Trap),
-    /// Its `_initialize` was still running after the slices a call may
-    /// take.
-    InitializeHung,
+    /// A function it runs before serving failed: its start function, if
+    /// compiled by `walos compile` (exported as [`START_EXPORT`]), or
+    /// `_initialize`, named here.
+    Initialize(&'static str, InitFailure),
+}
+
+/// How a service's start function or `_initialize` failed. They run
+/// alone, before anybody can call the service.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InitFailure {
+    /// It could not be called.
+    Call(walos_engine::Error),
+    /// It blocked, or called a service.
+    Blocked,
+    /// It exited with this status.
+    Exited(u32),
+    /// It trapped.
+    Trapped(Trap),
+    /// It was still running after the slices a call may take.
+    Hung,
 }
 
 impl fmt::Display for StartError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             StartError::Instantiate(error) => write!(f, "{error}"),
-            StartError::InitializeCall(error) => write!(f, "_initialize: {error}"),
-            StartError::InitializeBlocked => f.write_str("_initialize: it cannot block or call services"),
-            StartError::InitializeExited(code) => write!(f, "_initialize: exited with status {code}"),
-            StartError::InitializeTrapped(trap) => write!(f, "_initialize: trapped: {trap}"),
-            StartError::InitializeHung => write!(f, "_initialize: still running after {MAX_CALL_SLICES} slices"),
+            StartError::Initialize(START_EXPORT, failure) => write!(f, "its start function: {failure}"),
+            StartError::Initialize(function, failure) => write!(f, "{function}: {failure}"),
+        }
+    }
+}
+
+impl fmt::Display for InitFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InitFailure::Call(error) => write!(f, "{error}"),
+            InitFailure::Blocked => f.write_str("it cannot block or call services"),
+            InitFailure::Exited(code) => write!(f, "exited with status {code}"),
+            InitFailure::Trapped(trap) => write!(f, "trapped: {trap}"),
+            InitFailure::Hung => write!(f, "still running after {MAX_CALL_SLICES} slices"),
         }
     }
 }
@@ -164,14 +184,22 @@ impl Kernel {
                 return Err(StartError::Instantiate(error));
             }
         };
-        let mut proc =
-            Box::new(Process { state, instance, serves: Some(service.name.clone()), then: None, prints: false });
-        let init = ExternType::Func(FuncType::default());
-        if service.module.exports().iter().any(|e| e.name == "_initialize" && e.ty == init)
-            && let Err(error) = self.initialize(&mut proc)
-        {
-            self.release(&mut proc.state);
-            return Err(error);
+        let mut proc = Box::new(Process {
+            state,
+            instance,
+            serves: Some(service.name.clone()),
+            then: Default::default(),
+            starting: false,
+            prints: false,
+        });
+        let unit = ExternType::Func(FuncType::default());
+        for function in [START_EXPORT, "_initialize"] {
+            if service.module.exports().iter().any(|e| e.name == function && e.ty == unit)
+                && let Err(failure) = self.initialize(&mut proc, function)
+            {
+                self.release(&mut proc.state);
+                return Err(StartError::Initialize(function, failure));
+            }
         }
         self.next_pid += 1;
         self.sys.log(Level::Info, "kernel", format_args!("pid {pid}: started service `{}`", service.name));
@@ -182,11 +210,12 @@ impl Kernel {
         Ok(())
     }
 
-    /// Runs a new service's `_initialize` to its end. It runs before anybody
-    /// can call the service, alone: it may use built-in interfaces but not
-    /// block or call other services.
-    fn initialize(&mut self, proc: &mut Process) -> Result<(), StartError> {
-        proc.instance.call("_initialize", &[]).map_err(StartError::InitializeCall)?;
+    /// Runs a new service's `function` (its start function or
+    /// `_initialize`) to its end. It runs before anybody can call the
+    /// service, alone: it may use built-in interfaces but not block or call
+    /// other services.
+    fn initialize(&mut self, proc: &mut Process, function: &str) -> Result<(), InitFailure> {
+        proc.instance.call(function, &[]).map_err(InitFailure::Call)?;
         for _ in 0..MAX_CALL_SLICES {
             let outcome = {
                 let mut ctx = Ctx { sys: &mut self.sys, proc: &mut proc.state };
@@ -195,11 +224,11 @@ impl Kernel {
             match outcome {
                 RunOutcome::Finished(_) => return Ok(()),
                 RunOutcome::Preempted | RunOutcome::Yielded => {}
-                RunOutcome::Blocked => return Err(StartError::InitializeBlocked),
-                RunOutcome::Exited(code) => return Err(StartError::InitializeExited(code)),
-                RunOutcome::Trapped(trap) => return Err(StartError::InitializeTrapped(trap)),
+                RunOutcome::Blocked => return Err(InitFailure::Blocked),
+                RunOutcome::Exited(code) => return Err(InitFailure::Exited(code)),
+                RunOutcome::Trapped(trap) => return Err(InitFailure::Trapped(trap)),
             }
         }
-        Err(StartError::InitializeHung)
+        Err(InitFailure::Hung)
     }
 }

@@ -16,7 +16,7 @@
 //! One file per concern:
 //! - [`link`]: binding imports to services, loading providers on demand;
 //! - [`discover`]: finding a provider in the store;
-//! - [`w_section`], [`reader`]: the `w` section, and walking a module's sections;
+//! - [`w_section`]: the `w` section;
 //! - [`lifecycle`]: loading, starting and restarting a service;
 //! - [`caller`]: the caller's half of a call, inside its host call;
 //! - [`copy`]: copying the buffers between the two memories;
@@ -31,14 +31,12 @@ mod discover;
 mod failure;
 mod lifecycle;
 mod link;
-pub mod reader;
 mod steps;
 pub mod w_section;
 
 pub(crate) use call::CallError;
 pub(crate) use failure::ServiceFailure;
-pub use lifecycle::{LoadError, StartError};
-pub use reader::SectionError;
+pub use lifecycle::{InitFailure, LoadError, StartError};
 pub use w_section::{WEntry, WSectionError};
 
 use alloc::boxed::Box;

@@ -10,7 +10,7 @@ use core::fmt;
 
 use walos_engine::FuncType;
 
-use super::reader::{self, SectionError};
+use crate::binary::reader::{self, SectionError};
 
 /// The function a `w` entry describes, as errors name it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -29,8 +29,11 @@ fn compiled(options: &CompileOptions) -> Result<Vec<u8>, String> {
     if crate::run::is_precompiled(&wasm) {
         return Err(format!("`{file}` is compiled already"));
     }
+    // As the kernel does before compiling a program, so that the compiled
+    // module runs its start function as its first call.
+    let deferred = walos_kernel::defer_start(&wasm).map_err(|why| format!("`{file}` cannot run on walos: {why}"))?;
     let engine = crate::run::wasmtime_engine(options.preempt, &crate::run::Setup::default());
-    engine.precompile(&wasm).map_err(|err| match err {
+    engine.precompile(deferred.as_deref().unwrap_or(&wasm)).map_err(|err| match err {
         walos_engine::Error::Invalid(msg) => format!("`{file}` is not a valid wasm module: {msg}"),
         other => format!("cannot compile `{file}`: {other}"),
     })

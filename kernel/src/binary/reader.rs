@@ -1,8 +1,9 @@
 //! Walking a wasm module's sections by hand.
 //!
 //! The kernel only needs section headers, names and a few LEB128 numbers
-//! (the `w` section, the export names of the store's modules), which does
-//! not justify a parser dependency in the `no_std` kernel. Modules read
+//! (the `w` section, the export names of the store's modules, the start
+//! section), which does not justify a parser dependency in the `no_std`
+//! kernel. Modules read
 //! here may be invalid: every read is checked.
 
 use alloc::string::String;
@@ -36,7 +37,7 @@ impl fmt::Display for SectionError {
 impl core::error::Error for SectionError {}
 
 /// A reader of LEB128 numbers and names, never reading past its bytes.
-pub(super) struct Reader<'a> {
+pub(crate) struct Reader<'a> {
     pub bytes: &'a [u8],
 }
 
@@ -75,7 +76,7 @@ impl<'a> Reader<'a> {
 
 /// The sections of `wasm` as (id, contents), after the 8-byte header; an
 /// error ends the walk.
-pub(super) fn sections(wasm: &[u8]) -> impl Iterator<Item = Result<(u8, Reader<'_>), SectionError>> {
+pub(crate) fn sections(wasm: &[u8]) -> impl Iterator<Item = Result<(u8, Reader<'_>), SectionError>> {
     let mut module = Reader { bytes: wasm.get(8..).unwrap_or_default() };
     let mut failed = false;
     core::iter::from_fn(move || {
