@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use crate::exec;
 
 /// The targets, in the order they run (`fuzz/Cargo.toml`'s `[[bin]]`s).
-const TARGETS: &[&str] = &["w_section", "cmdline", "initrd", "kernel_run"];
+const TARGETS: &[&str] = &["w_section", "cmdline", "initrd", "copy_plan", "kernel_run"];
 
 /// The longest one input may take before libFuzzer calls it a hang.
 const INPUT_TIMEOUT_S: u32 = 10;

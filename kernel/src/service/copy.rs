@@ -31,15 +31,40 @@ pub enum CopyError {
     /// The caller's buffers come to more than [`MAX_COPY`] bytes.
     TooLarge,
     /// A byte array of the caller is not inside its memory.
-    BufferOutside { param: usize, ptr: u32 },
+    BufferOutside {
+        /// The parameter, from 0.
+        param: usize,
+        /// Where it points in the caller's memory.
+        ptr: u32,
+    },
     /// An iovec array of the caller is not inside its memory.
-    IovecArrayOutside { param: usize, ptr: u32 },
+    IovecArrayOutside {
+        /// The parameter, from 0.
+        param: usize,
+        /// Where it points in the caller's memory.
+        ptr: u32,
+    },
     /// An iovec array has more than [`MAX_IOVECS`] entries.
-    TooManyIovecs { param: usize, count: u32 },
+    TooManyIovecs {
+        /// The parameter, from 0.
+        param: usize,
+        /// Its count.
+        count: u32,
+    },
     /// A buffer of an iovec array is not inside the caller's memory.
-    IovecBufferOutside { param: usize, ptr: u32 },
+    IovecBufferOutside {
+        /// The parameter, from 0.
+        param: usize,
+        /// Where it points in the caller's memory.
+        ptr: u32,
+    },
     /// The block `walos_alloc` gave is not inside the provider's memory.
-    NoRoom { base: u32, total: u32 },
+    NoRoom {
+        /// Where `walos_alloc` put it.
+        base: u32,
+        /// Its size in bytes.
+        total: u32,
+    },
     /// The block is no longer inside the provider's memory after the call.
     BlockGone,
     /// The caller's buffers are no longer inside its memory.
