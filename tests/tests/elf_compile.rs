@@ -56,7 +56,7 @@ fn a_compiled_modules_start_function_is_its_first_call() {
     assert_eq!((compile.status, compile.stderr.as_str()), (0, ""));
     // Deferred as the kernel defers a program's: the process traps, the
     // launch does not fail.
-    let run = walos(&["run", path(&cwasm)], None);
+    let run = walos(&["run", "--engine", "wasmtime", path(&cwasm)], None);
     assert_eq!(run.status, 134, "{}", run.stderr);
     assert!(
         run.stderr.contains("startfn.cwasm: trap in the start function: unreachable instruction executed"),
