@@ -2,7 +2,8 @@
 //! (its clock jumps to every deadline) and holds one module, and the
 //! module of imports that generated modules choose from.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 use walos_kernel::loader::{IoError, ServiceStore, StdStream, StdinRead, StoreError, Stream, Wake};
 use walos_kernel::log::Level;
@@ -21,16 +22,24 @@ impl ServiceStore for OneModule {
     }
 }
 
-/// A machine whose store holds `fuzz`; stdin at its end; output dropped;
-/// a clock that moves a little at every look and jumps to each deadline.
+/// A machine whose store holds `fuzz`; stdin at its end; standard output
+/// kept, standard error dropped; a clock that moves a little at every look
+/// and jumps to each deadline.
 pub struct Machine {
     now: Cell<u64>,
     store: OneModule,
+    stdout: Rc<RefCell<Vec<u8>>>,
 }
 
 impl Machine {
     pub fn new(module: Vec<u8>) -> Machine {
-        Machine { now: Cell::new(1), store: OneModule(module) }
+        Machine { now: Cell::new(1), store: OneModule(module), stdout: Rc::default() }
+    }
+
+    /// What the programs write on standard output, to read once the kernel
+    /// owns the machine.
+    pub fn stdout(&self) -> Rc<RefCell<Vec<u8>>> {
+        self.stdout.clone()
     }
 }
 
@@ -72,7 +81,13 @@ impl Loader for Machine {
         &mut self.store
     }
 
-    fn write(&mut self, _: Stream, _: &[u8]) -> Result<(), IoError> {
+    fn write(&mut self, stream: Stream, bytes: &[u8]) -> Result<(), IoError> {
+        let mut stdout = self.stdout.borrow_mut();
+        if stream == Stream::Stdout {
+            // A generated module may write without end: the first MiB is kept.
+            let room = (1usize << 20).saturating_sub(stdout.len());
+            stdout.extend_from_slice(&bytes[..bytes.len().min(room)]);
+        }
         Ok(())
     }
 

@@ -7,8 +7,18 @@ use std::process::{Command, Stdio};
 
 use crate::exec;
 
-/// The targets, in the order they run (`fuzz/Cargo.toml`'s `[[bin]]`s).
-const TARGETS: &[&str] = &["w_section", "cmdline", "initrd", "copy_plan", "kernel_run"];
+/// The targets, in the order they run (`fuzz/Cargo.toml`'s `[[bin]]`s),
+/// with libFuzzer options of their own.
+const TARGETS: &[(&str, &[&str])] = &[
+    ("w_section", &[]),
+    ("cmdline", &[]),
+    ("initrd", &[]),
+    ("copy_plan", &[]),
+    // Four bytes a call: long inputs from the start, or the first minutes
+    // try sequences of one call.
+    ("wasi_fs", &["-len_control=0", "-max_len=256"]),
+    ("kernel_run", &[]),
+];
 
 /// The longest one input may take before libFuzzer calls it a hang.
 const INPUT_TIMEOUT_S: u32 = 10;
@@ -37,11 +47,11 @@ pub fn each_target(seconds: u32) -> Result<(), String> {
     install(&toolchain)?;
     let mut total: u64 = 0;
     let mut report = Vec::new();
-    for target in TARGETS {
+    for (target, options) in TARGETS {
         let mut command = fuzz_command(&toolchain);
         let time = format!("-max_total_time={seconds}");
         let timeout = format!("-timeout={INPUT_TIMEOUT_S}");
-        command.args(["run", "-O", target, "--", &time, &timeout]).stderr(Stdio::piped());
+        command.args(["run", "-O", target, "--", &time, &timeout]).args(*options).stderr(Stdio::piped());
         eprintln!("$ {}", exec::describe(&command));
         let output = command.output().map_err(|err| format!("cannot run cargo fuzz: {err}"))?;
         let stderr = String::from_utf8_lossy(&output.stderr);
