@@ -332,6 +332,11 @@ fn records(wasm: &[u8], fs: Box<dyn FileSystem>) -> Vec<u8> {
     stdout.take()
 }
 
+/// A record's errno and two values.
+fn words(record: &[u8]) -> [i32; 3] {
+    [0, 4, 8].map(|at| i32::from_le_bytes(record[at..at + 4].try_into().expect("4 bytes")))
+}
+
 /// A new empty host directory, removed when dropped.
 struct HostDir(PathBuf);
 
@@ -359,7 +364,6 @@ fuzz_target!(|program: Program| {
     // To see what an input does: `WALOS_FUZZ_SHOW=1 target/.../wasi_fs FILE`.
     if std::env::var_os("WALOS_FUZZ_SHOW").is_some() {
         for (op, r) in program.0.iter().zip(memory.chunks(RECORD)) {
-            let words = |r: &[u8]| [0, 4, 8].map(|at| i32::from_le_bytes(r[at..at + 4].try_into().unwrap()));
             eprintln!("{op:?} -> {:?}", words(r));
         }
     }
@@ -374,7 +378,6 @@ fuzz_target!(|program: Program| {
         let (mine, theirs) = (memory.chunks(RECORD), host.chunks(RECORD));
         for (n, ((op, m), h)) in ops.zip(mine).zip(theirs).enumerate() {
             if m != h {
-                let words = |r: &[u8]| [0, 4, 8].map(|at| i32::from_le_bytes(r[at..at + 4].try_into().unwrap()));
                 let bytes = |r: &[u8]| String::from_utf8_lossy(&r[16..]).trim_end_matches('\0').to_string();
                 panic!(
                     "call {n}, {op}: the memory file system gives (errno, v1, v2) {:?} {:?}, the host {:?} {:?}\n{text}",

@@ -155,22 +155,9 @@ fn busy_processes_share_the_cpu_in_slices() {
     assert!(longest_run <= Some(3), "a slice ran too long: {out}");
 }
 
-#[test]
-fn an_endless_loop_does_not_starve_others() {
-    let spin = r#"(module (func (export "_start") (loop $l (br $l))))"#;
-    let done =
-        wasi_program(r#"(data (i32.const 1024) "done\n")"#, "(drop (call $print (i32.const 1024) (i32.const 5)))");
-    let mut h =
-        Harness::with_config(&[("spin", spin), ("done", &done)], Config { slice_fuel: 10_000, ..Config::default() });
-    h.spawn(Command::new("spin")).unwrap();
-    let pid = h.spawn(Command::new("done")).unwrap();
-    assert_eq!(h.kernel.run_until_exit(pid), Some(ExitStatus::Exited(0)));
-    assert_eq!(h.stdout(), "done\n");
-}
-
-#[test]
-fn an_endless_start_function_is_preempted_and_killable() {
-    let spin = r#"(module (func $init (loop $l (br $l))) (start $init) (func (export "_start")))"#;
+/// Runs `spin` (an endless loop) beside a program printing `done`, which
+/// must finish; the kernel and the spinner's pid.
+fn beside_a_spinner(spin: &str) -> (Harness, u32) {
     let done =
         wasi_program(r#"(data (i32.const 1024) "done\n")"#, "(drop (call $print (i32.const 1024) (i32.const 5)))");
     let mut h =
@@ -179,6 +166,18 @@ fn an_endless_start_function_is_preempted_and_killable() {
     let pid = h.spawn(Command::new("done")).unwrap();
     assert_eq!(h.kernel.run_until_exit(pid), Some(ExitStatus::Exited(0)));
     assert_eq!(h.stdout(), "done\n");
+    (h, spinner)
+}
+
+#[test]
+fn an_endless_loop_does_not_starve_others() {
+    beside_a_spinner(r#"(module (func (export "_start") (loop $l (br $l))))"#);
+}
+
+#[test]
+fn an_endless_start_function_is_preempted_and_killable() {
+    let (mut h, spinner) =
+        beside_a_spinner(r#"(module (func $init (loop $l (br $l))) (start $init) (func (export "_start")))"#);
     assert!(h.kernel.kill(spinner));
     assert_eq!(h.kernel.run_until_exit(spinner), Some(ExitStatus::Killed { by: None }));
 }

@@ -74,6 +74,9 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The id of the export section.
+pub(crate) const EXPORT_SECTION: u8 = 7;
+
 /// The sections of `wasm` as (id, contents), after the 8-byte header; an
 /// error ends the walk.
 pub(crate) fn sections(wasm: &[u8]) -> impl Iterator<Item = Result<(u8, Reader<'_>), SectionError>> {
@@ -96,7 +99,6 @@ pub(crate) fn sections(wasm: &[u8]) -> impl Iterator<Item = Result<(u8, Reader<'
 /// The names of the functions `wasm` exports; an error if the export
 /// section is malformed.
 pub fn function_exports(wasm: &[u8]) -> Result<Vec<String>, SectionError> {
-    const EXPORT_SECTION: u8 = 7;
     const FUNC: u8 = 0;
     let mut names = Vec::new();
     for section in sections(wasm) {

@@ -11,15 +11,13 @@
 //! on Linux: the spawn itself succeeds.
 
 use alloc::vec::Vec;
-use core::ops::Range;
 
-use super::reader::Reader;
+use super::reader::{EXPORT_SECTION, Reader, sections};
 
 /// The export under which a program's start function is called: walos keeps
 /// the name, and refuses a module that exports it itself.
 pub const START_EXPORT: &str = "walos:start";
 
-const EXPORT_SECTION: u8 = 7;
 const START_SECTION: u8 = 8;
 const HEADER: &[u8; 8] = b"\0asm\x01\0\0\0";
 
@@ -38,26 +36,23 @@ pub fn defer_start(wasm: &[u8]) -> Result<Option<Vec<u8>>, &'static str> {
     let mut out = Vec::with_capacity(wasm.len() + START_EXPORT.len() + 16);
     out.extend_from_slice(HEADER);
     let entry = export_entry(function);
-    for (id, bytes) in layout.sections {
-        let exports = match (id, layout.exports) {
+    for (id, contents) in layout.sections {
+        let written = match (id, layout.exports) {
             // The export section comes just before the start section.
-            (START_SECTION, None) => (0, &[][..]),
-            (EXPORT_SECTION, Some(exports)) => exports,
-            (START_SECTION, Some(_)) => continue,
-            _ => {
-                out.extend_from_slice(&wasm[bytes]);
-                continue;
-            }
+            (START_SECTION, None) => exports_with(&mut out, (0, &[]), &entry),
+            (EXPORT_SECTION, Some(exports)) => exports_with(&mut out, exports, &entry),
+            (START_SECTION, Some(_)) => Some(()),
+            _ => section(&mut out, id, contents),
         };
-        let Some(()) = section(&mut out, EXPORT_SECTION, exports, &entry) else { return Ok(None) };
+        let Some(()) = written else { return Ok(None) };
     }
     Ok(Some(out))
 }
 
 /// What [`defer_start`] needs to know of a module.
 struct Layout<'a> {
-    /// Every section: its id and where it is, header included.
-    sections: Vec<(u8, Range<usize>)>,
+    /// Every section: its id and contents.
+    sections: Vec<(u8, &'a [u8])>,
     /// The start section's function.
     start: Option<u32>,
     /// The export section's count and entries.
@@ -72,14 +67,9 @@ fn layout(wasm: &[u8]) -> Option<Layout<'_>> {
     if wasm.get(..8)? != HEADER {
         return None;
     }
-    let mut module = Reader { bytes: &wasm[8..] };
-    let mut layout = Layout { sections: Vec::new(), start: None, exports: None, reserved: false };
-    while !module.bytes.is_empty() {
-        let begin = wasm.len() - module.bytes.len();
-        let id = module.take(1).ok()?[0];
-        let size = module.u32().ok()? as usize;
-        let contents = module.take(size).ok()?;
-        let end = wasm.len() - module.bytes.len();
+    let sections = sections(wasm).map(|s| s.map(|(id, contents)| (id, contents.bytes))).collect::<Result<Vec<_>, _>>();
+    let mut layout = Layout { sections: sections.ok()?, start: None, exports: None, reserved: false };
+    for &(id, contents) in &layout.sections {
         match id {
             // Two of either: invalid, left to the engine.
             START_SECTION if layout.start.is_some() => return None,
@@ -106,7 +96,6 @@ fn layout(wasm: &[u8]) -> Option<Layout<'_>> {
             }
             _ => {}
         }
-        layout.sections.push((id, begin..end));
     }
     Some(layout)
 }
@@ -121,16 +110,22 @@ fn export_entry(function: u32) -> Vec<u8> {
     entry
 }
 
-/// Appends section `id` with the `(count, entries)` of `entries` and one
-/// more entry, `last`; `None` if it would be too long for a section.
-fn section(out: &mut Vec<u8>, id: u8, (count, entries): (u32, &[u8]), last: &[u8]) -> Option<()> {
+/// Appends the export section of `count` `entries` and one more entry,
+/// `last`; `None` if it would be too long for a section.
+fn exports_with(out: &mut Vec<u8>, (count, entries): (u32, &[u8]), last: &[u8]) -> Option<()> {
     let mut contents = Vec::with_capacity(entries.len() + last.len() + 5);
     leb(&mut contents, count.checked_add(1)?);
     contents.extend_from_slice(entries);
     contents.extend_from_slice(last);
+    section(out, EXPORT_SECTION, &contents)
+}
+
+/// Appends section `id` with `contents`; `None` if they are too long for a
+/// section.
+fn section(out: &mut Vec<u8>, id: u8, contents: &[u8]) -> Option<()> {
     out.push(id);
     leb(out, u32::try_from(contents.len()).ok()?);
-    out.extend_from_slice(&contents);
+    out.extend_from_slice(contents);
     Some(())
 }
 
@@ -161,7 +156,7 @@ mod tests {
     }
 
     fn has_start_section(wasm: &[u8]) -> bool {
-        super::super::reader::sections(wasm).any(|s| s.is_ok_and(|(id, _)| id == START_SECTION))
+        sections(wasm).any(|s| s.is_ok_and(|(id, _)| id == START_SECTION))
     }
 
     #[test]
