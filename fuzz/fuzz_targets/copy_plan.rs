@@ -8,9 +8,12 @@
 //! A plan refused or a block without room is fine; a panic, a byte out of
 //! place or a region outside the block is a finding.
 
+use std::sync::Arc;
+
 use libfuzzer_sys::arbitrary::{self, Arbitrary, Unstructured};
 use libfuzzer_sys::fuzz_target;
-use walos_engine::Val;
+
+use walos_engine::{MemoryBudget, Val};
 use walos_kernel::copy::{MAX_COPY, Transfer};
 use walos_kernel::w_section::ParamKind;
 
@@ -109,7 +112,9 @@ fn buffers(call: &Call, given: &[Val], provider: &[u8]) -> Vec<Buffer> {
 }
 
 fuzz_target!(|call: Call| {
-    let Ok(mut transfer) = Transfer::plan(&call.kinds, &call.args, &call.caller) else { return };
+    // A budget that holds any block: the budget's refusal is not modelled.
+    let budget = Arc::new(MemoryBudget::new(MAX_COPY as usize));
+    let Ok(mut transfer) = Transfer::plan(&call.kinds, &call.args, &call.caller, &budget) else { return };
     assert!(u64::from(transfer.total) <= MAX_COPY);
     let mut provider = vec![0xA5; call.provider_size];
     let Ok(given) = transfer.copy_in(call.base, &mut provider) else {

@@ -41,7 +41,7 @@ pub use linker::{LinkError, ServiceProblem, UnknownImports};
 pub use loader::Loader;
 pub use process::{Command, ExitStatus, KILLED_STATUS, Pid, ProcInfo, RunState, TRAPPED_STATUS};
 pub use sched::{Config, DEFAULT_MAX_PROCESSES, DEFAULT_MAX_TABLE_ELEMENTS, InvokeProblem, Kernel, SpawnError};
-pub use service::{InitFailure, LoadError, StartError, WEntry, WSectionError, copy, w_section};
+pub use service::{LoadError, StartError, WEntry, WSectionError, copy, w_section};
 pub use size::parse_size;
 pub use syscall::Errno;
 

@@ -114,7 +114,7 @@ pub struct WaitFor {
 /// caller with a request; the kernel serves it between slices and leaves a
 /// [`Reply`]; the host function, called again, finds the reply and returns.
 /// No engine is re-entered from inside a host call.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub enum Request {
     /// Start a child; `wasm` given, or else `command.program` from the
     /// service store.
@@ -134,7 +134,7 @@ pub enum Request {
 }
 
 /// The kernel's answer to a [`Request`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub enum Reply {
     Spawned(Result<Pid, crate::Errno>),
     Waited(Result<ExitStatus, crate::Errno>),

@@ -2,7 +2,10 @@
 //! mounted file systems and the interrupt lines.
 
 use alloc::boxed::Box;
+use alloc::sync::Arc;
 use core::fmt;
+
+use walos_engine::MemoryBudget;
 
 use crate::console::Stdin;
 use crate::dmesg::LogRing;
@@ -26,10 +29,13 @@ pub struct System {
     pub mounts: Mounts,
     /// Interrupt lines taken from the loader and not yet by a driver.
     pub irqs: u32,
+    /// The memory all processes share ([`crate::Config::max_total_memory`]):
+    /// their linear memories, and what the kernel holds for them.
+    pub memory: Arc<MemoryBudget>,
 }
 
 impl System {
-    pub fn new(loader: Box<dyn Loader>, level: Level) -> Self {
+    pub fn new(loader: Box<dyn Loader>, level: Level, memory: Arc<MemoryBudget>) -> Self {
         let boot = loader.monotonic_ns();
         System {
             loader,
@@ -38,6 +44,7 @@ impl System {
             stdin: Stdin::default(),
             mounts: Mounts::default(),
             irqs: 0,
+            memory,
         }
     }
 

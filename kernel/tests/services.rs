@@ -333,7 +333,7 @@ fn a_provider_is_also_found_by_its_qualified_export() {
 }
 
 #[test]
-fn a_service_runs_its_start_function_before_serving_even_deferred() {
+fn a_service_runs_its_start_function_and_initialize_once_before_its_first_call() {
     // `g` answers what the start function stored, then `_initialize` added.
     let counter = r#"(module
       (global $n (mut i32) (i32.const 0))
@@ -341,32 +341,47 @@ fn a_service_runs_its_start_function_before_serving_even_deferred() {
       (start $init)
       (func (export "_initialize") (global.set $n (i32.add (global.get $n) (i32.const 2))))
       (func (export "g") (result i32) (global.get $n)))"#;
-    // `walos compile` defers a start function as the kernel does for a
-    // program; the service still runs it, first.
-    let deferred = walos_kernel::defer_start(&wat::parse_str(counter).unwrap()).unwrap().expect("a start function");
-    let main = program(r#"(import "b" "g" (func $g (result i32)))"#, "", "(call $num (call $g))");
-    let config = Config { log_level: Level::Debug, ..Config::default() };
-    let mut h = Harness::with_modules(&[("main", &main)], vec![("b", deferred)], config);
+    let main = program(r#"(import "b" "g" (func $g (result i32)))"#, "", "(call $num (call $g)) (call $num (call $g))");
+    let mut h = Harness::new(&[("main", &main), ("b", counter)]);
     assert_eq!(h.run(Command::new("main")), ExitStatus::Exited(0));
-    let mut plain = Harness::new(&[("main", &main), ("b", counter)]);
-    assert_eq!(plain.run(Command::new("main")), ExitStatus::Exited(0));
-    assert_eq!((h.stdout(), plain.stdout()), ("5 ".to_string(), "5 ".to_string()));
+    assert_eq!(h.stdout(), "5 5 ");
+}
+
+/// A service `b` whose start function runs `body`, exporting `g() -> 1`;
+/// `main` prints what `g` answers, `ticker` prints `1 2 3 `.
+fn start_function_bench(body: &str) -> Harness {
+    let b = format!(r#"(module (func $init {body}) (start $init) (func (export "g") (result i32) (i32.const 1)))"#);
+    let main = program(r#"(import "b" "g" (func $g (result i32)))"#, "", "(call $num (call $g))");
+    // Short slices: a debug build of wasmi's dispatch takes stack for
+    // each instruction of a slice.
+    let config = Config { slice_fuel: 1000, ..Config::default() };
+    Harness::with_config(&[("main", &main), ("b", &b), ("ticker", &ticker())], config)
 }
 
 #[test]
-fn a_service_whose_deferred_start_function_traps_is_named() {
-    let bad = walos_kernel::defer_start(
-        &wat::parse_str(
-            r#"(module (func $init unreachable) (start $init) (func (export "g") (result i32) (i32.const 1)))"#,
-        )
-        .unwrap(),
-    )
-    .unwrap()
-    .unwrap();
-    let main = program(r#"(import "b" "g" (func $g (result i32)))"#, "", "(call $num (call $g))");
-    let mut h = Harness::with_modules(&[("main", &main)], vec![("b", bad)], Config::default());
-    let error = h.spawn(Command::new("main")).map(|_| ()).unwrap_err().to_string();
-    assert!(error.contains("its start function: trapped: unreachable instruction executed"), "{error}");
+fn a_service_whose_start_function_traps_fails_the_call_naming_it() {
+    let mut h = start_function_bench("unreachable");
+    // Loading the service does not run it: `main` links.
+    assert_eq!(h.run(Command::new("main")), ExitStatus::Exited(0));
+    assert_eq!(h.stdout(), "-1 ");
+    let failed = "err    b: start function: trapped: unreachable instruction executed; \
+                  the call of b.g by main fails, the service restarts on next use";
+    assert!(h.logs().contains(failed), "{}", h.logs());
+}
+
+#[test]
+fn a_service_whose_start_function_loops_lets_the_others_run() {
+    // Before, a service's start function ran inside `main`'s link, alone:
+    // nobody ran until its budget was spent.
+    let mut h = start_function_bench("(loop $forever (br $forever))");
+    let main = h.spawn(Command::new("main")).unwrap();
+    let ticker = h.spawn(Command::new("ticker")).unwrap();
+    assert_eq!(h.kernel.run_until_exit(ticker), Some(ExitStatus::Exited(0)));
+    assert_eq!(h.stdout(), "1 2 3 ", "`main` still waits for its call");
+    assert_eq!(h.kernel.run_until_exit(main), Some(ExitStatus::Exited(0)));
+    assert_eq!(h.stdout(), "1 2 3 -1 ");
+    let hung = "err    b: start function: still running after 1000 slices; the call of b.g by main fails";
+    assert!(h.logs().contains(hung), "{}", h.logs());
 }
 
 /// Returns the next byte of console input: blocks while there is none.

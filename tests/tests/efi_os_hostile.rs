@@ -11,8 +11,9 @@ use walos_tests::hostile::{HONEST_SUM, assert_shape, program, wat_case};
 use walos_tests::qemu::{Boot, End};
 
 /// Boots `sequence` with `cases` (each `CASE ARGS...`, run as `honest CASE
-/// ARGS...`), every hostile program in the service store.
-fn boot(cases: &[&[&str]]) -> End {
+/// ARGS...`), every hostile program in the service store, the service
+/// `spinner` built from `tests/hostile/{spinner}.wat`.
+fn boot(cases: &[&[&str]], spinner: &str) -> End {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let dir = std::env::temp_dir().join(format!("walos-efi-os-hostile-{}-{n}", std::process::id()));
@@ -30,12 +31,20 @@ fn boot(cases: &[&[&str]]) -> End {
         args.extend_from_slice(case);
     }
     let mut boot = Boot::new("efi-os", &program("sequence")).args(&args).initrd(&tar).initrd_at("/sandbox");
-    for name in ["honest", "bomb", "callers"] {
+    for name in ["honest", "bomb", "callers", "hoarders"] {
         boot = boot.service(name, &program(name));
     }
-    for name in ["sleeper", "loop_start", "loop_startfn", "spinner", "trap_startfn"] {
+    let wats = [
+        ("sleeper", "sleeper"),
+        ("loop_start", "loop_start"),
+        ("loop_startfn", "loop_startfn"),
+        ("spinner", spinner),
+        ("trap_startfn", "trap_startfn"),
+        ("hoarder", "hoarder"),
+    ];
+    for (name, source) in wats {
         let path = dir.join(format!("{name}.wasm"));
-        std::fs::write(&path, wat_case(name)).expect("a module");
+        std::fs::write(&path, wat_case(source)).expect("a module");
         boot = boot.service(name, &path);
     }
     let end = boot.start().wait();
@@ -86,14 +95,17 @@ fn honest(name: &str, how: &str) -> Vec<String> {
 
 #[test]
 fn loops_traps_descriptors_and_spawns() {
-    let end = boot(&[
-        &["-k", "loop_start"],
-        &["callers", "2"],
-        &["trap_startfn"],
-        &["-k", "loop_startfn"],
-        &["bomb", "fds", "/sandbox", "10000"],
-        &["bomb", "spawn", "1024"],
-    ]);
+    let end = boot(
+        &[
+            &["-k", "loop_start"],
+            &["callers", "2"],
+            &["trap_startfn"],
+            &["-k", "loop_startfn"],
+            &["bomb", "fds", "/sandbox", "10000"],
+            &["bomb", "spawn", "1024"],
+        ],
+        "spinner",
+    );
     assert_eq!(end.status, Some(0), "{}", end.serial);
     let spin = "err    spinner: spin: still running after 1000 slices; the call of spinner.spin by callers fails, the service restarts on next use";
     let bomb = || honest("bomb", "exited with 0");
@@ -143,17 +155,24 @@ fn loops_traps_descriptors_and_spawns() {
 fn memory_and_file_system_exhaustion_end_at_the_machine_s_memory() {
     // The loader's limit is 4 GiB a memory (loader/efi-os/image
     // MEMORY_LIMIT) on a machine of 256 MiB: every growth is refused when
-    // all processes hold 3/4 of the kernel heap (heap::guest_share), and
-    // the file system gets ENOSPC where the heap ends.
-    let end = boot(&[
-        &["bomb", "memory", "16"],
-        &["bomb", "many", "4", "touch", "64"],
-        &["bomb", "fill", "/sandbox", "4096"],
-    ]);
+    // all processes hold 3/4 of the kernel heap (heap::guest_share), what
+    // the kernel holds for them included (call copies, the file system's
+    // data), so the file system gets ENOSPC there too. Its files stay: it
+    // runs last.
+    let end = boot(
+        &[
+            &["bomb", "memory", "16"],
+            &["bomb", "many", "4", "touch", "64"],
+            &["callers", "2"],
+            &["hoarders", "16"],
+            &["bomb", "fill", "/sandbox", "4096"],
+        ],
+        "spinner_start",
+    );
     assert_eq!(end.status, Some(0), "{}", end.serial);
     let cases = cases(&end);
-    assert_eq!(cases.len(), 4, "{}", end.serial);
-    for case in &cases[..3] {
+    assert_eq!(cases.len(), 6, "{}", end.serial);
+    for case in [&cases[0], &cases[1], &cases[4]] {
         assert_eq!(case.honest, honest("bomb", "exited with 0"), "{}", end.serial);
         assert_eq!((case.log.as_slice(), case.ended.as_str()), (&[][..], "honest bomb: status 0"), "{}", end.serial);
     }
@@ -164,7 +183,35 @@ fn memory_and_file_system_exhaustion_end_at_the_machine_s_memory() {
         assert_shape(line, "bomb: memory.grow(64) refused at ", " MiB grown)");
     }
     assert_eq!(cases[1].own[4], "bomb: 4 children: 4 refused and exited, 0 did not");
-    assert_eq!(cases[2].own.len(), 1, "{}", end.serial);
-    assert_shape(&cases[2].own[0], "bomb: writing refused after ", ": No space left on device");
-    assert_eq!(cases[3].ended, "done");
+    // A service whose start function never ends: it runs in the slices of
+    // the first call after each (re)start, which fails; nobody else stops.
+    let start_spin = "err    spinner: start function: still running after 1000 slices; the call of spinner.spin by callers fails, the service restarts on next use";
+    assert_eq!(
+        cases[2],
+        case(
+            honest("callers", "exited with 0"),
+            &["callers: spin returned -1", "callers: spin returned -1", "callers: 2 of 2 callers got an answer"],
+            &[start_spin, start_spin],
+            "honest callers: status 0"
+        ),
+        "{}",
+        end.serial
+    );
+    // Sixteen callers each making the kernel hold a copy of almost 16 MiB
+    // (256 MiB: the machine's memory) while they wait for a slow
+    // provider: the copies past the memory budget of all processes are
+    // refused, the kernel's own heap is left alone.
+    let hoarders = &cases[3];
+    assert_eq!(hoarders.honest, honest("hoarders", "exited with 0"), "{}", end.serial);
+    let mut own = hoarders.own.clone();
+    assert_eq!(own.pop().as_deref(), Some("hoarders: 16 of 16 callers got an answer"), "{}", end.serial);
+    assert_eq!(own, ["hoarders: take returned -1"; 16], "{}", end.serial);
+    let failed = "err    hoarder: walos_alloc(16769016) failed; the call of hoarder.take by hoarders fails, the service restarts on next use";
+    let refused = "warn   hoarders: call of hoarder.take by hoarders: no memory for the kernel's copy of the buffers: 16769016 more bytes of memory do not fit: processes hold ";
+    assert!(hoarders.log.iter().all(|line| line == failed || line.starts_with(refused)), "{}", end.serial);
+    let refusals = hoarders.log.iter().filter(|line| line.starts_with(refused)).count();
+    assert!((1..16).contains(&refusals) && hoarders.log.len() == 16, "{}", end.serial);
+    assert_eq!(cases[4].own.len(), 1, "{}", end.serial);
+    assert_shape(&cases[4].own[0], "bomb: writing refused after ", ": No space left on device");
+    assert_eq!(cases[5].ended, "done");
 }

@@ -11,7 +11,9 @@
 //! Known phase-2 gaps (issue 18 item 2: limits, preemptible instantiation)
 //! are asserted as they are today and marked `PHASE 2`.
 
-use walos_tests::hostile::{Bench, MACHINE, assert_honest, assert_shape, bench, honest_lines, lines_of, log_lines};
+use walos_tests::hostile::{
+    Bench, MACHINE, assert_honest, assert_shape, bench, honest_lines, lines_of, log_lines, wat_case,
+};
 
 // Memory bombs.
 
@@ -231,6 +233,53 @@ fn a_provider_that_never_answers_many_callers_fails_each_call() {
     assert_eq!(lines.pop(), Some("callers: 8 of 8 callers got an answer"), "{}", run.stdout);
     assert_eq!(lines, ["callers: spin returned -1"; 8]);
     assert_eq!(log_lines(&run.stderr), [SPIN_FAILED; 8]);
+}
+
+/// How the kernel fails a call of `spinner.spin` whose start function
+/// never ends (tests/hostile/spinner_start.wat).
+const START_SPIN_FAILED: &str = "err    spinner: start function: still running after 1000 slices; the call of spinner.spin by callers fails, the service restarts on next use";
+
+#[test]
+fn a_provider_whose_start_function_never_ends_fails_its_caller_s_call() {
+    let bench = bench().module("spinner", &wat_case("spinner_start")).program("callers");
+    let run = bench.run(&["callers", "one"]);
+    assert_honest(&run, "callers", 0, Some("exited with 0"));
+    assert_eq!(lines_of(&run, "callers: "), ["callers: spin returned -1"]);
+    assert_eq!(log_lines(&run.stderr), [START_SPIN_FAILED]);
+}
+
+#[test]
+fn a_provider_whose_start_function_never_ends_fails_each_of_many_calls() {
+    // Each call after the failure restarts the service, whose start
+    // function loops again.
+    let bench = bench().module("spinner", &wat_case("spinner_start")).program("callers");
+    let run = bench.run(&["callers", "8"]);
+    assert_honest(&run, "callers", 0, Some("exited with 0"));
+    let mut lines = lines_of(&run, "callers: ");
+    assert_eq!(lines.pop(), Some("callers: 8 of 8 callers got an answer"), "{}", run.stdout);
+    assert_eq!(lines, ["callers: spin returned -1"; 8]);
+    assert_eq!(log_lines(&run.stderr), [START_SPIN_FAILED; 8]);
+}
+
+#[test]
+fn callers_making_the_kernel_hold_their_copies_are_refused_at_the_budget() {
+    // Eight callers of a slow provider, each handing it almost 16 MiB of
+    // iovecs from a memory of a few hundred KiB: the kernel's copies of
+    // the calls waiting in the queue count in the 64 MiB all processes
+    // share.
+    let bench = bench().wat("hoarder").program("hoarders").option("--max-total-memory").option("64M");
+    let run = bench.run(&["hoarders", "8"]);
+    assert_honest(&run, "hoarders", 0, Some("exited with 0"));
+    let mut lines = lines_of(&run, "hoarders: ");
+    assert_eq!(lines.pop(), Some("hoarders: 8 of 8 callers got an answer"), "{}", run.stdout);
+    assert_eq!(lines, ["hoarders: take returned -1"; 8]);
+    let hung = "err    hoarder: walos_alloc(16769016) failed; the call of hoarder.take by hoarders fails, the service restarts on next use";
+    let refused = "warn   hoarders: call of hoarder.take by hoarders: no memory for the kernel's copy of the buffers: 16769016 more bytes of memory do not fit: processes hold ";
+    let log = log_lines(&run.stderr);
+    assert!(log.iter().all(|line| *line == hung || line.starts_with(refused)), "{}", run.stderr);
+    let refusals = log.iter().filter(|line| line.starts_with(refused)).count();
+    assert!((1..8).contains(&refusals), "some copies fit, not all: {}", run.stderr);
+    assert_eq!(log.len(), 8, "{}", run.stderr);
 }
 
 /// A service `evil` exporting `take(ptr, len) -> len` (its `w` entry: bytes

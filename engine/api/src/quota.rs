@@ -51,6 +51,62 @@ impl MemoryBudget {
     }
 }
 
+impl MemoryBudget {
+    /// Charges `bytes` the kernel holds for its guests outside their linear
+    /// memories (a service call's buffers in transit), given back when the
+    /// [`Charge`] is dropped: so what guests make the kernel hold comes out
+    /// of the same budget as their memories, never out of what the kernel
+    /// itself runs on.
+    ///
+    /// # Errors
+    /// The bytes do not fit beside what is held.
+    pub fn charge(self: &Arc<Self>, bytes: usize) -> Result<Charge, Refusal> {
+        if !self.take(bytes) {
+            return Err(Refusal::Budget { more: bytes, used: self.used(), limit: self.limit });
+        }
+        Ok(Charge { budget: self.clone(), bytes })
+    }
+}
+
+/// Bytes taken from a [`MemoryBudget`] by [`MemoryBudget::charge`], given
+/// back on drop.
+#[derive(Debug)]
+pub struct Charge {
+    budget: Arc<MemoryBudget>,
+    bytes: usize,
+}
+
+impl Charge {
+    /// The bytes charged.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// Charges `bytes` instead: more if they fit beside what is held, or
+    /// fewer, given back.
+    ///
+    /// # Errors
+    /// The growth does not fit; the charge is unchanged.
+    pub fn resize(&mut self, bytes: usize) -> Result<(), Refusal> {
+        if bytes > self.bytes {
+            let more = bytes - self.bytes;
+            if !self.budget.take(more) {
+                return Err(Refusal::Budget { more, used: self.budget.used(), limit: self.budget.limit });
+            }
+        } else {
+            self.budget.give_back(self.bytes - bytes);
+        }
+        self.bytes = bytes;
+        Ok(())
+    }
+}
+
+impl Drop for Charge {
+    fn drop(&mut self) {
+        self.budget.give_back(self.bytes);
+    }
+}
+
 /// One store's share of the [`Limits`]: what its memories and tables may
 /// grow to, and the memory it holds of the shared [`MemoryBudget`], given
 /// back when the store is dropped.
@@ -189,6 +245,23 @@ mod tests {
 
     fn limits(memory_bytes: usize, budget: &Arc<MemoryBudget>) -> Limits {
         Limits { memory_bytes, table_elements: 10, budget: budget.clone(), start: Slice::new(1, 1) }
+    }
+
+    #[test]
+    fn a_charge_shares_the_budget_with_memories_until_dropped() {
+        let budget = Arc::new(MemoryBudget::new(100));
+        let mut store = Quota::new(&limits(100, &budget));
+        let charge = budget.charge(70).expect("fits");
+        assert!(!store.memory_growing(0, 40, None), "the charge holds 70 of 100");
+        assert_eq!(budget.charge(31).unwrap_err(), Refusal::Budget { more: 31, used: 70, limit: 100 });
+        let mut charge = charge;
+        assert!(charge.resize(101).is_err(), "past the budget");
+        assert_eq!(budget.used(), 70, "unchanged");
+        charge.resize(50).expect("shrinks");
+        assert_eq!((charge.bytes(), budget.used()), (50, 50));
+        drop(charge);
+        assert!(store.memory_growing(0, 40, None));
+        assert_eq!(budget.used(), 40);
     }
 
     #[test]

@@ -96,14 +96,21 @@ pub(crate) fn entry(exports: &[Export], invoke: Option<&str>, args: &[String]) -
         None if has("_initialize") => return Err(NoEntry::Reactor),
         None => return Err(NoEntry::Command),
     };
-    let mut then: VecDeque<Call> = [START_EXPORT, "_initialize"]
-        .into_iter()
-        .filter(|name| has(name))
-        .map(|name| (name.to_string(), Vec::new()))
-        .collect();
+    let mut then: VecDeque<Call> = startup(exports).map(|name| (name.to_string(), Vec::new())).collect();
     then.push_back(last);
     let first = then.pop_front().expect("the last call is there");
     Ok(Entry { first, then, prints })
+}
+
+/// The functions a module with `exports` runs before anything else, in
+/// order: its deferred start function ([`START_EXPORT`]) and `_initialize`,
+/// those it exports as `() -> ()`. A program runs them as its first calls,
+/// a service before its first call after each (re)start.
+pub(crate) fn startup(exports: &[Export]) -> impl Iterator<Item = &'static str> {
+    let unit = ExternType::Func(FuncType::default());
+    [START_EXPORT, "_initialize"]
+        .into_iter()
+        .filter(move |name| exports.iter().any(|e| e.name == *name && e.ty == unit))
 }
 
 /// The call of export `name` with `args` parsed by its parameter types.

@@ -48,7 +48,7 @@ impl Kernel {
 
     fn ask_input(&mut self) {
         let Some(import) = self.input.getc.clone() else { return };
-        let Ok(transfer) = Transfer::plan(&[], &[], &[]) else { return };
+        let Ok(transfer) = Transfer::plan(&[], &[], &[], &self.sys.memory) else { return };
         let job = Job {
             caller: Caller::InputService,
             caller_name: "kernel".into(),

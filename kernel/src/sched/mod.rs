@@ -35,8 +35,8 @@ use core::fmt;
 
 use walos_engine::{Engine, Limits, MemoryBudget, Module, Slice};
 
-pub(crate) use entry::Call;
 pub use entry::InvokeProblem;
+pub(crate) use entry::{Call, startup};
 pub use spawn::SpawnError;
 
 use crate::linker::UnknownImports;
@@ -58,8 +58,10 @@ pub struct Config {
     /// Timer ticks of one scheduling slice, for an engine that preempts by
     /// epoch (the loader's timer sets the tick: 1 ms on the Linux loader).
     pub slice_ticks: u64,
-    /// Fuel a start function run inside instantiation (a service's) may
-    /// use: it cannot be preempted. A program's runs as its first call.
+    /// Fuel a start function run inside instantiation may use: it cannot
+    /// be preempted. The kernel defers every start function it is given in
+    /// wasm (programs' and services' alike run as calls, in slices), so
+    /// only a precompiled module built without deferring reaches this.
     pub start_fuel: u64,
     /// Timer ticks such a start function may take, under epoch.
     pub start_ticks: u64,
@@ -168,20 +170,18 @@ pub struct Kernel {
     /// program spawned again with the same bytes is not compiled again (as
     /// Linux keeps an executable in its page cache).
     modules: BTreeMap<String, (Vec<u8>, Rc<dyn Module>)>,
-    /// The linear memory all processes share ([`Config::max_total_memory`]).
-    memory_budget: Arc<MemoryBudget>,
 }
 
 impl Kernel {
     /// A kernel on `loader`'s machine running wasm with `engine`; with
     /// [`Config::input`], it links the input service at once.
     pub fn new(loader: Box<dyn Loader>, engine: Box<dyn Engine>, config: Config) -> Self {
-        let mut sys = System::new(loader, config.log_level);
+        let memory = Arc::new(MemoryBudget::new(config.max_total_memory));
+        let mut sys = System::new(loader, config.log_level, memory);
         sys.log(Level::Info, "kernel", format_args!("walos {} with the {} engine", crate::VERSION, engine.name()));
         if engine.preemption() == walos_engine::Preemption::Epoch {
             sys.log(Level::Debug, "kernel", format_args!("epoch preemption: slices of {} ticks", config.slice_ticks));
         }
-        let memory_budget = Arc::new(MemoryBudget::new(config.max_total_memory));
         let mut kernel = Kernel {
             sys,
             engine,
@@ -194,7 +194,6 @@ impl Kernel {
             services: BTreeMap::new(),
             input: input_service::InputService::default(),
             modules: BTreeMap::new(),
-            memory_budget,
         };
         kernel.start_input();
         kernel
@@ -209,7 +208,7 @@ impl Kernel {
         Limits {
             memory_bytes: self.config.max_memory.map_or(machine, |limit| limit.min(machine)),
             table_elements: self.config.max_table_elements,
-            budget: self.memory_budget.clone(),
+            budget: self.sys.memory.clone(),
             start,
         }
     }
@@ -222,7 +221,10 @@ impl Kernel {
 
     /// Mounts `fs` at `guest_path`: programs started afterwards can be
     /// granted it as a preopened directory ([`crate::Command::preopen`]).
-    pub fn mount(&mut self, guest_path: impl Into<String>, fs: Box<dyn FileSystem>) {
+    /// What it holds for guests from now on is charged to the memory
+    /// budget of all processes ([`FileSystem::charge_to`]).
+    pub fn mount(&mut self, guest_path: impl Into<String>, mut fs: Box<dyn FileSystem>) {
+        fs.charge_to(&self.sys.memory);
         self.sys.mounts.mount(guest_path.into(), fs);
     }
 }

@@ -154,6 +154,7 @@ impl Kernel {
         if self.procs.len() >= self.config.max_processes {
             return Err(SpawnError::TooMany { program, limit: self.config.max_processes });
         }
+        let from_store = wasm.is_none();
         let wasm = match wasm {
             Some(wasm) => wasm,
             None => self
@@ -175,7 +176,7 @@ impl Kernel {
             Some(imports) => Some((self.link_module(&imports, &mut chain).map_err(link_error)?, imports)),
             None => None,
         };
-        let module = self.module(&program, wasm)?;
+        let module = self.module(&program, wasm, from_store)?;
         let linked = match early {
             Some((linked, imports)) if imports == module.imports() => linked,
             _ => self.link_module(module.imports(), &mut chain).map_err(link_error)?,
@@ -241,17 +242,25 @@ impl Kernel {
     }
 
     /// The compiled module of `program`, from the cache if its bytes are
-    /// unchanged.
-    fn module(&mut self, program: &str, wasm: Vec<u8>) -> Result<Rc<dyn Module>, SpawnError> {
+    /// unchanged. Only modules read `from_store` join the cache: the store
+    /// bounds them, while a guest handing the kernel bytes under new names
+    /// (`proc.spawn_module`) would grow it without end.
+    fn module(&mut self, program: &str, wasm: Vec<u8>, from_store: bool) -> Result<Rc<dyn Module>, SpawnError> {
         if let Some(module) = self.compiled(program, &wasm) {
             return Ok(module);
         }
-        let invalid = |error| SpawnError::Invalid { program: program.into(), error };
-        // The cache is keyed on the bytes as given; the engine compiles them
-        // with the start function deferred.
-        let deferred = defer_start(&wasm).map_err(|why| invalid(walos_engine::Error::Invalid(why.into())))?;
-        let module: Rc<dyn Module> = self.engine.load(deferred.as_deref().unwrap_or(&wasm)).map_err(invalid)?.into();
-        self.modules.insert(program.into(), (wasm, module.clone()));
+        // The cache is keyed on the bytes as given.
+        let module = self.compile(&wasm).map_err(|error| SpawnError::Invalid { program: program.into(), error })?;
+        if from_store {
+            self.modules.insert(program.into(), (wasm, module.clone()));
+        }
         Ok(module)
+    }
+
+    /// Compiles `wasm`, a program's or a service's, with its start function
+    /// deferred ([`defer_start`]).
+    pub(crate) fn compile(&self, wasm: &[u8]) -> Result<Rc<dyn Module>, walos_engine::Error> {
+        let deferred = defer_start(wasm).map_err(|why| walos_engine::Error::Invalid(why.into()))?;
+        Ok(self.engine.load(deferred.as_deref().unwrap_or(wasm))?.into())
     }
 }

@@ -35,7 +35,7 @@ pub(crate) fn service_call(
             let Some(target) = ctx.proc.services.get(import) else {
                 return HostFlow::Trap(Trap::host(format!("no service import #{import}")));
             };
-            match Transfer::plan(target.kinds.as_deref().unwrap_or_default(), args, memory) {
+            match Transfer::plan(target.kinds.as_deref().unwrap_or_default(), args, memory, &ctx.sys.memory) {
                 Ok(transfer) => {
                     ctx.proc.request = Some(Request::CallService { import, transfer });
                     return HostFlow::Block;

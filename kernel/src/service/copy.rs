@@ -12,10 +12,11 @@
 //! suspended one), and every range is checked with overflow-free
 //! arithmetic: a bad pointer or a huge length fails the call, nothing else.
 
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
-use walos_engine::Val;
+use walos_engine::{Charge, MemoryBudget, Refusal, Val};
 
 use super::w_section::ParamKind;
 
@@ -26,10 +27,18 @@ pub const MAX_COPY: u64 = 16 << 20;
 pub const MAX_IOVECS: u32 = 1024;
 
 /// Why a call's buffers cannot be copied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CopyError {
     /// The caller's buffers come to more than [`MAX_COPY`] bytes.
     TooLarge,
+    /// The kernel's copy of the buffers does not fit in the memory budget
+    /// all processes share (it is held until the call is answered).
+    NoMemory(Refusal),
+    /// The kernel's heap could not give the copy this many bytes.
+    HeapFull {
+        /// The size of the copy.
+        total: u32,
+    },
     /// A byte array of the caller is not inside its memory.
     BufferOutside {
         /// The parameter, from 0.
@@ -76,6 +85,8 @@ impl fmt::Display for CopyError {
         let outside = "outside the caller's memory";
         match self {
             CopyError::TooLarge => write!(f, "the buffers are larger than {MAX_COPY} bytes"),
+            CopyError::NoMemory(refusal) => write!(f, "no memory for the kernel's copy of the buffers: {refusal}"),
+            CopyError::HeapFull { total } => write!(f, "the kernel's heap has no room for {total} bytes of buffers"),
             CopyError::BufferOutside { param, ptr } => write!(f, "parameter {param}: buffer at {ptr} {outside}"),
             CopyError::IovecArrayOutside { param, ptr } => {
                 write!(f, "parameter {param}: iovec array at {ptr} {outside}")
@@ -116,12 +127,14 @@ struct Pointer {
 }
 
 /// What one call copies.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct Transfer {
     args: Vec<Val>,
     /// The block as the provider gets it (iovec entries apart), then with
     /// its output buffers.
     block: Vec<u8>,
+    /// The block's bytes, charged to the memory budget while it lives.
+    charge: Option<Charge>,
     regions: Vec<Region>,
     pointers: Vec<Pointer>,
     /// Size of the block the provider must give, in bytes.
@@ -142,10 +155,22 @@ fn range(at: u64, len: u64, size: usize) -> Option<core::ops::Range<usize>> {
 }
 
 impl Transfer {
-    /// Checks the caller's buffers (described by `kinds`) in `caller`.
-    pub fn plan(kinds: &[ParamKind], args: &[Val], caller: &[u8]) -> Result<Transfer, CopyError> {
-        let mut plan =
-            Transfer { args: args.to_vec(), block: Vec::new(), regions: Vec::new(), pointers: Vec::new(), total: 0 };
+    /// Checks the caller's buffers (described by `kinds`) in `caller`, and
+    /// copies them, charging the copy to `budget`.
+    pub fn plan(
+        kinds: &[ParamKind],
+        args: &[Val],
+        caller: &[u8],
+        budget: &Arc<MemoryBudget>,
+    ) -> Result<Transfer, CopyError> {
+        let mut plan = Transfer {
+            args: args.to_vec(),
+            block: Vec::new(),
+            charge: None,
+            regions: Vec::new(),
+            pointers: Vec::new(),
+            total: 0,
+        };
         let mut total: u64 = 0;
         let mut reserve = |len: u64| -> Result<usize, CopyError> {
             let at = total;
@@ -189,7 +214,14 @@ impl Transfer {
             }
         }
         plan.total = total as u32;
-        plan.block = alloc::vec![0; total as usize];
+        if total > 0 {
+            plan.charge = Some(budget.charge(total as usize).map_err(CopyError::NoMemory)?);
+            // Within the budget the heap holds it (the budget leaves the
+            // kernel a share of its own), but a heap may be fragmented.
+            let full = CopyError::HeapFull { total: total as u32 };
+            plan.block.try_reserve_exact(total as usize).map_err(|_| full)?;
+            plan.block.resize(total as usize, 0);
+        }
         for region in plan.regions.iter().filter(|r| r.into) {
             plan.block[region.at..region.at + region.len]
                 .copy_from_slice(&caller[region.caller..region.caller + region.len]);
@@ -239,14 +271,21 @@ impl Transfer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::ToString;
     use alloc::vec;
+
+    /// A budget nothing else takes from.
+    fn budget() -> Arc<MemoryBudget> {
+        Arc::new(MemoryBudget::new(1 << 20))
+    }
 
     #[test]
     fn buffers_go_in_and_out() {
         let mut caller = vec![0u8; 64];
         caller[10..13].copy_from_slice(b"abc");
         let kinds = [ParamKind::BytesIn, ParamKind::Len, ParamKind::BytesOut, ParamKind::Len];
-        let plan = Transfer::plan(&kinds, &[Val::I32(10), Val::I32(3), Val::I32(20), Val::I32(4)], &caller).unwrap();
+        let plan = Transfer::plan(&kinds, &[Val::I32(10), Val::I32(3), Val::I32(20), Val::I32(4)], &caller, &budget())
+            .unwrap();
         assert_eq!(plan.total, 16);
         let mut plan = plan;
         let mut provider = vec![0xffu8; 100];
@@ -269,12 +308,31 @@ mod tests {
         let caller = vec![0u8; 64];
         let kinds = [ParamKind::BytesIn, ParamKind::Len];
         for (ptr, len) in [(60, 5), (-1, 2), (0, -1)] {
-            assert!(Transfer::plan(&kinds, &[Val::I32(ptr), Val::I32(len)], &caller).is_err());
+            assert!(Transfer::plan(&kinds, &[Val::I32(ptr), Val::I32(len)], &caller, &budget()).is_err());
         }
         let mut iovecs = vec![0u8; 64];
         iovecs[0..8].copy_from_slice(&[0, 0, 0, 0xff, 1, 0, 0, 0]);
         let kinds = [ParamKind::IovecsIn, ParamKind::Len];
-        assert!(Transfer::plan(&kinds, &[Val::I32(0), Val::I32(1)], &iovecs).is_err());
-        assert!(Transfer::plan(&kinds, &[Val::I32(0), Val::I32(100_000)], &iovecs).is_err());
+        assert!(Transfer::plan(&kinds, &[Val::I32(0), Val::I32(1)], &iovecs, &budget()).is_err());
+        assert!(Transfer::plan(&kinds, &[Val::I32(0), Val::I32(100_000)], &iovecs, &budget()).is_err());
+    }
+
+    #[test]
+    fn the_copy_is_charged_to_the_budget_until_the_transfer_ends() {
+        let caller = vec![0u8; 64];
+        let kinds = [ParamKind::BytesIn, ParamKind::Len];
+        let budget = Arc::new(MemoryBudget::new(40));
+        let first = Transfer::plan(&kinds, &[Val::I32(0), Val::I32(30)], &caller, &budget).unwrap();
+        assert_eq!(budget.used(), 32, "30 bytes, rounded up to 8");
+        let refused = Transfer::plan(&kinds, &[Val::I32(0), Val::I32(9)], &caller, &budget).unwrap_err();
+        assert_eq!(refused, CopyError::NoMemory(Refusal::Budget { more: 16, used: 32, limit: 40 }));
+        assert_eq!(
+            refused.to_string(),
+            "no memory for the kernel's copy of the buffers: 16 more bytes of memory do not fit: \
+             processes hold 32 of the 40 bytes they may take together"
+        );
+        drop(first);
+        assert_eq!(budget.used(), 0);
+        assert!(Transfer::plan(&kinds, &[Val::I32(0), Val::I32(9)], &caller, &budget).is_ok());
     }
 }

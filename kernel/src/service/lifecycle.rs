@@ -1,6 +1,5 @@
 //! A service's life: loading (read, compile, check its `w` section, link
-//! its own imports), starting as a process (instantiation, its start
-//! function if deferred, and `_initialize`), and starting again on the
+//! its own imports), starting as a process, and starting again on the
 //! next call after a failure.
 
 use alloc::boxed::Box;
@@ -10,17 +9,17 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
-use walos_engine::{ExternType, FuncType, RunOutcome, Trap};
+use walos_engine::ExternType;
 
+use super::Service;
 use super::w_section::{self, WSectionError};
-use super::{MAX_CALL_SLICES, Service};
 use crate::Kernel;
-use crate::binary::START_EXPORT;
 use crate::fd::FdTable;
 use crate::linker::{LinkError, ServiceProblem};
 use crate::loader::StoreError;
 use crate::log::Level;
 use crate::process::{ProcState, Process, WaitFor};
+use crate::sched::startup;
 use crate::syscall::Ctx;
 
 /// Why a service could not be loaded (its importer then does not link).
@@ -53,49 +52,16 @@ impl core::error::Error for LoadError {}
 /// a restart after a failure.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StartError {
-    /// Instantiation failed: a limit, a segment out of bounds, or its start
-    /// function (when the engine runs it) failed.
+    /// Instantiation failed: a limit, or a segment out of bounds. (Its
+    /// start function and `_initialize` run later, as the first steps of
+    /// its first call, in its slices.)
     Instantiate(walos_engine::Error),
-    /// A function it runs before serving failed: its start function, if
-    /// compiled by `walos compile` (exported as [`START_EXPORT`]), or
-    /// `_initialize`, named here.
-    Initialize(&'static str, InitFailure),
-}
-
-/// How a service's start function or `_initialize` failed. They run
-/// alone, before anybody can call the service.
-#[derive(Debug, Clone, PartialEq)]
-pub enum InitFailure {
-    /// It could not be called.
-    Call(walos_engine::Error),
-    /// It blocked, or called a service.
-    Blocked,
-    /// It exited with this status.
-    Exited(u32),
-    /// It trapped.
-    Trapped(Trap),
-    /// It was still running after the slices a call may take.
-    Hung,
 }
 
 impl fmt::Display for StartError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             StartError::Instantiate(error) => write!(f, "{error}"),
-            StartError::Initialize(START_EXPORT, failure) => write!(f, "its start function: {failure}"),
-            StartError::Initialize(function, failure) => write!(f, "{function}: {failure}"),
-        }
-    }
-}
-
-impl fmt::Display for InitFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            InitFailure::Call(error) => write!(f, "{error}"),
-            InitFailure::Blocked => f.write_str("it cannot block or call services"),
-            InitFailure::Exited(code) => write!(f, "exited with status {code}"),
-            InitFailure::Trapped(trap) => write!(f, "trapped: {trap}"),
-            InitFailure::Hung => write!(f, "still running after {MAX_CALL_SLICES} slices"),
         }
     }
 }
@@ -130,7 +96,7 @@ impl Kernel {
                 error @ StoreError::Io(_) => problem(LoadError::Store(error)),
             })?,
         };
-        let module = self.engine.load(&wasm).map_err(|e| problem(LoadError::Compile(e)))?;
+        let module = self.compile(&wasm).map_err(|e| problem(LoadError::Compile(e)))?;
         let descs = w_section::parse(&wasm).map_err(w_problem)?;
         for desc in &descs {
             let qualified = format!("{}:{}", desc.module, desc.name);
@@ -154,6 +120,7 @@ impl Kernel {
             sigs: descs,
             pid: None,
             started: false,
+            startup: VecDeque::new(),
             current: None,
             queue: VecDeque::new(),
         });
@@ -162,8 +129,10 @@ impl Kernel {
         Ok(())
     }
 
-    /// Instantiates `service` as a new process, runs its `_initialize` (if
-    /// any), and leaves it idle, waiting for calls.
+    /// Instantiates `service` as a new process, idle, waiting for calls.
+    /// Its start function and `_initialize` are not run here, inside
+    /// somebody's link or call where nothing else could run meanwhile, but
+    /// as the first steps of its next call, in slices.
     pub(super) fn start_service(&mut self, service: &mut Service) -> Result<(), StartError> {
         if service.started {
             self.sys.log(Level::Info, "kernel", format_args!("restarting service {}", service.name));
@@ -192,15 +161,7 @@ impl Kernel {
             starting: false,
             prints: false,
         });
-        let unit = ExternType::Func(FuncType::default());
-        for function in [START_EXPORT, "_initialize"] {
-            if service.module.exports().iter().any(|e| e.name == function && e.ty == unit)
-                && let Err(failure) = self.initialize(&mut proc, function)
-            {
-                self.release(&mut proc.state);
-                return Err(StartError::Initialize(function, failure));
-            }
-        }
+        service.startup = startup(service.module.exports()).collect();
         self.next_pid += 1;
         self.sys.log(Level::Info, "kernel", format_args!("pid {pid}: started service `{}`", service.name));
         proc.state.wait = Some(WaitFor { kernel: true, ..WaitFor::default() });
@@ -208,27 +169,5 @@ impl Kernel {
         self.blocked.insert(pid);
         service.pid = Some(pid);
         Ok(())
-    }
-
-    /// Runs a new service's `function` (its start function or
-    /// `_initialize`) to its end. It runs before anybody can call the
-    /// service, alone: it may use built-in interfaces but not block or call
-    /// other services.
-    fn initialize(&mut self, proc: &mut Process, function: &str) -> Result<(), InitFailure> {
-        proc.instance.call(function, &[]).map_err(InitFailure::Call)?;
-        for _ in 0..MAX_CALL_SLICES {
-            let outcome = {
-                let mut ctx = Ctx { sys: &mut self.sys, proc: &mut proc.state };
-                proc.instance.run(self.config.slice(), &mut ctx)
-            };
-            match outcome {
-                RunOutcome::Finished(_) => return Ok(()),
-                RunOutcome::Preempted | RunOutcome::Yielded => {}
-                RunOutcome::Blocked => return Err(InitFailure::Blocked),
-                RunOutcome::Exited(code) => return Err(InitFailure::Exited(code)),
-                RunOutcome::Trapped(trap) => return Err(InitFailure::Trapped(trap)),
-            }
-        }
-        Err(InitFailure::Hung)
     }
 }

@@ -36,11 +36,11 @@ pub mod w_section;
 
 pub(crate) use call::CallError;
 pub(crate) use failure::ServiceFailure;
-pub use lifecycle::{InitFailure, LoadError, StartError};
+pub use lifecycle::{LoadError, StartError};
 pub use w_section::{WEntry, WSectionError};
 
-use alloc::boxed::Box;
 use alloc::collections::VecDeque;
+use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -48,8 +48,8 @@ use walos_engine::{FuncType, HostFuncId, Module, Val};
 
 use crate::process::Pid;
 
-/// Slices one service call (or a service's `_initialize`) may take before
-/// it counts as hung.
+/// Slices one service call (with the provider's start function and
+/// `_initialize` if it is the first) may take before it counts as hung.
 const MAX_CALL_SLICES: u32 = 1000;
 
 /// Host function ids from here on are service imports: the low bits are
@@ -84,7 +84,7 @@ pub(crate) struct Service {
     /// Its name in the store.
     pub name: String,
     /// Its compiled module, instantiated at each (re)start.
-    pub module: Box<dyn Module>,
+    pub module: Rc<dyn Module>,
     /// The host functions its imports are bound to.
     pub bindings: Vec<HostFuncId>,
     /// Its own service imports, for each (re)start.
@@ -95,6 +95,9 @@ pub(crate) struct Service {
     pub pid: Option<Pid>,
     /// Whether it ran before (a start is then a restart).
     pub started: bool,
+    /// What its process runs before it serves the next call: its deferred
+    /// start function and `_initialize`, after each (re)start.
+    pub startup: VecDeque<&'static str>,
     /// The call it serves now.
     pub current: Option<Job>,
     /// The calls waiting for it, first come first served.
@@ -127,11 +130,15 @@ pub(crate) struct Job {
     pub slices: u32,
 }
 
-/// Where a call is: the provider's `walos_alloc` gives a block for the
-/// buffers, the function runs on copies in that block, `walos_free` gives
-/// the block back. Each step is a call the provider runs in slices.
+/// Where a call is: the first call after a (re)start runs the provider's
+/// start function and `_initialize`; the provider's `walos_alloc` gives a
+/// block for the buffers, the function runs on copies in that block,
+/// `walos_free` gives the block back. Each step is a call the provider
+/// runs in slices.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Phase {
+    /// One of [`Service::startup`], the first.
+    Startup(&'static str),
     /// `walos_alloc` is asked for the block.
     Alloc,
     /// The function runs on the copies in the block at `base`.

@@ -1,5 +1,6 @@
 //! The steps of one service call, each a call the provider runs in slices
-//! like any process: `walos_alloc` gives a block for the buffers, the
+//! like any process: after a (re)start, its start function and
+//! `_initialize`; `walos_alloc` gives a block for the buffers, the
 //! function runs on copies in that block, `walos_free` gives the block
 //! back. A step that traps, exits or runs too long ends the provider.
 
@@ -12,6 +13,7 @@ use walos_engine::{ExternType, FuncType, RunOutcome, Val, ValType};
 use super::failure::ServiceFailure;
 use super::{Job, MAX_CALL_SLICES, Phase, Service};
 use crate::Kernel;
+use crate::binary::START_EXPORT;
 use crate::process::{Pid, Process};
 
 impl Kernel {
@@ -52,6 +54,8 @@ impl Kernel {
         let func = |kernel: &Kernel| {
             let job = kernel.services.get(&name).and_then(|s| s.current.as_ref());
             match job.map(|job| &job.phase) {
+                Some(Phase::Startup(START_EXPORT)) => "start function".to_string(),
+                Some(Phase::Startup(function)) => function.to_string(),
                 Some(Phase::Alloc) => "walos_alloc".to_string(),
                 Some(Phase::Function { .. }) => job.map(|j| j.import.export.clone()).unwrap_or_default(),
                 Some(Phase::Free { .. }) => "walos_free".to_string(),
@@ -87,6 +91,11 @@ pub(super) fn begin(service: &mut Service, proc: &mut Process) -> Result<(), Ser
     let Some(job) = service.current.as_mut() else {
         return Err(ServiceFailure::NotRunning);
     };
+    if let Some(&function) = service.startup.front() {
+        proc.instance.call(function, &[]).map_err(ServiceFailure::Step)?;
+        job.phase = Phase::Startup(function);
+        return Ok(());
+    }
     if job.transfer.total > 0 {
         if !service.module.exports().iter().any(|e| e.name == "walos_alloc") {
             return Err(ServiceFailure::NoAlloc);
@@ -115,6 +124,11 @@ fn advance(service: &mut Service, proc: &mut Process, results: Vec<Val>) -> Resu
     };
     let total = job.transfer.total;
     match core::mem::replace(&mut job.phase, Phase::Alloc) {
+        Phase::Startup(_) => {
+            service.startup.pop_front();
+            begin(service, proc)?;
+            Ok(None)
+        }
         Phase::Alloc => {
             let base = match results.as_slice() {
                 [Val::I32(0)] => return Err(ServiceFailure::AllocFailed { total }),

@@ -3,7 +3,10 @@
 
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
+use alloc::sync::Arc;
 use alloc::vec::Vec;
+
+use walos_engine::{Charge, MemoryBudget};
 
 use super::{DirEntry, FileSystem, NewNode, NodeId, NodeKind, SetTime, Stat};
 use crate::syscall::Errno;
@@ -11,6 +14,14 @@ use crate::syscall::Errno;
 /// The largest file: a write or a size beyond it is `EFBIG` (the kernel
 /// heap holds the data).
 const MAX_FILE: u64 = 1 << 30;
+
+/// What a node costs the heap besides its data, charged at its creation:
+/// the node, its directory entry and a name of up to 255 bytes, with room
+/// for the maps' own overhead.
+const NODE_COST: usize = 512;
+
+/// What one more hard link costs: the entry and its name.
+const LINK_COST: usize = 384;
 
 #[derive(Debug)]
 enum Data {
@@ -28,6 +39,8 @@ struct Node {
     atim: u64,
     mtim: u64,
     ctim: u64,
+    /// Bytes of the budget taken for it, given back when it is freed.
+    charged: usize,
 }
 
 /// The file system; node 1 is the root.
@@ -36,14 +49,44 @@ pub struct MemFs {
     nodes: BTreeMap<NodeId, Node>,
     next: NodeId,
     dev: u64,
+    /// What guests made it hold since it was mounted
+    /// ([`FileSystem::charge_to`]); `None`: unlimited but by the heap.
+    charge: Option<Charge>,
 }
 
 const ROOT: NodeId = 1;
 
-/// Extends a file with zeros; `ENOSPC` when the kernel heap cannot hold it
-/// (never an allocation failure, which would stop the kernel).
-fn grow(bytes: &mut Vec<u8>, len: usize) -> Result<(), Errno> {
-    bytes.try_reserve(len - bytes.len()).map_err(|_| Errno::NOSPC)?;
+/// Takes `bytes` of `charge`, if any: `ENOSPC` when they do not fit.
+fn take(charge: &mut Option<Charge>, bytes: usize) -> Result<(), Errno> {
+    match charge {
+        Some(charge) => charge.resize(charge.bytes() + bytes).map_err(|_| Errno::NOSPC),
+        None => Ok(()),
+    }
+}
+
+/// Extends a file with zeros to `len`, charging its growth to `charge`
+/// (and `node_charged`); `ENOSPC` when the budget or the kernel heap cannot
+/// hold it (never an allocation failure, which would stop the kernel).
+fn grow(charge: &mut Option<Charge>, node_charged: &mut usize, bytes: &mut Vec<u8>, len: usize) -> Result<(), Errno> {
+    let capacity = bytes.capacity();
+    if len > capacity {
+        // Doubling keeps appends cheap; exactly `len` if that is all the
+        // budget has room for.
+        let doubled = len.max(capacity.saturating_mul(2)).min(MAX_FILE as usize);
+        let target = if take(charge, doubled - capacity).is_ok() {
+            doubled
+        } else {
+            take(charge, len - capacity)?;
+            len
+        };
+        if bytes.try_reserve_exact(target - bytes.len()).is_err() {
+            if let Some(charge) = charge {
+                let _ = charge.resize(charge.bytes() - (target - capacity));
+            }
+            return Err(Errno::NOSPC);
+        }
+        *node_charged += target - capacity;
+    }
     bytes.resize(len, 0);
     Ok(())
 }
@@ -59,8 +102,9 @@ impl MemFs {
             atim: now,
             mtim: now,
             ctim: now,
+            charged: 0,
         };
-        MemFs { nodes: BTreeMap::from([(ROOT, root)]), next: ROOT + 1, dev }
+        MemFs { nodes: BTreeMap::from([(ROOT, root)]), next: ROOT + 1, dev, charge: None }
     }
 
     fn node(&mut self, id: NodeId) -> Result<&mut Node, Errno> {
@@ -104,8 +148,30 @@ impl MemFs {
             node.nlink = node.nlink.saturating_sub(if matches!(node.data, Data::Dir { .. }) { 2 } else { 1 });
             node.ctim = now;
             if node.nlink == 0 && node.refs == 0 {
-                self.nodes.remove(&id);
+                self.free(id);
             }
+        }
+    }
+
+    /// Frees node `id`, giving back what it was charged.
+    fn free(&mut self, id: NodeId) {
+        if let (Some(node), Some(charge)) = (self.nodes.remove(&id), &mut self.charge) {
+            let _ = charge.resize(charge.bytes().saturating_sub(node.charged));
+        }
+    }
+
+    /// Sets file `id`'s size to `len`, growing it with zeros.
+    fn resize_file(&mut self, id: NodeId, len: usize) -> Result<(), Errno> {
+        let MemFs { nodes, charge, .. } = self;
+        let node = nodes.get_mut(&id).ok_or(Errno::BADF)?;
+        let Data::File(bytes) = &mut node.data else {
+            return Err(Errno::BADF);
+        };
+        if len > bytes.len() {
+            grow(charge, &mut node.charged, bytes, len)
+        } else {
+            bytes.truncate(len);
+            Ok(())
         }
     }
 
@@ -144,7 +210,7 @@ impl FileSystem for MemFs {
         if let Some(node) = self.nodes.get_mut(&id) {
             node.refs = node.refs.saturating_sub(1);
             if node.nlink == 0 && node.refs == 0 {
-                self.nodes.remove(&id);
+                self.free(id);
             }
         }
     }
@@ -170,6 +236,8 @@ impl FileSystem for MemFs {
         if self.live_entries(dir)?.contains_key(name) {
             return Err(Errno::EXIST);
         }
+        let cost = NODE_COST + if let NewNode::Symlink(target) = new { target.len() } else { 0 };
+        take(&mut self.charge, cost)?;
         let id = self.next;
         self.next += 1;
         let (data, nlink) = match new {
@@ -177,7 +245,7 @@ impl FileSystem for MemFs {
             NewNode::Directory => (Data::Dir { entries: BTreeMap::new(), parent: dir }, 2),
             NewNode::Symlink(target) => (Data::Symlink(target.to_string()), 1),
         };
-        self.nodes.insert(id, Node { data, nlink, refs: 0, atim: now, mtim: now, ctim: now });
+        self.nodes.insert(id, Node { data, nlink, refs: 0, atim: now, mtim: now, ctim: now, charged: cost });
         self.entries(dir)?.insert(name.to_string(), id);
         if new == NewNode::Directory {
             self.adjust_nlink(dir, 1);
@@ -205,14 +273,17 @@ impl FileSystem for MemFs {
     }
 
     fn write(&mut self, id: NodeId, offset: u64, data: &[u8], now: u64) -> Result<usize, Errno> {
-        let node = self.node(id)?;
-        let Data::File(bytes) = &mut node.data else {
+        let Data::File(bytes) = &self.node(id)?.data else {
             return Err(Errno::BADF);
         };
         let end = offset.checked_add(data.len() as u64).filter(|&end| end <= MAX_FILE).ok_or(Errno::FBIG)?;
         if end as usize > bytes.len() {
-            grow(bytes, end as usize)?;
+            self.resize_file(id, end as usize)?;
         }
+        let node = self.node(id)?;
+        let Data::File(bytes) = &mut node.data else {
+            return Err(Errno::BADF);
+        };
         bytes[offset as usize..end as usize].copy_from_slice(data);
         node.mtim = now;
         node.ctim = now;
@@ -220,17 +291,14 @@ impl FileSystem for MemFs {
     }
 
     fn set_size(&mut self, id: NodeId, size: u64, now: u64) -> Result<(), Errno> {
-        let node = self.node(id)?;
-        let Data::File(bytes) = &mut node.data else {
+        if !matches!(self.node(id)?.data, Data::File(_)) {
             return Err(Errno::BADF);
-        };
+        }
         if size > MAX_FILE {
             return Err(Errno::FBIG);
         }
-        if size as usize > bytes.len() {
-            grow(bytes, size as usize)?;
-        }
-        bytes.truncate(size as usize);
+        self.resize_file(id, size as usize)?;
+        let node = self.node(id)?;
         node.mtim = now;
         node.ctim = now;
         Ok(())
@@ -246,6 +314,11 @@ impl FileSystem for MemFs {
         }
         node.ctim = now;
         Ok(())
+    }
+
+    fn charge_to(&mut self, budget: &Arc<MemoryBudget>) {
+        // Nothing is held yet: charge(0) always fits.
+        self.charge = budget.charge(0).ok();
     }
 
     fn read_dir(&mut self, dir: NodeId) -> Result<Vec<DirEntry>, Errno> {
@@ -266,8 +339,10 @@ impl FileSystem for MemFs {
         if self.live_entries(to_dir)?.contains_key(to_name) {
             return Err(Errno::EXIST);
         }
+        take(&mut self.charge, LINK_COST)?;
         self.entries(to_dir)?.insert(to_name.to_string(), id);
         let node = self.node(id)?;
+        node.charged += LINK_COST;
         node.nlink += 1;
         node.ctim = now;
         self.touch_dir(to_dir, now)
@@ -349,6 +424,30 @@ mod tests {
         let mut fs = MemFs::new(1, 100);
         let root = fs.root().unwrap();
         (fs, root)
+    }
+
+    #[test]
+    fn what_guests_store_is_charged_to_the_budget_and_given_back() {
+        let (mut fs, root) = fs();
+        let budget = Arc::new(MemoryBudget::new(NODE_COST + 4096));
+        fs.charge_to(&budget);
+        fs.create(root, "f", NewNode::File, 0).unwrap();
+        assert_eq!(budget.used(), NODE_COST);
+        let f = fs.lookup(root, "f").unwrap();
+        assert_eq!(fs.write(f, 0, &[7; 3000], 0), Ok(3000));
+        // Doubling past the budget: exactly what the write needs.
+        assert_eq!(fs.write(f, 3000, &[8; 1000], 0), Ok(1000));
+        assert_eq!(fs.write(f, 4000, &[9; 200], 0), Err(Errno::NOSPC));
+        assert_eq!(fs.create(root, "g", NewNode::File, 0), Err(Errno::NOSPC));
+        assert_eq!(fs.link(root, "f", root, "h", 0), Err(Errno::NOSPC));
+        let mut buf = [0; 4];
+        assert_eq!((fs.read(f, 2998, &mut buf, 0), buf), (Ok(4), [7, 7, 8, 8]), "nothing lost");
+        // Unlinked, the file lives while it is open.
+        fs.unlink(root, "f", 0).unwrap();
+        assert_eq!(budget.used(), NODE_COST + 4000);
+        fs.release(f);
+        assert_eq!(budget.used(), 0);
+        assert_eq!(fs.create(root, "g", NewNode::File, 0), Ok(()));
     }
 
     #[test]

@@ -14,7 +14,10 @@ pub mod resolve;
 
 use alloc::boxed::Box;
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
+
+use walos_engine::MemoryBudget;
 
 use crate::syscall::Errno;
 
@@ -133,6 +136,11 @@ pub trait FileSystem {
     fn sync(&mut self, _node: NodeId) -> Result<(), Errno> {
         Ok(())
     }
+    /// From now on, charges what it holds in the kernel's heap for its
+    /// guests to `budget` (the memory all processes share), refusing with
+    /// `ENOSPC` what does not fit: a file system whose data lives
+    /// elsewhere (the host's, a disk) holds nothing to charge.
+    fn charge_to(&mut self, _budget: &Arc<MemoryBudget>) {}
 }
 
 /// The file systems mounted in the kernel, by guest path.
