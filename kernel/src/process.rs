@@ -5,7 +5,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
-use walos_engine::{Instance, Trap};
+use walos_engine::{Charge, Instance, Trap};
 
 use crate::fd::FdTable;
 
@@ -109,6 +109,15 @@ pub struct WaitFor {
     pub kernel: bool,
 }
 
+/// A module a guest handed the kernel (`proc.spawn_module`, `sys.exec`):
+/// its bytes, and what they and the code compiled from them take from the
+/// memory budget of all processes for as long as the process runs it.
+#[derive(Debug)]
+pub struct GivenModule {
+    pub bytes: Vec<u8>,
+    pub charge: Charge,
+}
+
 /// What a process asks of the scheduler through a host call that needs
 /// other processes (`proc.*`, `sys.exec`). The host function parks the
 /// caller with a request; the kernel serves it between slices and leaves a
@@ -118,7 +127,7 @@ pub struct WaitFor {
 pub enum Request {
     /// Start a child; `wasm` given, or else `command.program` from the
     /// service store.
-    Spawn { command: Command, wasm: Option<Vec<u8>> },
+    Spawn { command: Command, wasm: Option<GivenModule> },
     /// Wait for a child to end and collect its status.
     Wait(Pid),
     /// End a process.
@@ -249,6 +258,11 @@ pub struct ProcState {
     /// The imports that name nothing, bound to functions that trap
     /// (`--trap-unknown-imports`), by the number the linker gave them.
     pub unknown_imports: Vec<walos_engine::Import>,
+    /// What the module it runs takes from the memory budget, when a guest
+    /// handed it over ([`GivenModule`]); store modules are bounded by the
+    /// store instead. Held for its drop.
+    #[allow(dead_code)]
+    pub code: Option<Charge>,
 }
 
 impl ProcState {
@@ -272,6 +286,7 @@ impl ProcState {
             requests_in_a_row: 0,
             services: Vec::new(),
             unknown_imports: Vec::new(),
+            code: None,
         }
     }
 

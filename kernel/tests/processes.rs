@@ -470,6 +470,42 @@ fn spawn_module_starts_bytes_with_arguments() {
 }
 
 #[test]
+fn a_module_handed_over_is_charged_to_the_memory_budget_while_its_process_runs() {
+    // The child, one page, exits at once. The budget holds the parent's
+    // page, the child's and one charge for its module: a child started
+    // and waited for gives its charge back, so a second one fits; two
+    // alive at once do not, and the second spawn is ENOMEM (48).
+    const PAGE: usize = 64 << 10;
+    let child = wat::parse_str(r#"(module (memory 1) (func (export "_start")))"#).unwrap();
+    let len = child.len();
+    let spawn = format!(
+        "(call $spawn_module (i32.const 1024) (i32.const 3) (i32.const 8192) (i32.const {len}) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 4096))"
+    );
+    let parent = wasi_program(
+        &with_proc(&format!(r#"(data (i32.const 1024) "kid") (data (i32.const 8192) "{}")"#, escape(&child))),
+        &format!(
+            "(call $expect (i32.eqz {spawn}) (i32.const 100))
+             (call $expect (i32.eqz (call $wait (i32.load (i32.const 4096)) (i32.const 4100))) (i32.const 101))
+             (call $expect (i32.eqz {spawn}) (i32.const 102))
+             (call $proc_exit {spawn})"
+        ),
+    );
+    let charge = 8 * len;
+    let config = Config { max_total_memory: 2 * PAGE + charge + charge / 2, ..Config::default() };
+    let mut h = Harness::with_config(&[("parent", &parent)], config);
+    assert_eq!(h.run(Command::new("parent")), ExitStatus::Exited(48));
+    let logs = h.logs();
+    let held = 2 * PAGE + charge;
+    assert!(
+        logs.contains(&format!(
+            "parent: no memory for a module of {len} bytes: {charge} more bytes of memory do not fit: processes hold {held} of the {} bytes they may take together",
+            2 * PAGE + charge + charge / 2
+        )),
+        "{logs}"
+    );
+}
+
+#[test]
 fn a_program_can_change_the_log_level() {
     // Logs at debug, raises the level to debug, logs again; 8 is EINVAL.
     let program = wasi_program(

@@ -147,6 +147,22 @@ fn a_memory_past_what_all_processes_may_take_is_refused_naming_the_limit() {
 }
 
 #[test]
+fn tables_past_what_all_processes_may_take_are_refused_naming_the_limit() {
+    // Tables live in kernel memory: 16 of 20000 elements, 160000 bytes
+    // each, do not all fit in 2 MiB beside the honest program.
+    let wasm = command(&"(table 20000 funcref)".repeat(16));
+    let run = bench().module("tables", &wasm).option("--max-total-memory").option("2M").run(&["tables"]);
+    assert_honest(&run, "tables", 45, None);
+    let log = log_lines(&run.stderr);
+    assert_eq!(log.len(), 1, "{}", run.stderr);
+    let (start, end) = (
+        "warn   honest: spawn: cannot start `tables`: cannot instantiate: 160000 more bytes of memory do not fit: processes hold ",
+        " of the 2097152 bytes they may take together",
+    );
+    assert!(log[0].starts_with(start) && log[0].ends_with(end), "{}", log[0]);
+}
+
+#[test]
 fn a_data_segment_past_the_memory_fails_instantiation() {
     let run = spawn_module("baddata", &command("(memory 1) (data (i32.const 0xfffffff0) \"0123456789abcdef\")"));
     assert_refused(&run, "baddata", "cannot start `baddata`: instantiation trapped: out of bounds memory access");

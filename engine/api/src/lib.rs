@@ -47,7 +47,7 @@ pub use host::{Host, HostFlow, HostFuncId};
 pub use host_func::{HostFunc, I32Shape, INLINE, MAX_TYPED, Values};
 pub use preempt::{Preemption, Slice, Ticker};
 pub use proposal::needed_proposal;
-pub use quota::{Charge, MemoryBudget, Quota, Refusal};
+pub use quota::{Charge, MemoryBudget, Quota, Refusal, TABLE_ELEMENT_BYTES};
 pub use start::StartFailure;
 pub use trap::{Frame, Trap, TrapCode};
 pub use types::{Export, ExternType, FuncType, Import, Val, ValType};

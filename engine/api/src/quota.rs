@@ -107,6 +107,10 @@ impl Drop for Charge {
     }
 }
 
+/// What one table element takes from the [`MemoryBudget`]: a reference,
+/// as both engines store them.
+pub const TABLE_ELEMENT_BYTES: usize = 8;
+
 /// One store's share of the [`Limits`]: what its memories and tables may
 /// grow to, and the memory it holds of the shared [`MemoryBudget`], given
 /// back when the store is dropped.
@@ -209,21 +213,46 @@ impl Quota {
         true
     }
 
-    /// The engine could not grow after all: the last growth is given back.
+    /// The engine could not grow a memory after all: the growth is given
+    /// back.
     pub fn memory_grow_failed(&mut self) {
-        self.budget.give_back(self.pending);
-        self.held -= self.pending;
-        self.pending = 0;
+        self.grow_failed();
     }
 
-    /// Whether a table may grow to `desired` elements, within its
-    /// declared `maximum` and the table limit.
-    pub fn table_growing(&mut self, desired: usize, maximum: Option<usize>) -> bool {
+    /// Whether a table of `current` elements may grow to `desired` (also
+    /// asked for a new table, from 0): within its declared `maximum`, the
+    /// table limit and, at [`TABLE_ELEMENT_BYTES`] each, the shared budget.
+    /// Tables live in kernel memory beside the linear memories, and a store
+    /// may create [`Quota::COUNT_LIMIT`] of them.
+    pub fn table_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> bool {
+        if maximum.is_some_and(|max| desired > max) {
+            return false;
+        }
         if desired > self.table_elements {
             self.refusal = Some(Refusal::Table { elements: desired, limit: self.table_elements });
             return false;
         }
-        maximum.is_none_or(|max| desired <= max)
+        let more = desired.saturating_sub(current).saturating_mul(TABLE_ELEMENT_BYTES);
+        if !self.budget.take(more) {
+            let (used, limit) = (self.budget.used(), self.budget.limit());
+            self.refusal = Some(Refusal::Budget { more, used, limit });
+            return false;
+        }
+        self.held += more;
+        self.pending = more;
+        true
+    }
+
+    /// The engine could not grow a table after all: the growth is given
+    /// back.
+    pub fn table_grow_failed(&mut self) {
+        self.grow_failed();
+    }
+
+    fn grow_failed(&mut self) {
+        self.budget.give_back(self.pending);
+        self.held -= self.pending;
+        self.pending = 0;
     }
 
     /// Why the last growth was refused, if one was.
@@ -294,7 +323,24 @@ mod tests {
         assert!(quota.memory_growing(30, 70, None));
         quota.memory_grow_failed();
         assert_eq!(budget.used(), 30);
-        assert!(quota.table_growing(10, None) && !quota.table_growing(11, None) && !quota.table_growing(5, Some(4)));
         assert!(!quota.memory_growing(30, 40, Some(35)), "past its declared maximum");
+    }
+
+    #[test]
+    fn tables_are_limited_and_charged_to_the_budget() {
+        let budget = Arc::new(MemoryBudget::new(100));
+        let mut quota = Quota::new(&limits(100, &budget));
+        assert!(!quota.table_growing(0, 11, None), "past the table limit");
+        assert_eq!(quota.take_refusal(), Some(Refusal::Table { elements: 11, limit: 10 }));
+        assert!(!quota.table_growing(0, 5, Some(4)), "past its declared maximum");
+        assert!(quota.table_growing(0, 4, None));
+        assert_eq!(budget.used(), 4 * TABLE_ELEMENT_BYTES);
+        quota.table_grow_failed();
+        assert_eq!(budget.used(), 0, "given back");
+        assert!(quota.table_growing(0, 10, None) && budget.used() == 80);
+        assert!(!quota.table_growing(0, 10, None), "a second table of 80 bytes does not fit");
+        assert_eq!(quota.take_refusal(), Some(Refusal::Budget { more: 80, used: 80, limit: 100 }));
+        drop(quota);
+        assert_eq!(budget.used(), 0, "a dropped store gives its tables back");
     }
 }

@@ -2,7 +2,7 @@
 
 use walos_engine::Quota;
 use wasmi::ResourceLimiter;
-use wasmi::errors::MemoryError;
+use wasmi::errors::{MemoryError, TableError};
 use wasmi_core::LimiterError;
 
 /// A store's limiter: every decision is its [`Quota`]'s.
@@ -18,8 +18,13 @@ impl ResourceLimiter for Limiter {
         Ok(())
     }
 
-    fn table_growing(&mut self, _: usize, desired: usize, maximum: Option<usize>) -> Result<bool, LimiterError> {
-        Ok(self.0.table_growing(desired, maximum))
+    fn table_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> Result<bool, LimiterError> {
+        Ok(self.0.table_growing(current, desired, maximum))
+    }
+
+    fn table_grow_failed(&mut self, _: &TableError) -> Result<(), LimiterError> {
+        self.0.table_grow_failed();
+        Ok(())
     }
 
     fn instances(&self) -> usize {

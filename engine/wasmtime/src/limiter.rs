@@ -16,8 +16,13 @@ impl ResourceLimiter for Limiter {
         Ok(())
     }
 
-    fn table_growing(&mut self, _: usize, desired: usize, maximum: Option<usize>) -> Result<bool> {
-        Ok(self.0.table_growing(desired, maximum))
+    fn table_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> Result<bool> {
+        Ok(self.0.table_growing(current, desired, maximum))
+    }
+
+    fn table_grow_failed(&mut self, _: wasmtime::Error) -> Result<()> {
+        self.0.table_grow_failed();
+        Ok(())
     }
 
     fn instances(&self) -> usize {

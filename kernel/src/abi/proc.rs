@@ -10,7 +10,8 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::process::{Command, ProcInfo, Reply, Request};
+use crate::log::Level;
+use crate::process::{Command, GivenModule, ProcInfo, Reply, Request};
 use crate::syscall::valtypes::{ERRNO, I32};
 use crate::syscall::{Errno, Fault, HostCall, Interface, Stop, SysResult, Syscall};
 
@@ -44,6 +45,13 @@ const MAX_STRING_BYTES: u64 = 64 << 10;
 
 /// The largest module `spawn_module` and `exec` take.
 const MAX_MODULE: u32 = 64 << 20;
+
+/// What one byte of a module a guest hands over takes from the memory
+/// budget while the process runs it: the byte, while it is compiled, and
+/// an estimate of the code compiled from it (wasmi translates eagerly to
+/// its register bytecode, a few times the size of the wasm code). Without
+/// the charge, modules could fill the kernel heap that the budget guards.
+const CHARGE_PER_MODULE_BYTE: usize = 8;
 
 fn efault(_: Fault) -> Stop {
     Errno::FAULT.into()
@@ -134,11 +142,25 @@ fn spawn_module(c: &mut HostCall<'_>) -> SysResult {
     Err(c.request(Request::Spawn { command, wasm: Some(wasm) }))
 }
 
-fn module(c: &HostCall<'_>, ptr: u32, len: u32) -> Result<Vec<u8>, Stop> {
+/// The kernel's copy of the module of `len` bytes at `ptr`, charged to
+/// the memory budget ([`CHARGE_PER_MODULE_BYTE`]); `ENOMEM` past it.
+fn module(c: &mut HostCall<'_>, ptr: u32, len: u32) -> Result<GivenModule, Stop> {
     if len > MAX_MODULE {
         return Err(Errno::TOOBIG.into());
     }
-    Ok(c.mem.bytes(ptr, len).map_err(efault)?.into())
+    let code = c.mem.bytes(ptr, len).map_err(efault)?;
+    let charge = match c.sys.memory.charge(code.len() * CHARGE_PER_MODULE_BYTE) {
+        Ok(charge) => charge,
+        Err(refusal) => {
+            let bytes = code.len();
+            c.sys.log(Level::Warn, &c.proc.name, format_args!("no memory for a module of {bytes} bytes: {refusal}"));
+            return Err(Errno::NOMEM.into());
+        }
+    };
+    let mut bytes = Vec::new();
+    bytes.try_reserve_exact(code.len()).map_err(|_| Errno::NOMEM)?;
+    bytes.extend_from_slice(code);
+    Ok(GivenModule { bytes, charge })
 }
 
 /// `wait(pid, status_out) -> errno`: parks until the child `pid` ends and

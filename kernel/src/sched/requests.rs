@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 
 use super::{Kernel, SpawnError};
 use crate::log::Level;
-use crate::process::{ExitStatus, Pid, ProcInfo, Reply, Request, RunState, WaitFor};
+use crate::process::{ExitStatus, GivenModule, Pid, ProcInfo, Reply, Request, RunState, WaitFor};
 use crate::syscall::Errno;
 
 /// Requests a process may have served in a row before it goes to the back
@@ -68,7 +68,7 @@ impl Kernel {
         }
     }
 
-    fn spawn_for(&mut self, caller: Pid, command: crate::Command, wasm: Option<Vec<u8>>) -> Result<Pid, Errno> {
+    fn spawn_for(&mut self, caller: Pid, command: crate::Command, wasm: Option<GivenModule>) -> Result<Pid, Errno> {
         self.spawn_child(command, wasm, Some(caller)).map_err(|error| {
             let name = self.procs.get(&caller).map(|p| p.state.name.clone()).unwrap_or_default();
             self.sys.log(Level::Warn, &name, format_args!("spawn: {error}"));

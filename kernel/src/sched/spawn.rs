@@ -17,7 +17,7 @@ use crate::fd::FdTable;
 use crate::linker::LinkError;
 use crate::loader::StoreError;
 use crate::log::Level;
-use crate::process::{Command, Pid, ProcState, Process};
+use crate::process::{Command, GivenModule, Pid, ProcState, Process};
 use crate::syscall::Ctx;
 
 /// Why a program could not be started.
@@ -145,7 +145,7 @@ impl Kernel {
     pub(super) fn spawn_child(
         &mut self,
         command: Command,
-        wasm: Option<Vec<u8>>,
+        given: Option<GivenModule>,
         parent: Option<Pid>,
     ) -> Result<Pid, SpawnError> {
         let program = command.program.clone();
@@ -154,15 +154,17 @@ impl Kernel {
         if self.procs.len() >= self.config.max_processes {
             return Err(SpawnError::TooMany { program, limit: self.config.max_processes });
         }
-        let from_store = wasm.is_none();
-        let wasm = match wasm {
-            Some(wasm) => wasm,
-            None => self
-                .sys
-                .loader
-                .services()
-                .load(&program)
-                .map_err(|error| SpawnError::Read { program: program.clone(), error })?,
+        let from_store = given.is_none();
+        let (wasm, code) = match given {
+            Some(GivenModule { bytes, charge }) => (bytes, Some(charge)),
+            None => (
+                self.sys
+                    .loader
+                    .services()
+                    .load(&program)
+                    .map_err(|error| SpawnError::Read { program: program.clone(), error })?,
+                None,
+            ),
         };
         let mut chain = alloc::vec![command.process_name()];
         let link_error = |errors| SpawnError::Link { program: program.clone(), errors };
@@ -200,6 +202,7 @@ impl Kernel {
             preopens: command.preopens,
             services,
             unknown_imports,
+            code,
             ..ProcState::new(pid, name, fds, self.sys.now())
         };
         let limits = self.limits();
