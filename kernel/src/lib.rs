@@ -21,6 +21,7 @@ extern crate alloc;
 mod abi;
 mod binary;
 mod console;
+pub mod device;
 mod dmesg;
 mod fd;
 mod linker;
@@ -36,6 +37,7 @@ pub mod vfs;
 
 pub use abi::{Device, ImportInfo, interfaces};
 pub use binary::{START_EXPORT, SectionError, defer_start};
+pub use device::Driver;
 pub use fd::DEFAULT_MAX_FDS;
 pub use linker::{LinkError, ServiceProblem, UnknownImports};
 pub use loader::Loader;

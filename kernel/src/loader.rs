@@ -82,11 +82,70 @@ pub trait Loader {
         let _ = lines;
         0
     }
+
+    /// A driver is about to wait for `lines` again, having answered its
+    /// devices: the loader unmasks those it masked when they fired. A PCI
+    /// device's line is level-triggered, so it stays masked from its
+    /// interrupt until its driver has acknowledged the device; else it
+    /// would interrupt again at once, for ever.
+    fn irq_arm(&mut self, lines: u32) {
+        let _ = lines;
+    }
+
+    /// The PCI bus, if the machine has one that drivers may use; behind
+    /// the `pci` interface.
+    fn pci(&mut self) -> Option<&mut dyn Pci> {
+        None
+    }
 }
 
-/// The width of a port access.
+/// A function on the PCI bus: bus, device (slot) and function numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PciAddress {
+    /// The bus, 0-255.
+    pub bus: u8,
+    /// The slot on that bus, 0-31.
+    pub device: u8,
+    /// The function of that slot, 0-7.
+    pub function: u8,
+}
+
+impl fmt::Display for PciAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02x}:{:02x}.{}", self.bus, self.device, self.function)
+    }
+}
+
+/// The PCI bus: configuration space, memory-mapped registers and the
+/// addresses devices see memory at. The kernel enumerates the bus through
+/// it and lets each driver service reach only the devices granted to it.
+pub trait Pci {
+    /// Reads `width` bits of the configuration space of `at` at `offset`
+    /// (aligned to `width`); all ones when no function answers.
+    fn config_read(&mut self, at: PciAddress, offset: u8, width: Width) -> u32;
+
+    /// Writes the low `width` bits of `value` there.
+    fn config_write(&mut self, at: PciAddress, offset: u8, width: Width, value: u32);
+
+    /// Reads `width` bits of device memory at physical `address`, inside a
+    /// memory BAR of a device.
+    fn mmio_read(&mut self, address: u64, width: Width) -> u32;
+
+    /// Writes the low `width` bits of `value` to device memory there.
+    fn mmio_write(&mut self, address: u64, width: Width, value: u32);
+
+    /// The address a device reaches kernel memory at `memory` by (a DMA
+    /// buffer's); `None` when devices cannot reach kernel memory.
+    fn dma_address(&self, memory: *const u8) -> Option<u64>;
+
+    /// Whether device memory `start..start + len` is mapped, so that
+    /// [`Pci::mmio_read`] and [`Pci::mmio_write`] reach it there.
+    fn mmio_mapped(&self, start: u64, len: u64) -> bool;
+}
+
+/// The width of a port, configuration-space or device-memory access.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PortWidth {
+pub enum Width {
     /// A byte (`inb`, `outb`).
     U8,
     /// A word (`inw`, `outw`).
@@ -95,13 +154,34 @@ pub enum PortWidth {
     U32,
 }
 
+impl Width {
+    /// The width of `bytes` (1, 2 or 4).
+    pub fn of(bytes: u32) -> Option<Width> {
+        match bytes {
+            1 => Some(Width::U8),
+            2 => Some(Width::U16),
+            4 => Some(Width::U32),
+            _ => None,
+        }
+    }
+
+    /// Its size in bytes.
+    pub fn bytes(self) -> u32 {
+        match self {
+            Width::U8 => 1,
+            Width::U16 => 2,
+            Width::U32 => 4,
+        }
+    }
+}
+
 /// x86 port input and output, for driver services.
 pub trait PortIo {
     /// Reads `width` bits from `port` (zero-extended).
-    fn read(&mut self, port: u16, width: PortWidth) -> u32;
+    fn read(&mut self, port: u16, width: Width) -> u32;
 
     /// Writes the low `width` bits of `value` to `port`.
-    fn write(&mut self, port: u16, width: PortWidth, value: u32);
+    fn write(&mut self, port: u16, width: Width, value: u32);
 }
 
 /// A screen of 32-bit pixels, as `vga.info` and `vga.put` see it.

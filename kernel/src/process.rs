@@ -263,6 +263,8 @@ pub struct ProcState {
     /// store instead. Held for its drop.
     #[allow(dead_code)]
     pub code: Option<Charge>,
+    /// The DMA buffers of a driver, by handle (`pci.dma_alloc`).
+    pub dma: Vec<Option<crate::device::dma::DmaBuffer>>,
 }
 
 impl ProcState {
@@ -287,6 +289,7 @@ impl ProcState {
             services: Vec::new(),
             unknown_imports: Vec::new(),
             code: None,
+            dma: Vec::new(),
         }
     }
 

@@ -3,11 +3,14 @@
 
 use alloc::boxed::Box;
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 use core::fmt;
 
 use walos_engine::MemoryBudget;
 
 use crate::console::Stdin;
+use crate::device::Driver;
+use crate::device::pci::{self, PciDevice};
 use crate::dmesg::LogRing;
 use crate::fd::DescriptorIo;
 use crate::loader::{IoError, Loader, Stream};
@@ -32,6 +35,8 @@ pub struct System {
     /// The memory all processes share ([`crate::Config::max_total_memory`]):
     /// their linear memories, and what the kernel holds for them.
     pub memory: Arc<MemoryBudget>,
+    /// The PCI functions found at boot, each with its driver if granted.
+    pub devices: Vec<PciDevice>,
 }
 
 impl System {
@@ -45,6 +50,33 @@ impl System {
             mounts: Mounts::default(),
             irqs: 0,
             memory,
+            devices: Vec::new(),
+        }
+    }
+
+    /// Enumerates the PCI bus, if the machine has one, granting each
+    /// function to the first of `drivers` whose grant names it; logs what
+    /// it found, and each grant that found nothing.
+    pub fn find_devices(&mut self, drivers: &[Driver]) {
+        let Some(bus) = self.loader.pci() else {
+            return;
+        };
+        self.devices = pci::enumerate(bus, drivers);
+        for i in 0..self.devices.len() {
+            let device = &self.devices[i];
+            let line = match &device.driver {
+                Some(driver) => alloc::format!("{device}: granted to {driver}"),
+                None => alloc::format!("{device}"),
+            };
+            let level = if device.driver.is_some() { Level::Info } else { Level::Debug };
+            self.log(level, "kernel", format_args!("{line}"));
+        }
+        for driver in drivers {
+            for id in &driver.pci {
+                if !self.devices.iter().any(|d| d.id == *id && d.driver.as_ref() == Some(&driver.name)) {
+                    self.log(Level::Warn, "kernel", format_args!("driver {}: no PCI device {id} for it", driver.name));
+                }
+            }
         }
     }
 

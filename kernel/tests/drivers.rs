@@ -6,7 +6,7 @@
 mod common;
 
 use common::{Harness, built, wasi_program};
-use walos_kernel::loader::PortWidth;
+use walos_kernel::loader::Width;
 use walos_kernel::log::Level;
 use walos_kernel::{Command, Config, ExitStatus};
 
@@ -24,7 +24,7 @@ const MAIN: &str = r#"(module
   (func (export "_start") (drop (call $putc (call $key)))))"#;
 
 fn harness(modules: &[(&str, &str)], drivers: &[&str]) -> Harness {
-    let drivers = drivers.iter().map(|d| d.to_string()).collect();
+    let drivers = drivers.iter().map(|d| walos_kernel::Driver::from(*d)).collect();
     Harness::with_config(modules, Config { log_level: Level::Debug, drivers, ..Config::default() })
 }
 
@@ -34,7 +34,7 @@ fn a_declared_driver_reaches_the_ports() {
     h.machine.borrow_mut().ps2.push_back(b'a');
     assert_eq!(h.run(Command::new("main")), ExitStatus::Exited(0));
     assert_eq!(h.stdout(), "a");
-    assert_eq!(h.machine.borrow().port_writes, [(0x61, PortWidth::U8, 7)]);
+    assert_eq!(h.machine.borrow().port_writes, [(0x61, Width::U8, 7)]);
 }
 
 #[test]
@@ -84,7 +84,7 @@ fn keyboard(drivers: &[&str]) -> Harness {
     let modules = vec![("stdin", built("stdin")), ("ps2kbd", built("ps2kbd"))];
     let config = Config {
         log_level: Level::Debug,
-        drivers: drivers.iter().map(|d| d.to_string()).collect(),
+        drivers: drivers.iter().map(|d| walos_kernel::Driver::from(*d)).collect(),
         input: Some("stdio".into()),
         ..Config::default()
     };

@@ -50,6 +50,7 @@ pub struct Boot {
     initrd: Option<PathBuf>,
     media: Media,
     keep_screen: bool,
+    disks: Vec<PathBuf>,
 }
 
 /// Where the built loaders are: `WALOS_TARGET_DIR`, or the workspace's
@@ -81,7 +82,16 @@ impl Boot {
         cmdline.debug_exit = true;
         let mut services = vec![(name, entry.to_path_buf())];
         services.extend(loader.input_services().iter().map(|&service| (service.to_string(), crate::service(service))));
-        Boot { loader, cmdline, bad_log: None, services, initrd: None, media: Media::EspDir, keep_screen: false }
+        Boot {
+            loader,
+            cmdline,
+            bad_log: None,
+            services,
+            initrd: None,
+            media: Media::EspDir,
+            keep_screen: false,
+            disks: Vec::new(),
+        }
     }
 
     /// The entry program's arguments (after `argv[0]`).
@@ -109,6 +119,12 @@ impl Boot {
     /// declares its keyboard driver unless told otherwise).
     pub fn drivers(mut self, drivers: &[&str]) -> Boot {
         self.cmdline.drivers = drivers.iter().map(ToString::to_string).collect();
+        self
+    }
+
+    /// A raw disk image, attached as a virtio block device.
+    pub fn disk(mut self, image: &Path) -> Boot {
+        self.disks.push(image.to_path_buf());
         self
     }
 
@@ -186,6 +202,7 @@ impl Boot {
         qemu.serial = SerialTo::Socket { socket: serial_socket.clone(), log: serial.clone() };
         qemu.monitor = Some(monitor.clone());
         qemu.stay_on_power_off = self.keep_screen;
+        qemu.disks = self.disks;
         let mut command = qemu.command();
         command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
         let child = command.spawn().unwrap_or_else(|err| {

@@ -2,6 +2,7 @@
 //! its host function.
 
 pub mod native;
+pub mod pci;
 pub mod proc;
 pub mod vga;
 pub mod wasi;
@@ -12,7 +13,7 @@ use walos_engine::{HostFuncId, ValType};
 use crate::syscall::{Interface, Syscall};
 
 /// Every built-in interface, by import module name.
-static INTERFACES: [&Interface; 8] = [
+static INTERFACES: [&Interface; 9] = [
     &native::STDOUT,
     &native::STDIO,
     &native::SYS,
@@ -21,6 +22,7 @@ static INTERFACES: [&Interface; 8] = [
     &vga::VGA,
     &proc::PROC,
     &x86::X86,
+    &pci::PCI,
 ];
 
 /// Hardware that an interface needs from the loader.
@@ -30,6 +32,8 @@ pub enum Device {
     Framebuffer,
     /// x86 I/O ports ([`crate::loader::Loader::ports`]): `x86`.
     Ports,
+    /// A PCI bus ([`crate::loader::Loader::pci`]): `pci`.
+    Pci,
 }
 
 impl Device {
@@ -38,6 +42,7 @@ impl Device {
         match self {
             Device::Framebuffer => "framebuffer",
             Device::Ports => "I/O ports",
+            Device::Pci => "PCI bus",
         }
     }
 }
@@ -49,13 +54,14 @@ pub fn device(module: &str) -> Option<Device> {
     match module {
         "vga" => Some(Device::Framebuffer),
         "x86" => Some(Device::Ports),
+        "pci" => Some(Device::Pci),
         _ => None,
     }
 }
 
 /// Whether only driver services may import the interface.
 pub fn drivers_only(module: &str) -> bool {
-    module == x86::X86.name
+    module == x86::X86.name || module == pci::PCI.name
 }
 
 /// Why an import has no built-in provider.
@@ -180,7 +186,7 @@ mod tests {
         expected.extend(wasi("wasi_snapshot_preview1"));
         expected.extend(wasi("wasi_unstable"));
         expected.extend(["spawn", "spawn_module", "wait", "kill", "set_foreground", "list"].map(|name| ("proc", name)));
-        expected.push(("x86", "irq_wait"));
+        expected.extend([("x86", "irq_wait"), ("pci", "irq_wait")]);
         let (mut got, mut want) = (suspending.clone(), expected);
         got.sort();
         want.sort();

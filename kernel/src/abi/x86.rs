@@ -6,7 +6,7 @@
 
 use walos_engine::{HostFlow, Trap};
 
-use crate::loader::PortWidth;
+use crate::loader::Width;
 use crate::process::WaitFor;
 use crate::syscall::Interface;
 use crate::syscall::valtypes::{I32, NONE};
@@ -35,14 +35,14 @@ fn port(c: &HostCall<'_>) -> Result<u16, Stop> {
         .map_err(|_| Stop::Flow(HostFlow::Trap(Trap::host(alloc::format!("x86: port {:#x} out of range", c.u32(0))))))
 }
 
-fn read(c: &mut HostCall<'_>, width: PortWidth) -> SysResult {
+fn read(c: &mut HostCall<'_>, width: Width) -> SysResult {
     let port = port(c)?;
     let value = c.sys.loader.ports().map_or(u32::MAX, |ports| ports.read(port, width));
     c.ret_i32(value as i32);
     Ok(())
 }
 
-fn write(c: &mut HostCall<'_>, width: PortWidth) -> SysResult {
+fn write(c: &mut HostCall<'_>, width: Width) -> SysResult {
     let (port, value) = (port(c)?, c.u32(1));
     if let Some(ports) = c.sys.loader.ports() {
         ports.write(port, width, value);
@@ -51,27 +51,27 @@ fn write(c: &mut HostCall<'_>, width: PortWidth) -> SysResult {
 }
 
 fn read8(c: &mut HostCall<'_>) -> SysResult {
-    read(c, PortWidth::U8)
+    read(c, Width::U8)
 }
 
 fn read16(c: &mut HostCall<'_>) -> SysResult {
-    read(c, PortWidth::U16)
+    read(c, Width::U16)
 }
 
 fn read32(c: &mut HostCall<'_>) -> SysResult {
-    read(c, PortWidth::U32)
+    read(c, Width::U32)
 }
 
 fn write8(c: &mut HostCall<'_>) -> SysResult {
-    write(c, PortWidth::U8)
+    write(c, Width::U8)
 }
 
 fn write16(c: &mut HostCall<'_>) -> SysResult {
-    write(c, PortWidth::U16)
+    write(c, Width::U16)
 }
 
 fn write32(c: &mut HostCall<'_>) -> SysResult {
-    write(c, PortWidth::U32)
+    write(c, Width::U32)
 }
 
 /// `irq_wait(lines) -> fired`: parks the driver until one of `lines` (bit n

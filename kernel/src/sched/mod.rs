@@ -39,6 +39,7 @@ pub use entry::InvokeProblem;
 pub(crate) use entry::{Call, startup};
 pub use spawn::SpawnError;
 
+use crate::device::Driver;
 use crate::linker::UnknownImports;
 use crate::loader::Loader;
 use crate::log::Level;
@@ -65,9 +66,10 @@ pub struct Config {
     pub start_fuel: u64,
     /// Timer ticks such a start function may take, under epoch.
     pub start_ticks: u64,
-    /// The services allowed to import `x86` (port I/O): the loader's
-    /// declaration of its drivers.
-    pub drivers: Vec<String>,
+    /// The services allowed to import `x86` (port I/O) and `pci`, with the
+    /// PCI devices granted to each: the loader's declaration of its
+    /// drivers.
+    pub drivers: Vec<Driver>,
     /// The interface whose `getc: () -> i32` feeds console input (a byte,
     /// or -1 for its end), called again and again by the kernel: the
     /// keyboard chain `stdin` service -> driver service of efi-os. `None`:
@@ -179,6 +181,7 @@ impl Kernel {
         let memory = Arc::new(MemoryBudget::new(config.max_total_memory));
         let mut sys = System::new(loader, config.log_level, memory);
         sys.log(Level::Info, "kernel", format_args!("walos {} with the {} engine", crate::VERSION, engine.name()));
+        sys.find_devices(&config.drivers);
         if engine.preemption() == walos_engine::Preemption::Epoch {
             sys.log(Level::Debug, "kernel", format_args!("epoch preemption: slices of {} ticks", config.slice_ticks));
         }

@@ -150,6 +150,16 @@ impl Kernel {
     /// Gives back what the descriptors of an ended (or never started)
     /// process hold.
     pub(crate) fn release(&mut self, state: &mut ProcState) {
+        // Its devices may still be writing to its DMA buffers: they stop
+        // before the buffers go back to the heap. Only a driver has any.
+        if state.dma.iter().any(Option::is_some) {
+            if let Some(bus) = self.sys.loader.pci() {
+                for device in self.sys.devices.iter().filter(|d| d.driver.as_ref() == Some(&state.name)) {
+                    crate::device::pci::stop_dma(bus, device.address);
+                }
+            }
+            state.dma.clear();
+        }
         for descriptor in state.fds.take_all() {
             descriptor.release(&mut self.sys.mounts);
         }

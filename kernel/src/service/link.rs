@@ -38,14 +38,19 @@ impl Kernel {
     ) -> Result<Linked, Vec<LinkError>> {
         let framebuffer = self.sys.loader.framebuffer().is_some();
         let ports = self.sys.loader.ports().is_some();
+        let pci = self.sys.loader.pci().is_some();
         let has = move |device| match device {
             Device::Framebuffer => framebuffer,
             Device::Ports => ports,
+            Device::Pci => pci,
         };
         // Only services are drivers: the entry is at the start of the chain.
         let module = chain.last().cloned().unwrap_or_default();
-        let driver =
-            if chain.len() > 1 && self.config.drivers.contains(&module) { Ok(&*module) } else { Err(&*module) };
+        let driver = if chain.len() > 1 && self.config.drivers.iter().any(|d| d.name == module) {
+            Ok(&*module)
+        } else {
+            Err(&*module)
+        };
         let policy = if chain.len() == 1 { self.config.unknown_imports } else { UnknownImports::Refuse };
         let mut services = Vec::new();
         let mut unknown = Vec::new();

@@ -142,6 +142,13 @@ impl HostCall<'_> {
         }
     }
 
+    /// Sets the first result to a 64-bit value.
+    pub fn ret_i64(&mut self, value: i64) {
+        if let Some(slot) = self.results.first_mut() {
+            *slot = Val::I64(value);
+        }
+    }
+
     /// Parks the caller until `wait` may be satisfied; the handler runs again
     /// then, from the start.
     pub fn block(&mut self, wait: WaitFor) -> Stop {

@@ -3,13 +3,16 @@
 
 #![allow(dead_code)]
 
+pub mod pci;
+
 use std::cell::RefCell;
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
 use walos_engine_wasmi::WasmiEngine;
 use walos_kernel::loader::{
-    Framebuffer, IoError, Loader, PortIo, PortWidth, ServiceStore, StdStream, StdinRead, StoreError, Stream, Wake,
+    Framebuffer, IoError, Loader, Pci, PciAddress, PortIo, ServiceStore, StdStream, StdinRead, StoreError, Stream,
+    Wake, Width,
 };
 use walos_kernel::log::Level;
 use walos_kernel::{Command, Config, ExitStatus, Kernel, SpawnError};
@@ -38,7 +41,7 @@ pub struct Machine {
     pub screen_runs: Vec<(u32, u32, usize)>,
     /// Every port write: port, width, value. A read of port P gives P + 1,
     /// except for the devices below.
-    pub port_writes: Vec<(u16, PortWidth, u32)>,
+    pub port_writes: Vec<(u16, Width, u32)>,
     /// A PS/2 controller: the bytes its data port (0x60) gives, in order;
     /// its status port (0x64) has bit 0 up while there are some.
     pub ps2: VecDeque<u8>,
@@ -55,6 +58,21 @@ pub struct Machine {
     pub devices_on_wait: VecDeque<(Vec<u8>, Vec<u8>)>,
     /// Every `irq_take` call: the lines asked for.
     pub irq_takes: Vec<u32>,
+    /// Lines raised each time the kernel waits for interrupt lines.
+    pub irqs_on_wait: VecDeque<u32>,
+    /// Every `irq_arm` call: the lines unmasked.
+    pub irq_arms: Vec<u32>,
+    /// The PCI bus ([`Harness::with_pci`]); none when empty.
+    pub pci: Vec<pci::Function>,
+    /// Every configuration write: function, offset, width, value.
+    pub config_writes: Vec<(PciAddress, u8, Width, u32)>,
+    /// Every device memory write: address, width, value. A read of
+    /// address A gives its low 32 bits.
+    pub mmio_writes: Vec<(u64, Width, u32)>,
+    /// What the DMA device of the fake bus read from memory.
+    pub dma_seen: Vec<[u8; 8]>,
+    /// Where the DMA device will read or write: set by its registers.
+    pub dma_target: u64,
 }
 
 impl Machine {
@@ -133,6 +151,12 @@ impl Loader for TestLoader {
         let mut machine = self.machine.borrow_mut();
         machine.waits.push(wake);
         if wake.irqs != 0
+            && let Some(lines) = machine.irqs_on_wait.pop_front()
+        {
+            machine.irqs |= lines;
+            return;
+        }
+        if wake.irqs != 0
             && let Some((ps2, com1)) = machine.devices_on_wait.pop_front()
         {
             machine.irqs |= if ps2.is_empty() { 0 } else { 1 << 1 } | if com1.is_empty() { 0 } else { 1 << 4 };
@@ -209,10 +233,73 @@ impl Loader for TestLoader {
         machine.irqs &= !lines;
         fired
     }
+
+    fn irq_arm(&mut self, lines: u32) {
+        self.machine.borrow_mut().irq_arms.push(lines);
+    }
+
+    fn pci(&mut self) -> Option<&mut dyn Pci> {
+        if self.machine.borrow().pci.is_empty() { None } else { Some(self) }
+    }
+}
+
+impl Pci for TestLoader {
+    fn config_read(&mut self, at: PciAddress, offset: u8, width: Width) -> u32 {
+        let machine = self.machine.borrow();
+        match machine.pci.iter().find(|f| f.address == at) {
+            Some(function) => function.read(offset, width),
+            None => u32::MAX >> (32 - 8 * width.bytes()),
+        }
+    }
+
+    fn config_write(&mut self, at: PciAddress, offset: u8, width: Width, value: u32) {
+        let mut machine = self.machine.borrow_mut();
+        machine.config_writes.push((at, offset, width, value));
+        if let Some(function) = machine.pci.iter_mut().find(|f| f.address == at) {
+            function.write(offset, width, value);
+        }
+    }
+
+    fn mmio_read(&mut self, address: u64, _: Width) -> u32 {
+        address as u32
+    }
+
+    fn mmio_write(&mut self, address: u64, width: Width, value: u32) {
+        let mut machine = self.machine.borrow_mut();
+        machine.mmio_writes.push((address, width, value));
+        let registers = 0xfebf_0000;
+        match address.checked_sub(registers) {
+            Some(pci::DMA_LOW) => machine.dma_target = machine.dma_target & !0xffff_ffff | u64::from(value),
+            Some(pci::DMA_HIGH) => machine.dma_target = machine.dma_target & 0xffff_ffff | u64::from(value) << 32,
+            Some(pci::DMA_GO) => {
+                let target = machine.dma_target as *mut [u8; 8];
+                // SAFETY: the device does what a real one would with the
+                // address its driver gave: the test checks the kernel only
+                // ever lets a driver give its own DMA buffers' addresses,
+                // which stay allocated while the driver runs.
+                unsafe {
+                    match value {
+                        1 => machine.dma_seen.push(target.read_volatile()),
+                        2 => target.write_volatile(*pci::DEVICE_WRITES),
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn dma_address(&self, memory: *const u8) -> Option<u64> {
+        Some(memory as u64)
+    }
+
+    fn mmio_mapped(&self, start: u64, len: u64) -> bool {
+        pci::MAPPED.contains(&start) && start + len <= pci::MAPPED.end
+    }
 }
 
 impl PortIo for TestLoader {
-    fn read(&mut self, port: u16, _: PortWidth) -> u32 {
+    fn read(&mut self, port: u16, _: Width) -> u32 {
         let mut machine = self.machine.borrow_mut();
         match port {
             0x60 => machine.ps2_mouse.pop_front().or_else(|| machine.ps2.pop_front()).map_or(0, u32::from),
@@ -225,7 +312,7 @@ impl PortIo for TestLoader {
         }
     }
 
-    fn write(&mut self, port: u16, width: PortWidth, value: u32) {
+    fn write(&mut self, port: u16, width: Width, value: u32) {
         self.machine.borrow_mut().port_writes.push((port, width, value));
     }
 }
@@ -254,11 +341,16 @@ impl Harness {
 
     /// [`Harness::with_config`] with more modules, given as wasm bytes.
     pub fn with_modules(programs: &[(&str, &str)], modules: Vec<(&str, Vec<u8>)>, config: Config) -> Self {
-        Self::build_with(programs, modules, config, None)
+        Self::build_with(programs, modules, config, None, Vec::new())
+    }
+
+    /// [`Harness::with_config`] on a machine with the PCI bus `pci`.
+    pub fn with_pci(programs: &[(&str, &str)], config: Config, pci: Vec<pci::Function>) -> Self {
+        Self::build_with(programs, Vec::new(), config, None, pci)
     }
 
     fn build(programs: &[(&str, &str)], config: Config, screen: Option<(u32, u32)>) -> Self {
-        Self::build_with(programs, Vec::new(), config, screen)
+        Self::build_with(programs, Vec::new(), config, screen, Vec::new())
     }
 
     fn build_with(
@@ -266,8 +358,9 @@ impl Harness {
         modules: Vec<(&str, Vec<u8>)>,
         config: Config,
         screen: Option<(u32, u32)>,
+        pci: Vec<pci::Function>,
     ) -> Self {
-        let machine = Rc::new(RefCell::new(Machine::default()));
+        let machine = Rc::new(RefCell::new(Machine { pci, ..Machine::default() }));
         let screen = screen.map(|size| {
             machine.borrow_mut().screen = vec![0x00AB_CDEF; (size.0 * size.1) as usize];
             TestScreen { machine: machine.clone(), size }

@@ -5,7 +5,7 @@
 //! options of `walos run`; the build tool writes it ([`Cmdline::line`]):
 //!
 //! ```text
-//! [--log LEVEL] [--env NAME=VALUE]... [--initrd-at PATH] [--driver NAME]...
+//! [--log LEVEL] [--env NAME=VALUE]... [--initrd-at PATH] [--driver NAME[=pci:VVVV:DDDD,...]]...
 //!     [--input IFACE] [--debug-exit] [--invoke FUNCTION]
 //!     [--trap-unknown-imports | --default-values-unknown-imports]
 //!     [--max-processes N] [--max-total-memory SIZE] [--max-memory SIZE]
@@ -18,8 +18,9 @@
 //! through QEMU's `isa-debug-exit` device (see [`crate::debug_exit`]).
 //! `--initrd-at` says where efi-os mounts the initrd and preopens it (`/`
 //! unless given), as `walos run --dir HOST::PATH` would. `--driver` declares
-//! a driver service (one allowed the `x86` interface: the kernel `Config`'s
-//! `drivers`); `--input` names the interface whose `getc` fills the
+//! a driver service (one allowed the `x86` and `pci` interfaces: the kernel
+//! `Config`'s `drivers`), `--driver NAME=pci:VVVV:DDDD,...` also grants it
+//! the PCI functions with those ids (hex; the kernel parses the grants); `--input` names the interface whose `getc` fills the
 //! console's standard input (`Config::input`). The last three are efi-os's
 //! alone: efi-app refuses them ([`Cmdline::efi_app_supports`]). `--invoke`
 //! the unknown-import flags and the `--max-*` limits are those of `walos

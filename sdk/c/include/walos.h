@@ -2,6 +2,7 @@
 #ifndef WALOS_H
 #define WALOS_H
 
+#include "walos/pci.h"
 #include "walos/proc.h"
 #include "walos/stdio.h"
 #include "walos/stdout.h"

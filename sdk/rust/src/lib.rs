@@ -487,6 +487,215 @@ pub mod x86 {
     }
 }
 
+/// The `pci` interface: the PCI devices granted to a driver service, their
+/// registers, DMA buffers and interrupts (docs/abi.md, "`pci`"). Devices
+/// are numbered from 0 in bus order; a device, BAR, offset or width out
+/// of range traps.
+pub mod pci {
+    /// What a BAR decodes.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum BarKind {
+        /// I/O ports.
+        Io,
+        /// Memory below 4 GiB.
+        Memory32,
+        /// Memory anywhere (it takes two slots; the second is `None`).
+        Memory64,
+    }
+
+    /// A range of ports or device memory.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Bar {
+        pub kind: BarKind,
+        /// The first port or physical address.
+        pub base: u64,
+        /// Its size in bytes (ports).
+        pub size: u64,
+    }
+
+    /// A granted device, as `pci.info` describes it.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Device {
+        pub vendor: u16,
+        pub device: u16,
+        /// Class, subclass and programming interface.
+        pub class: [u8; 3],
+        /// Its legacy interrupt line, if it has one.
+        pub irq: Option<u8>,
+        /// Bus, slot and function.
+        pub address: [u8; 3],
+        pub bars: [Option<Bar>; 6],
+    }
+
+    /// The size of the record `pci.info` writes.
+    pub const INFO_BYTES: usize = 160;
+
+    impl Device {
+        /// Reads the record of `pci.info`.
+        pub fn parse(record: &[u8; INFO_BYTES]) -> Device {
+            let u16_at = |at: usize| u16::from_le_bytes([record[at], record[at + 1]]);
+            let u64_at = |at: usize| u64::from_le_bytes(record[at..at + 8].try_into().unwrap_or([0; 8]));
+            let bars = core::array::from_fn(|slot| {
+                let at = 16 + slot * 24;
+                let kind = match record[at] {
+                    1 => BarKind::Io,
+                    2 => BarKind::Memory32,
+                    3 => BarKind::Memory64,
+                    _ => return None,
+                };
+                Some(Bar { kind, base: u64_at(at + 8), size: u64_at(at + 16) })
+            });
+            Device {
+                vendor: u16_at(0),
+                device: u16_at(2),
+                class: [record[4], record[5], record[6]],
+                irq: (record[7] != 0xff).then_some(record[7]),
+                address: [record[8], record[9], record[10]],
+                bars,
+            }
+        }
+    }
+
+    #[cfg(target_family = "wasm")]
+    pub use calls::*;
+
+    #[cfg(target_family = "wasm")]
+    mod calls {
+        use super::super::{Error, raw};
+        use super::{Device, INFO_BYTES};
+
+        /// How many devices are granted to this driver.
+        pub fn count() -> u32 {
+            // SAFETY: no arguments.
+            unsafe { raw::pci_count() }
+        }
+
+        /// Device `n`, if it is granted.
+        pub fn info(n: u32) -> Option<Device> {
+            let mut record = [0u8; INFO_BYTES];
+            // SAFETY: the record is ours and as long as we say.
+            let errno = unsafe { raw::pci_info(n, record.as_mut_ptr(), INFO_BYTES as u32) };
+            (errno == 0).then(|| Device::parse(&record))
+        }
+
+        /// `bytes` (1, 2 or 4) of device `n`'s configuration space at `offset`.
+        pub fn config_read(n: u32, offset: u8, bytes: u32) -> u32 {
+            // SAFETY: plain values cross; the kernel checks them.
+            unsafe { raw::pci_config_read(n, offset.into(), bytes) }
+        }
+
+        /// Writes there: the command and status registers, and 0x40 on.
+        pub fn config_write(n: u32, offset: u8, bytes: u32, value: u32) {
+            // SAFETY: as for `config_read`.
+            unsafe { raw::pci_config_write(n, offset.into(), bytes, value) }
+        }
+
+        /// A register of BAR `bar` of device `n`.
+        pub fn bar_read(n: u32, bar: u32, offset: u32, bytes: u32) -> u32 {
+            // SAFETY: as for `config_read`.
+            unsafe { raw::pci_bar_read(n, bar, offset, bytes) }
+        }
+
+        /// Writes a register of BAR `bar` of device `n`.
+        pub fn bar_write(n: u32, bar: u32, offset: u32, bytes: u32, value: u32) {
+            // SAFETY: as for `config_read`.
+            unsafe { raw::pci_bar_write(n, bar, offset, bytes, value) }
+        }
+
+        /// Parks the driver until the interrupt of one of `devices` (bit n:
+        /// device n) fired; the devices whose did. Answer them before
+        /// waiting again: their lines stay masked until then.
+        pub fn irq_wait(devices: u32) -> u32 {
+            // SAFETY: a plain value crosses.
+            unsafe { raw::pci_irq_wait(devices) }
+        }
+
+        /// A DMA buffer: memory devices reach, freed on drop (stop the
+        /// device using it first).
+        #[derive(Debug)]
+        pub struct DmaBuffer {
+            handle: u32,
+            len: usize,
+        }
+
+        impl DmaBuffer {
+            /// A zeroed, page-aligned buffer of at least `bytes` (1 to 16 MiB).
+            pub fn new(bytes: usize) -> Result<DmaBuffer, Error> {
+                let asked = u32::try_from(bytes).map_err(|_| Error::INVAL)?;
+                // SAFETY: a plain value crosses.
+                let handle = unsafe { raw::pci_dma_alloc(asked) };
+                u32::try_from(handle)
+                    .map(|handle| DmaBuffer { handle, len: bytes.next_multiple_of(4096) })
+                    .map_err(|_| Error(handle.unsigned_abs()))
+            }
+
+            /// Its size: a whole number of pages.
+            pub fn len(&self) -> usize {
+                self.len
+            }
+
+            /// Whether it is empty (never).
+            pub fn is_empty(&self) -> bool {
+                self.len == 0
+            }
+
+            /// The address its devices see it at.
+            pub fn address(&self) -> u64 {
+                // SAFETY: a plain value crosses.
+                unsafe { raw::pci_dma_address(self.handle) }
+            }
+
+            /// Copies `src` into it at `offset`.
+            pub fn write(&self, offset: usize, src: &[u8]) -> Result<(), Error> {
+                let offset = u32::try_from(offset).map_err(|_| Error::INVAL)?;
+                // SAFETY: `src` is ours for `src.len()` bytes.
+                let errno = unsafe { raw::pci_dma_write(self.handle, offset, src.as_ptr(), src.len() as u32) };
+                if errno == 0 { Ok(()) } else { Err(Error(errno)) }
+            }
+
+            /// Copies from it at `offset` into `dst`.
+            pub fn read(&self, offset: usize, dst: &mut [u8]) -> Result<(), Error> {
+                let offset = u32::try_from(offset).map_err(|_| Error::INVAL)?;
+                // SAFETY: `dst` is ours for `dst.len()` bytes.
+                let errno = unsafe { raw::pci_dma_read(self.handle, offset, dst.as_mut_ptr(), dst.len() as u32) };
+                if errno == 0 { Ok(()) } else { Err(Error(errno)) }
+            }
+        }
+
+        impl Drop for DmaBuffer {
+            fn drop(&mut self) {
+                // SAFETY: a plain value crosses; the handle is ours.
+                unsafe { raw::pci_dma_free(self.handle) };
+            }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn an_info_record_reads_back_as_the_kernel_wrote_it() {
+            let mut record = [0u8; INFO_BYTES];
+            record[..11].copy_from_slice(&[0xf4, 0x1a, 0x01, 0x10, 1, 0, 0, 11, 0, 3, 0]);
+            record[16] = 1;
+            record[24..26].copy_from_slice(&0xc000u16.to_le_bytes());
+            record[32] = 0x40;
+            record[40] = 3;
+            record[52] = 0x80;
+            record[56..58].copy_from_slice(&0x4000u16.to_le_bytes());
+            let device = Device::parse(&record);
+            assert_eq!((device.vendor, device.device, device.class, device.irq), (0x1af4, 0x1001, [1, 0, 0], Some(11)));
+            assert_eq!(device.address, [0, 3, 0]);
+            assert_eq!(device.bars[0], Some(Bar { kind: BarKind::Io, base: 0xc000, size: 0x40 }));
+            assert_eq!(device.bars[1], Some(Bar { kind: BarKind::Memory64, base: 0x80 << 32, size: 0x4000 }));
+            assert_eq!(device.bars[2], None);
+            record[7] = 0xff;
+            assert_eq!(Device::parse(&record).irq, None);
+        }
+    }
+}
+
 /// State a service keeps between calls, in a `static`.
 ///
 /// A wasm instance has one thread and the kernel never re-enters a service

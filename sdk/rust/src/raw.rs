@@ -86,6 +86,34 @@ unsafe extern "C" {
     pub fn hw_key_read() -> i32;
 }
 
+#[link(wasm_import_module = "pci")]
+unsafe extern "C" {
+    #[link_name = "count"]
+    pub fn pci_count() -> u32;
+    #[link_name = "info"]
+    pub fn pci_info(n: u32, out: *mut u8, len: u32) -> u32;
+    #[link_name = "config_read"]
+    pub fn pci_config_read(n: u32, offset: u32, width: u32) -> u32;
+    #[link_name = "config_write"]
+    pub fn pci_config_write(n: u32, offset: u32, width: u32, value: u32);
+    #[link_name = "bar_read"]
+    pub fn pci_bar_read(n: u32, bar: u32, offset: u32, width: u32) -> u32;
+    #[link_name = "bar_write"]
+    pub fn pci_bar_write(n: u32, bar: u32, offset: u32, width: u32, value: u32);
+    #[link_name = "dma_alloc"]
+    pub fn pci_dma_alloc(bytes: u32) -> i32;
+    #[link_name = "dma_address"]
+    pub fn pci_dma_address(handle: u32) -> u64;
+    #[link_name = "dma_write"]
+    pub fn pci_dma_write(handle: u32, offset: u32, src: *const u8, len: u32) -> u32;
+    #[link_name = "dma_read"]
+    pub fn pci_dma_read(handle: u32, offset: u32, dst: *mut u8, len: u32) -> u32;
+    #[link_name = "dma_free"]
+    pub fn pci_dma_free(handle: u32) -> u32;
+    #[link_name = "irq_wait"]
+    pub fn pci_irq_wait(devices: u32) -> u32;
+}
+
 #[link(wasm_import_module = "x86")]
 unsafe extern "C" {
     #[link_name = "io_read8"]

@@ -53,11 +53,23 @@ pub struct Qemu {
     /// On power-off, stop the machine instead of ending QEMU
     /// (`-no-shutdown`), so that its screen can still be looked at.
     pub stay_on_power_off: bool,
+    /// Raw disk images, each attached as a legacy virtio block device
+    /// (`virtio-blk-pci`, ids 1af4:1001: the interface walos's driver
+    /// speaks), in order.
+    pub disks: Vec<PathBuf>,
 }
 
 impl Qemu {
     pub fn new(media: Media, firmware: PathBuf) -> Qemu {
-        Qemu { media, serial: SerialTo::Stdio, monitor: None, window: false, firmware, stay_on_power_off: false }
+        Qemu {
+            media,
+            serial: SerialTo::Stdio,
+            monitor: None,
+            window: false,
+            firmware,
+            stay_on_power_off: false,
+            disks: Vec::new(),
+        }
     }
 
     /// The command, ready to spawn.
@@ -91,6 +103,10 @@ impl Qemu {
         // RNG protocol.
         qemu.args(["-device", "virtio-rng-pci"]);
         qemu.arg("-device").arg(format!("isa-debug-exit,iobase={:#x},iosize=0x04", debug_exit::PORT));
+        for (n, disk) in self.disks.iter().enumerate() {
+            qemu.arg("-drive").arg(format!("if=none,id=disk{n},format=raw,file={}", disk.display()));
+            qemu.arg("-device").arg(format!("virtio-blk-pci,drive=disk{n},disable-legacy=off,disable-modern=on"));
+        }
         if let Some(socket) = &self.monitor {
             qemu.arg("-monitor").arg(format!("unix:{},server,nowait", socket.display()));
         }

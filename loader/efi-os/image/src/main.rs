@@ -33,10 +33,11 @@ mod timer;
 use alloc::boxed::Box;
 use alloc::format;
 
+use alloc::vec::Vec;
 use walos_efi_os_bootinfo::BootInfo;
 use walos_engine_wasmi::WasmiEngine;
 use walos_kernel::log::Level;
-use walos_kernel::{Config, ExitStatus, Kernel, vfs};
+use walos_kernel::{Config, Driver, ExitStatus, Kernel, vfs};
 use walos_uefi_boot::cmdline::{Cmdline, ParseError};
 use walos_uefi_boot::debug_exit;
 use walos_uefi_boot::volume::INITRD;
@@ -84,9 +85,16 @@ fn main(info: &'static BootInfo) -> ! {
         }
     };
     cpu::DEBUG_EXIT.store(cmdline.debug_exit, core::sync::atomic::Ordering::Relaxed);
+    let drivers = match cmdline.drivers.iter().map(|spec| Driver::parse(spec)).collect::<Result<Vec<_>, _>>() {
+        Ok(drivers) => drivers,
+        Err(err) => {
+            report(format_args!("kernel command line: {err}"));
+            power_off(None, wants_status)
+        }
+    };
     let config = Config {
         log_level: cmdline.log,
-        drivers: cmdline.drivers.clone(),
+        drivers,
         input: cmdline.input.clone(),
         unknown_imports: cmdline.unknown_imports,
         max_processes: cmdline.max_processes,

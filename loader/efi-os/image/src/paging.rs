@@ -9,6 +9,7 @@
 //! The tables come from the heap, which is identity-mapped too.
 
 use alloc::boxed::Box;
+use core::sync::atomic::{AtomicU64, Ordering};
 
 use walos_efi_os_bootinfo::{Framebuffer, MemoryMap};
 use x86_64::PhysAddr;
@@ -20,6 +21,14 @@ const MIB2: u64 = 2 << 20;
 const GIB1: u64 = 1 << 30;
 /// One page-directory-pointer table: 512 GiB.
 const MAPPED_MAX: u64 = 512 * GIB1;
+
+/// The end of the identity mapping: device memory below it is reachable.
+static MAPPED_END: AtomicU64 = AtomicU64::new(0);
+
+/// Whether `start..start + len` is identity-mapped.
+pub fn is_mapped(start: u64, len: u64) -> bool {
+    start.checked_add(len).is_some_and(|end| end <= MAPPED_END.load(Ordering::Relaxed))
+}
 
 fn table() -> &'static mut PageTable {
     Box::leak(Box::new(PageTable::new()))
@@ -41,6 +50,7 @@ pub unsafe fn init(map: &MemoryMap, framebuffer: &Framebuffer, guard: u64) {
     let framebuffer_end = framebuffer.base + framebuffer.size as u64;
     let end = memory_end.max(framebuffer_end).clamp(4 * GIB1, MAPPED_MAX).div_ceil(GIB1) * GIB1;
 
+    MAPPED_END.store(end, Ordering::Relaxed);
     let table_flags = Flags::PRESENT | Flags::WRITABLE;
     let pml4 = table();
     let pdpt = table();

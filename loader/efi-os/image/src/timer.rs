@@ -23,7 +23,7 @@ pub fn init() {
         channel0.write(DIVISOR as u8);
         channel0.write((DIVISOR >> 8) as u8);
     }
-    crate::cpu::set_irq_handler(0, tick);
+    crate::cpu::set_irq_handler(0, |_| tick());
 }
 
 fn tick() {

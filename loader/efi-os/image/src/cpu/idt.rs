@@ -88,20 +88,35 @@ pub fn init() {
     }
 }
 
-/// Calls `handler` (with interrupts off) on each interrupt of `irq`, and
-/// unmasks it.
-pub fn set_irq_handler(irq: u8, handler: fn()) {
+/// Calls `handler` (with interrupts off, given the IRQ) on each interrupt
+/// of `irq`, and unmasks it.
+pub fn set_irq_handler(irq: u8, handler: fn(u8)) {
     IRQ_HANDLERS[irq as usize].store(handler as usize, Ordering::Release);
+    set_masked(irq, false);
+}
+
+/// Whether `irq` has a handler.
+pub fn has_irq_handler(irq: u8) -> bool {
+    IRQ_HANDLERS[irq as usize].load(Ordering::Acquire) != 0
+}
+
+/// Masks or unmasks `irq` at the PIC (unmasking a line of the secondary
+/// unmasks the cascade too).
+pub fn set_masked(irq: u8, masked: bool) {
     x86_64::instructions::interrupts::without_interrupts(|| {
         let mut pics = PICS.lock();
-        // SAFETY: the PIC mask registers; unmasking a line we handle.
+        // SAFETY: the PIC mask registers; only lines with a handler are
+        // unmasked, by the callers.
         unsafe {
             let [mut primary, mut secondary] = pics.read_masks();
-            if irq < 8 {
-                primary &= !(1 << irq);
+            let (mask, bit) = if irq < 8 { (&mut primary, irq) } else { (&mut secondary, irq - 8) };
+            if masked {
+                *mask |= 1 << bit;
             } else {
-                secondary &= !(1 << (irq - 8));
-                primary &= !(1 << 2); // the cascade
+                *mask &= !(1 << bit);
+                if irq >= 8 {
+                    primary &= !(1 << 2); // the cascade
+                }
             }
             pics.write_masks(primary, secondary);
         }
@@ -117,9 +132,9 @@ pub extern "sysv64" fn dispatch(frame: &mut Frame) {
     let irq = vector - IRQ_BASE;
     let handler = IRQ_HANDLERS[irq as usize].load(Ordering::Acquire);
     if handler != 0 {
-        // SAFETY: only `set_irq_handler` stores here, from a `fn()`.
-        let handler: fn() = unsafe { core::mem::transmute(handler) };
-        handler();
+        // SAFETY: only `set_irq_handler` stores here, from a `fn(u8)`.
+        let handler: fn(u8) = unsafe { core::mem::transmute(handler) };
+        handler(irq);
     }
     // SAFETY: acknowledging the interrupt being handled. A spurious IRQ 7
     // or 15 is acknowledged too: harmless on QEMU's PIC.

@@ -7,7 +7,7 @@ mod stubs;
 
 use core::sync::atomic::AtomicBool;
 
-pub use idt::set_irq_handler;
+pub use idt::{has_irq_handler, set_irq_handler, set_masked};
 
 /// Whether the command line asked for `--debug-exit`: the exception
 /// handlers report through it too.
